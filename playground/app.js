@@ -1,0 +1,845 @@
+// Zylker Academy student portal: plain JavaScript over zoho-gateway's GraphQL API.
+//
+// Layout of this file:
+//   1. OPERATIONS  every GraphQL document the portal sends, in one place. tests/browser/operations.test.mjs
+//                  loads this file in a bare `vm` context, reads globalThis.ZGW_OPERATIONS and validates each
+//                  document against the repository's schema.graphql, so the portal cannot drift from it.
+//   2. Rules       the browser-side copy of the gateway's input validation and the search-box heuristics.
+//   3. Transport   gql(): POST /graphql as JSON with the session cookie; errors keep extensions.code/field.
+//   4. UI          sign-in through the Zoho popup, the student table, the add/edit form, delete, sign-out.
+// Nothing runs at load time without a DOM, which is what lets the test evaluate this file in Node.
+'use strict';
+
+// ---------------------------------------------------------------------------------------------------------
+// 1. OPERATIONS
+// ---------------------------------------------------------------------------------------------------------
+
+const STUDENT_FIELDS = `
+fragment StudentFields on Lead {
+  id
+  firstName
+  lastName
+  fullName
+  email
+  phone
+  company
+  course
+  owner { id name }
+  modifiedTime
+}`;
+
+const SESSION_FIELDS = `
+fragment SessionFields on Session {
+  user { id name email }
+  org { id name dataCenter }
+  expiresAt
+}`;
+
+const PAGE_FIELDS = `
+fragment PageFields on LeadPage {
+  nodes { ...StudentFields }
+  pageInfo { page perPage count hasMore nextPageToken }
+}`;
+
+/** Every GraphQL document the portal sends; each key is the document's operation name. */
+const OPERATIONS = Object.freeze({
+  Me: `query Me { me { ...SessionFields } }${SESSION_FIELDS}`,
+
+  Login: `mutation Login($redirectUrl: String!) {
+  login(redirectUrl: $redirectUrl) { url state }
+}`,
+
+  Initialize: `mutation Initialize($code: String!, $state: String!, $redirectUrl: String!, $location: String, $accountsServer: String) {
+  initialize(code: $code, state: $state, redirectUrl: $redirectUrl, location: $location, accountsServer: $accountsServer) {
+    ...SessionFields
+  }
+}${SESSION_FIELDS}`,
+
+  Logout: `mutation Logout { logout }`,
+
+  Students: `query Students($page: Int!, $perPage: Int!, $sortBy: LeadSort!, $sortOrder: SortOrder!) {
+  leads(page: $page, perPage: $perPage, sortBy: $sortBy, sortOrder: $sortOrder) { ...PageFields }
+}${PAGE_FIELDS}${STUDENT_FIELDS}`,
+
+  SearchStudents: `query SearchStudents($by: LeadSearch!, $page: Int!, $perPage: Int!) {
+  searchLeads(by: $by, page: $page, perPage: $perPage) { ...PageFields }
+}${PAGE_FIELDS}${STUDENT_FIELDS}`,
+
+  Student: `query Student($id: ID!) { lead(id: $id) { ...StudentFields } }${STUDENT_FIELDS}`,
+
+  CreateStudent: `mutation CreateStudent($input: LeadInput!) {
+  createLead(input: $input) { ...StudentFields }
+}${STUDENT_FIELDS}`,
+
+  UpdateStudent: `mutation UpdateStudent($id: ID!, $input: LeadPatch!) {
+  updateLead(id: $id, input: $input) { ...StudentFields }
+}${STUDENT_FIELDS}`,
+
+  DeleteStudent: `mutation DeleteStudent($id: ID!) { deleteLead(id: $id) }`,
+});
+
+globalThis.ZGW_OPERATIONS = OPERATIONS;
+
+// ---------------------------------------------------------------------------------------------------------
+// 2. Rules (kept equal to the gateway's: a server error still lands next to its field if they ever differ)
+// ---------------------------------------------------------------------------------------------------------
+
+/** The student form's inputs, in form order; `name` is the LeadInput/LeadPatch field. */
+const STUDENT_INPUTS = ['firstName', 'lastName', 'company', 'course', 'email', 'phone'];
+const MAX_LENGTH = { firstName: 40, lastName: 80, company: 200, email: 100, phone: 30 };
+const FIELD_LABEL = {
+  firstName: 'First name', lastName: 'Last name', company: 'College', course: 'Course', email: 'Email',
+  phone: 'Phone',
+};
+const EMAIL_RE = /^[^\s@]+@[^\s@]+\.[^\s@.]{2,}$/;
+const PHONE_RE = /^\+?[0-9 ().-]{5,30}$/;
+
+/** Returns { field: message } for a student's values (all strings, already trimmed). */
+function validateStudent(values) {
+  const errors = {};
+  if (!values.lastName) errors.lastName = 'Enter the student\'s last name.';
+  for (const [field, max] of Object.entries(MAX_LENGTH)) {
+    if (values[field] && values[field].length > max) {
+      errors[field] = `${FIELD_LABEL[field]} must be at most ${max} characters.`;
+    }
+  }
+  if (values.email && !errors.email && !EMAIL_RE.test(values.email)) {
+    errors.email = 'Enter an email address like name@example.com.';
+  }
+  return errors;
+}
+
+/** Turns the search box's text into a LeadSearch, or an error message. */
+function searchFor(text) {
+  const q = text.trim();
+  if (EMAIL_RE.test(q)) return { by: { email: q } };
+  if (PHONE_RE.test(q) && (q.match(/[0-9]/g) || []).length >= 5) return { by: { phone: q } };
+  if (q.length < 2) return { error: 'Type at least 2 characters to search.' };
+  return { by: { word: q } };
+}
+
+globalThis.ZGW_RULES = { validateStudent, searchFor };
+
+// ---------------------------------------------------------------------------------------------------------
+// 3. Transport
+// ---------------------------------------------------------------------------------------------------------
+
+/** A failed GraphQL call: `code` is extensions.code (or NETWORK / HTTP), `fields` maps input fields to messages. */
+class ApiError extends Error {
+  constructor(code, message, fields = {}) {
+    super(message);
+    this.code = code;
+    this.fields = fields;
+  }
+}
+
+async function gql(operationName, variables = {}) {
+  let response;
+  try {
+    response = await fetch('/graphql', {
+      method: 'POST',
+      credentials: 'same-origin',
+      headers: { 'Content-Type': 'application/json', Accept: 'application/graphql-response+json, application/json' },
+      body: JSON.stringify({ query: OPERATIONS[operationName], variables, operationName }),
+    });
+  } catch {
+    throw new ApiError('NETWORK', 'The portal could not reach the gateway. Check your connection, then try again.');
+  }
+  let body = null;
+  try {
+    body = await response.json();
+  } catch {
+    // Not JSON (a proxy's error page, an empty body): reported below by HTTP status.
+  }
+  const errors = body && Array.isArray(body.errors) ? body.errors : [];
+  if (errors.length > 0) {
+    const fields = {};
+    for (const e of errors) {
+      const field = e.extensions && e.extensions.field;
+      if (field && !fields[field]) fields[field] = e.message;
+    }
+    const first = errors[0];
+    const code = (first.extensions && first.extensions.code) || (response.ok ? 'INTERNAL' : `HTTP_${response.status}`);
+    throw new ApiError(code, first.message || 'The request failed.', fields);
+  }
+  if (!response.ok || !body || !body.data) {
+    throw new ApiError(`HTTP_${response.status}`, `The gateway answered with HTTP ${response.status}.`);
+  }
+  return body.data;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// 4. UI
+// ---------------------------------------------------------------------------------------------------------
+
+const POPUP_NAME = 'zoho-sign-in';
+const $ = (id) => document.getElementById(id);
+
+const state = {
+  session: null,
+  view: 'loading',
+  // What the table shows: the list (sorted) or a search.
+  page: 1,
+  perPage: 25,
+  sortBy: 'MODIFIED_TIME',
+  sortOrder: 'DESC',
+  search: null, // { by, text } while a search is shown
+  rows: [],
+  pageInfo: null,
+  listSeq: 0,
+  loading: false,
+  highlightId: null,
+  editing: null, // the student being edited, or null when adding
+  deleting: null,
+  signIn: null, // { state, redirectUrl, popup, timer } while the Zoho popup is open
+  lastFocus: null,
+};
+
+// ---- Views, banner, toast ------------------------------------------------------------------------------
+
+function showView(view) {
+  state.view = view;
+  $('view-loading').hidden = view !== 'loading';
+  $('view-signed-out').hidden = view !== 'signed-out';
+  $('view-students').hidden = view !== 'students';
+  const signedIn = view === 'students' && state.session;
+  $('account').hidden = !signedIn;
+  if (signedIn) {
+    $('user-name').textContent = state.session.user.name;
+    $('org-name').textContent = state.session.org.name;
+  }
+}
+
+const BANNER_TEXT = {
+  UNAUTHENTICATED: 'Your session has ended, or Zoho no longer accepts this sign-in. Sign in again to continue.',
+  RATE_LIMITED: 'Zoho CRM\'s API limit was reached. Wait a few seconds, then try again.',
+  UPSTREAM_UNAVAILABLE: 'Zoho CRM is not responding right now. Your changes were not lost; try again in a moment.',
+  FORBIDDEN: 'Your Zoho CRM role does not allow this action.',
+  NOT_FOUND: 'That student no longer exists, or it is not visible to you.',
+  CSRF_ERROR: 'The gateway refused the request as a possible cross-site request. Reload the page and try again.',
+  NETWORK: 'The portal could not reach the gateway. Check your connection, then try again.',
+};
+
+/** Shows the error banner for an ApiError; `retry` becomes a "Try again" action where one makes sense. */
+function showError(err, retry) {
+  const code = err instanceof ApiError ? err.code : 'INTERNAL';
+  const text = BANNER_TEXT[code] || `Something went wrong: ${err.message || 'unknown error'}`;
+  const banner = $('banner');
+  banner.dataset.code = code;
+  banner.classList.toggle('banner-warning', code === 'RATE_LIMITED' || code === 'UPSTREAM_UNAVAILABLE');
+  $('banner-text').textContent = text;
+  const action = $('banner-action');
+  if (code === 'UNAUTHENTICATED') {
+    action.textContent = 'Sign in again';
+    action.onclick = () => startSignIn();
+    action.hidden = false;
+  } else if (retry) {
+    action.textContent = 'Try again';
+    action.onclick = () => { hideBanner(); retry(); };
+    action.hidden = false;
+  } else {
+    action.hidden = true;
+    action.onclick = null;
+  }
+  banner.hidden = false;
+}
+
+function showBannerMessage(text) {
+  showError(new ApiError('MESSAGE', text));
+  $('banner-text').textContent = text;
+}
+
+function hideBanner() {
+  $('banner').hidden = true;
+  delete $('banner').dataset.code;
+}
+
+let toastTimer = null;
+function toast(text) {
+  const el = $('toast');
+  el.textContent = text;
+  el.classList.add('toast-visible');
+  clearTimeout(toastTimer);
+  toastTimer = setTimeout(() => el.classList.remove('toast-visible'), 4000);
+}
+
+// ---- Session and sign-in -------------------------------------------------------------------------------
+
+async function boot() {
+  showView('loading');
+  try {
+    const data = await gql('Me');
+    if (data.me) {
+      signedIn(data.me, false);
+    } else {
+      showSignedOut('');
+    }
+  } catch (err) {
+    showSignedOut('');
+    showError(err, boot);
+  }
+}
+
+function showSignedOut(message) {
+  state.session = null;
+  state.rows = [];
+  showView('signed-out');
+  reportSignIn(message);
+}
+
+function signedIn(session, moveFocus) {
+  state.session = session;
+  hideBanner();
+  showView('students');
+  loadStudents();
+  if (moveFocus) $('students-title').focus();
+}
+
+/** Where sign-in news is told: under the button when signed out, else (problems only) in the banner. */
+function reportSignIn(message, problem = false) {
+  if (state.view === 'signed-out') {
+    $('signin-status').textContent = message;
+    $('signin-status').classList.toggle('signin-problem', problem);
+  } else if (problem) {
+    showBannerMessage(message);
+  }
+}
+
+function setSigningIn(busy) {
+  const button = $('sign-in');
+  button.disabled = busy;
+  button.textContent = busy ? 'Waiting for Zoho…' : 'Sign in with Zoho';
+  button.setAttribute('aria-busy', String(busy));
+}
+
+function openCenteredPopup(width, height) {
+  const left = Math.round(window.screenX + Math.max(0, (window.outerWidth - width) / 2));
+  const top = Math.round(window.screenY + Math.max(0, (window.outerHeight - height) / 2));
+  return window.open('', POPUP_NAME, `popup=yes,width=${width},height=${height},left=${left},top=${top}`);
+}
+
+/**
+ * Opens the Zoho popup. It is opened blank inside the click handler (so pop-up blockers see a user gesture)
+ * and sent to Zoho once `login` has returned the authorization URL and the state to expect back.
+ */
+async function startSignIn() {
+  if (state.signIn) {
+    if (state.signIn.popup && !state.signIn.popup.closed) state.signIn.popup.focus();
+    return;
+  }
+  const popup = openCenteredPopup(520, 640);
+  if (!popup) {
+    reportSignIn('Your browser blocked the Zoho sign-in window. Allow pop-ups for this site, then choose Sign in with Zoho again.', true);
+    return;
+  }
+  try {
+    popup.document.title = 'Connecting to Zoho…';
+    popup.document.body.textContent = 'Connecting to Zoho…';
+  } catch {
+    // A blank popup is same-origin; if the browser says otherwise the text is only cosmetic.
+  }
+  setSigningIn(true);
+  reportSignIn('Complete the sign-in in the Zoho window.');
+  const redirectUrl = `${location.origin}/redirect.html`;
+  let login;
+  try {
+    login = (await gql('Login', { redirectUrl })).login;
+  } catch (err) {
+    popup.close();
+    setSigningIn(false);
+    reportSignIn('');
+    showError(err, startSignIn);
+    return;
+  }
+  state.signIn = { state: login.state, redirectUrl, popup, timer: null };
+  popup.location.href = login.url;
+  // A popup closed by the user sends no message; notice it instead of waiting forever.
+  state.signIn.timer = setInterval(() => {
+    if (state.signIn && state.signIn.popup.closed) {
+      // redirect.html posts before it closes; give that message a moment to arrive first.
+      setTimeout(() => {
+        if (state.signIn && state.signIn.popup.closed) {
+          finishSignIn();
+          reportSignIn('The Zoho window was closed before sign-in finished. Choose Sign in with Zoho to try again.', true);
+        }
+      }, 400);
+    }
+  }, 500);
+}
+
+function finishSignIn() {
+  if (state.signIn) clearInterval(state.signIn.timer);
+  state.signIn = null;
+  setSigningIn(false);
+}
+
+async function onOAuthMessage(event) {
+  // Only redirect.html on our own origin may answer, and only for the sign-in we started.
+  if (event.origin !== location.origin) return;
+  const msg = event.data;
+  if (!msg || msg.type !== 'zoho-oauth' || !state.signIn) return;
+  const pending = state.signIn;
+  if (msg.state !== pending.state) {
+    finishSignIn();
+    reportSignIn('The answer from Zoho did not match this sign-in, so it was ignored. Please sign in again.', true);
+    return;
+  }
+  finishSignIn();
+  if (msg.error) {
+    reportSignIn(msg.error === 'access_denied'
+      ? 'You declined access in Zoho, so you are not signed in. Choose Sign in with Zoho to try again.'
+      : `Zoho could not sign you in (${msg.error}). Choose Sign in with Zoho to try again.`, true);
+    return;
+  }
+  if (!msg.code) {
+    reportSignIn('Zoho sent no authorization code. Choose Sign in with Zoho to try again.', true);
+    return;
+  }
+  reportSignIn('Signing you in…');
+  try {
+    const data = await gql('Initialize', {
+      code: msg.code,
+      state: msg.state,
+      redirectUrl: pending.redirectUrl,
+      location: msg.location || null,
+      accountsServer: msg.accountsServer || null,
+    });
+    reportSignIn('');
+    signedIn(data.initialize, true);
+  } catch (err) {
+    reportSignIn('Signing in failed. Choose Sign in with Zoho to try again.', true);
+    showError(err);
+  }
+}
+
+async function signOut() {
+  const button = $('sign-out');
+  button.disabled = true;
+  try {
+    await gql('Logout');
+  } catch (err) {
+    // The cookie may already be gone (UNAUTHENTICATED): the user is signed out either way.
+    if (!(err instanceof ApiError) || err.code !== 'UNAUTHENTICATED') {
+      button.disabled = false;
+      showError(err, signOut);
+      return;
+    }
+  }
+  button.disabled = false;
+  hideBanner();
+  showSignedOut('You are signed out.');
+  $('signin-title').focus();
+}
+
+// ---- The student table ----------------------------------------------------------------------------------
+
+async function loadStudents() {
+  const seq = ++state.listSeq;
+  setLoading(true);
+  try {
+    let page;
+    if (state.search) {
+      page = (await gql('SearchStudents', { by: state.search.by, page: state.page, perPage: state.perPage })).searchLeads;
+    } else {
+      page = (await gql('Students', {
+        page: state.page, perPage: state.perPage, sortBy: state.sortBy, sortOrder: state.sortOrder,
+      })).leads;
+    }
+    if (seq !== state.listSeq) return; // a newer request superseded this one
+    state.rows = page.nodes;
+    state.pageInfo = page.pageInfo;
+    renderStudents();
+  } catch (err) {
+    if (seq !== state.listSeq) return;
+    setLoading(false);
+    $('list-status').textContent = 'Students could not be loaded.';
+    showError(err, loadStudents);
+  }
+}
+
+function setLoading(loading) {
+  state.loading = loading;
+  $('table-wrap').setAttribute('aria-busy', String(loading));
+  $('table-wrap').classList.toggle('is-loading', loading);
+  if (loading) {
+    $('list-status').textContent = state.search ? 'Searching…' : 'Loading students…';
+    if (state.rows.length === 0) {
+      $('empty-state').hidden = true;
+      renderSkeleton();
+    }
+  }
+  updatePager();
+}
+
+function renderSkeleton() {
+  const body = $('students-body');
+  body.replaceChildren();
+  for (let i = 0; i < 5; i += 1) {
+    const tr = document.createElement('tr');
+    tr.className = 'skeleton-row';
+    tr.setAttribute('aria-hidden', 'true');
+    for (let c = 0; c < 8; c += 1) {
+      const td = document.createElement('td');
+      td.append(Object.assign(document.createElement('span'), { className: 'skeleton' }));
+      tr.append(td);
+    }
+    body.append(tr);
+  }
+}
+
+const dateFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+
+function formatDate(value) {
+  const date = new Date(value);
+  return Number.isNaN(date.getTime()) ? value : dateFormat.format(date);
+}
+
+function cell(label, content, className) {
+  const td = document.createElement('td');
+  td.dataset.label = label;
+  if (className) td.className = className;
+  if (content instanceof Node) td.append(content);
+  else td.textContent = content || '';
+  if (!content) td.classList.add('is-empty');
+  return td;
+}
+
+function studentName(s) {
+  return s.fullName || [s.firstName, s.lastName].filter(Boolean).join(' ') || s.lastName;
+}
+
+function renderStudents() {
+  setLoading(false);
+  const body = $('students-body');
+  body.replaceChildren();
+  for (const s of state.rows) {
+    const tr = document.createElement('tr');
+    tr.dataset.id = s.id;
+    if (s.id === state.highlightId) tr.classList.add('is-new');
+    const name = document.createElement('span');
+    name.className = 'student-name';
+    name.textContent = studentName(s);
+    tr.append(cell('Name', name, 'col-name'));
+    tr.append(cell('College', s.company));
+    tr.append(cell('Course', s.course));
+    let email = '';
+    if (s.email) {
+      // A line may break before the @ rather than inside the address.
+      email = document.createElement('a');
+      email.href = `mailto:${s.email}`;
+      const at = s.email.indexOf('@');
+      if (at > 0) email.append(s.email.slice(0, at), document.createElement('wbr'), s.email.slice(at));
+      else email.textContent = s.email;
+    }
+    tr.append(cell('Email', email, 'col-email'));
+    tr.append(cell('Phone', s.phone, 'col-phone'));
+    tr.append(cell('Owner', s.owner ? s.owner.name : '', 'col-owner'));
+    let modified = '';
+    if (s.modifiedTime) {
+      modified = document.createElement('time');
+      modified.dateTime = s.modifiedTime;
+      modified.textContent = formatDate(s.modifiedTime);
+    }
+    tr.append(cell('Modified', modified, 'col-modified'));
+    const actions = document.createElement('td');
+    actions.className = 'col-actions';
+    const edit = document.createElement('button');
+    edit.type = 'button';
+    edit.className = 'btn btn-small';
+    edit.textContent = 'Edit';
+    edit.setAttribute('aria-label', `Edit ${studentName(s)}`);
+    edit.addEventListener('click', () => openEditForm(s, edit));
+    const del = document.createElement('button');
+    del.type = 'button';
+    del.className = 'btn btn-small btn-ghost-danger';
+    del.textContent = 'Delete';
+    del.setAttribute('aria-label', `Delete ${studentName(s)}`);
+    del.addEventListener('click', () => askDelete(s, del));
+    actions.append(edit, del);
+    tr.append(actions);
+    body.append(tr);
+  }
+  state.highlightId = null;
+
+  const info = state.pageInfo;
+  const empty = state.rows.length === 0;
+  $('empty-state').hidden = !empty;
+  $('table-wrap').hidden = empty;
+  if (empty) {
+    if (state.search) {
+      $('empty-title').textContent = `No students match “${state.search.text}”.`;
+      $('empty-text').textContent = 'Check the spelling, search by email or phone, or clear the search.';
+    } else if (state.page > 1) {
+      $('empty-title').textContent = 'No more students.';
+      $('empty-text').textContent = 'This page is past the last student. Go back to the previous page.';
+    } else {
+      $('empty-title').textContent = 'No students yet.';
+      $('empty-text').textContent = 'Students you add, or that your CRM role lets you see, appear here.';
+    }
+  }
+  const shown = state.rows.length;
+  const first = (info.page - 1) * info.perPage + 1;
+  const range = shown ? `${first}–${first + shown - 1}` : 'none';
+  $('list-status').textContent = state.search
+    ? `Search for “${state.search.text}”: showing ${range}${info.hasMore ? ', more on the next page' : ''}.`
+    : `Showing students ${range}${info.hasMore ? ', more on the next page' : ''}.`;
+  $('table-caption').textContent = state.search ? `Students matching “${state.search.text}”` : 'Students';
+  $('modified-header').setAttribute('aria-sort', !state.search && state.sortBy === 'MODIFIED_TIME'
+    ? (state.sortOrder === 'ASC' ? 'ascending' : 'descending') : 'none');
+  updatePager();
+}
+
+function updatePager() {
+  const info = state.pageInfo;
+  $('prev-page').disabled = state.loading || state.page <= 1;
+  $('next-page').disabled = state.loading || !info || !info.hasMore;
+  $('page-label').textContent = `Page ${state.page}`;
+  $('pager').hidden = !info || (state.page === 1 && !info.hasMore);
+  $('search-clear').hidden = !state.search;
+  $('sort-select').disabled = Boolean(state.search);
+  $('sort-select').title = state.search ? 'Search results come in Zoho\'s order; clear the search to sort.' : '';
+}
+
+function goToPage(page, focusTarget) {
+  state.page = page;
+  loadStudents().then(() => {
+    // Keep focus on the pager button the user pressed unless it became disabled.
+    const target = $(focusTarget);
+    if (target.disabled) $('students-title').focus();
+  });
+}
+
+function onSearch(event) {
+  event.preventDefault();
+  const text = $('search-input').value;
+  if (!text.trim()) {
+    clearSearch();
+    return;
+  }
+  const parsed = searchFor(text);
+  if (parsed.error) {
+    $('search-hint').textContent = parsed.error;
+    $('search-hint').classList.add('hint-error');
+    $('search-input').setAttribute('aria-invalid', 'true');
+    $('search-input').focus();
+    return;
+  }
+  resetSearchHint();
+  state.search = { by: parsed.by, text: text.trim() };
+  state.page = 1;
+  loadStudents();
+}
+
+function resetSearchHint() {
+  $('search-hint').textContent = 'An email address or phone number finds that student; other text finds words in names, colleges and courses (at least 2 characters).';
+  $('search-hint').classList.remove('hint-error');
+  $('search-input').removeAttribute('aria-invalid');
+}
+
+function clearSearch() {
+  resetSearchHint();
+  $('search-input').value = '';
+  const wasSearching = Boolean(state.search);
+  state.search = null;
+  state.page = 1;
+  if (wasSearching) loadStudents();
+  $('search-input').focus();
+}
+
+// ---- Add and edit ---------------------------------------------------------------------------------------
+
+function clearFieldErrors() {
+  $('form-error').textContent = '';
+  for (const f of STUDENT_INPUTS) {
+    $(`e-${f}`).textContent = '';
+    $(`f-${f}`).removeAttribute('aria-invalid');
+  }
+}
+
+/** Puts each message next to its field; unknown fields go to the form-level message. Focuses the first. */
+function showFieldErrors(errors, fallback) {
+  let first = null;
+  const loose = [];
+  for (const [field, message] of Object.entries(errors)) {
+    if (STUDENT_INPUTS.includes(field)) {
+      $(`e-${field}`).textContent = message;
+      $(`f-${field}`).setAttribute('aria-invalid', 'true');
+      if (!first || STUDENT_INPUTS.indexOf(field) < STUDENT_INPUTS.indexOf(first)) first = field;
+    } else {
+      loose.push(message);
+    }
+  }
+  const count = Object.keys(errors).length - loose.length;
+  const summary = count ? `Please correct ${count === 1 ? 'the field' : `${count} fields`} marked below.` : '';
+  $('form-error').textContent = [summary, ...loose].filter(Boolean).join(' ') || fallback || '';
+  if (first) $(`f-${first}`).focus();
+}
+
+function formValues() {
+  const values = {};
+  for (const f of STUDENT_INPUTS) values[f] = $(`f-${f}`).value.trim();
+  return values;
+}
+
+function openForm(student, opener) {
+  state.editing = student;
+  state.lastFocus = opener;
+  clearFieldErrors();
+  $('student-dialog-title').textContent = student ? `Edit ${studentName(student)}` : 'Add student';
+  $('student-save').textContent = student ? 'Save changes' : 'Add student';
+  for (const f of STUDENT_INPUTS) $(`f-${f}`).value = (student && student[f]) || '';
+  setFormBusy(false);
+  $('student-dialog').showModal();
+  $('f-firstName').focus();
+}
+
+async function openEditForm(row, opener) {
+  // Edit what Zoho has now, not what the table loaded a while ago.
+  opener.disabled = true;
+  try {
+    const { lead } = await gql('Student', { id: row.id });
+    if (!lead) {
+      showError(new ApiError('NOT_FOUND', 'not found'), loadStudents);
+      return;
+    }
+    openForm(lead, opener);
+  } catch (err) {
+    showError(err, () => openEditForm(row, opener));
+  } finally {
+    opener.disabled = false;
+  }
+}
+
+function closeForm() {
+  $('student-dialog').close();
+}
+
+function setFormBusy(busy) {
+  $('student-save').disabled = busy;
+  $('student-save').setAttribute('aria-busy', String(busy));
+  $('student-form').classList.toggle('is-busy', busy);
+}
+
+async function onSaveStudent(event) {
+  event.preventDefault();
+  clearFieldErrors();
+  const values = formValues();
+  const errors = validateStudent(values);
+  if (Object.keys(errors).length) {
+    showFieldErrors(errors);
+    return;
+  }
+  const editing = state.editing;
+  setFormBusy(true);
+  try {
+    let saved;
+    if (editing) {
+      // Send only what changed; an emptied field is sent as null so Zoho clears it.
+      const input = {};
+      for (const f of STUDENT_INPUTS) {
+        const before = editing[f] || '';
+        if (values[f] !== before) input[f] = values[f] === '' ? null : values[f];
+      }
+      if (Object.keys(input).length === 0) {
+        closeForm();
+        toast('No changes to save.');
+        return;
+      }
+      saved = (await gql('UpdateStudent', { id: editing.id, input })).updateLead;
+    } else {
+      const input = {};
+      for (const f of STUDENT_INPUTS) if (values[f] !== '') input[f] = values[f];
+      saved = (await gql('CreateStudent', { input })).createLead;
+    }
+    closeForm();
+    toast(editing ? `Saved changes to ${studentName(saved)}.` : `Added ${studentName(saved)}.`);
+    state.highlightId = saved.id;
+    if (!editing && !state.search) state.page = 1;
+    loadStudents();
+  } catch (err) {
+    setFormBusy(false);
+    if (err instanceof ApiError && err.code === 'BAD_USER_INPUT') {
+      showFieldErrors(Object.keys(err.fields).length ? err.fields : { _: err.message });
+    } else if (err instanceof ApiError && (err.code === 'UNAUTHENTICATED' || err.code === 'RATE_LIMITED'
+      || err.code === 'UPSTREAM_UNAVAILABLE')) {
+      // Keep the dialog and what was typed; the banner explains, and saving again retries.
+      $('form-error').textContent = `${BANNER_TEXT[err.code]} What you typed is kept.`;
+      showError(err);
+    } else {
+      $('form-error').textContent = BANNER_TEXT[err.code] || err.message;
+    }
+  } finally {
+    setFormBusy(false);
+  }
+}
+
+// ---- Delete ---------------------------------------------------------------------------------------------
+
+function askDelete(student, opener) {
+  state.deleting = student;
+  state.lastFocus = opener;
+  $('confirm-text').textContent = `${studentName(student)}${student.email ? ` (${student.email})` : ''} will be deleted from Zoho CRM. This cannot be undone here.`;
+  $('confirm-delete').disabled = false;
+  $('confirm-dialog').showModal();
+  $('confirm-cancel').focus(); // the safe choice has focus
+}
+
+async function confirmDelete() {
+  const student = state.deleting;
+  if (!student) return;
+  $('confirm-delete').disabled = true;
+  try {
+    await gql('DeleteStudent', { id: student.id });
+    state.lastFocus = $('students-title');
+    $('confirm-dialog').close();
+    toast(`Deleted ${studentName(student)}.`);
+    // Going back a page when the last row of a page was deleted avoids an empty page.
+    if (state.rows.length === 1 && state.page > 1) state.page -= 1;
+    loadStudents();
+  } catch (err) {
+    $('confirm-dialog').close();
+    showError(err, loadStudents);
+  }
+}
+
+// ---- Wiring ---------------------------------------------------------------------------------------------
+
+function restoreFocus() {
+  const target = state.lastFocus;
+  state.lastFocus = null;
+  state.editing = null;
+  state.deleting = null;
+  if (target && document.contains(target) && !target.disabled) target.focus();
+  else $('students-title').focus();
+}
+
+function start() {
+  window.addEventListener('message', onOAuthMessage);
+  $('sign-in').addEventListener('click', startSignIn);
+  $('sign-out').addEventListener('click', signOut);
+  $('banner-dismiss').addEventListener('click', hideBanner);
+  $('add-student').addEventListener('click', (e) => openForm(null, e.currentTarget));
+  $('search-form').addEventListener('submit', onSearch);
+  $('search-clear').addEventListener('click', clearSearch);
+  $('sort-select').addEventListener('change', (e) => {
+    [state.sortBy, state.sortOrder] = e.target.value.split(':');
+    state.page = 1;
+    loadStudents();
+  });
+  $('per-page-select').addEventListener('change', (e) => {
+    state.perPage = Number(e.target.value);
+    state.page = 1;
+    loadStudents();
+  });
+  $('prev-page').addEventListener('click', () => goToPage(state.page - 1, 'prev-page'));
+  $('next-page').addEventListener('click', () => goToPage(state.page + 1, 'next-page'));
+  $('student-form').addEventListener('submit', onSaveStudent);
+  $('student-cancel').addEventListener('click', closeForm);
+  $('student-dialog').addEventListener('close', restoreFocus);
+  $('confirm-cancel').addEventListener('click', () => $('confirm-dialog').close());
+  $('confirm-delete').addEventListener('click', confirmDelete);
+  $('confirm-dialog').addEventListener('close', restoreFocus);
+  boot();
+}
+
+if (typeof document !== 'undefined' && document.getElementById('view-students')) start();

@@ -1,0 +1,164 @@
+//! Builds the shared state and the router from a `Config`, binds, serves, and shuts down
+//! gracefully. Tests call the same `Application::build` on port 0.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context as _;
+use tokio::net::TcpListener;
+
+use crate::auth::AuthService;
+use crate::auth::oauth::{OAuthClient, OAuthSettings};
+use crate::auth::tokens::TokenManager;
+use crate::config::Config;
+use crate::graphql::{self, lead::LeadFields};
+use crate::sandbox::{Sandbox, SandboxConfig};
+use crate::secret::ClientSecret;
+use crate::store::{self, Store, UserOrg};
+use crate::zoho::ZohoClient;
+use crate::zoho::records::FieldMeta;
+
+/// What every request may use. Handles only; no per-user data lives here except in caches
+/// keyed by user-org.
+pub struct AppState {
+    pub auth: AuthService,
+    pub tokens: Arc<TokenManager>,
+    pub zoho: ZohoClient,
+    pub store: Arc<dyn Store>,
+    pub leads: LeadFields,
+    pub secure_cookies: bool,
+    pub portal_dir: PathBuf,
+    /// Zoho's Leads field metadata per user-org (profiles can hide fields).
+    pub field_meta: moka::future::Cache<UserOrg, Arc<Vec<FieldMeta>>>,
+}
+
+pub struct Application {
+    listener: TcpListener,
+    router: axum::Router,
+    addr: SocketAddr,
+    /// Kept alive for as long as the gateway runs in `--sandbox` mode.
+    sandbox: Option<Sandbox>,
+}
+
+impl Application {
+    /// Binds `config.bind` and builds everything; in `--sandbox` mode starts the simulator first.
+    pub async fn build(config: Config) -> anyhow::Result<Self> {
+        let listener = TcpListener::bind(config.bind).await.with_context(|| format!("GATEWAY_BIND: cannot listen on {}", config.bind))?;
+        Self::with_listener(config, listener).await
+    }
+
+    /// Builds on an already bound listener (tests bind port 0 first to learn the address).
+    pub async fn with_listener(mut config: Config, listener: TcpListener) -> anyhow::Result<Self> {
+        let addr = listener.local_addr()?;
+        let sandbox = if config.sandbox { Some(start_sandbox(&mut config, addr).await?) } else { None };
+        config.validate().map_err(anyhow::Error::msg)?;
+
+        let http = reqwest::Client::builder()
+            // A token endpoint's redirect must never re-post the code and client secret elsewhere.
+            .redirect(reqwest::redirect::Policy::none())
+            .timeout(Duration::from_secs(config.zoho_timeout_secs))
+            .connect_timeout(Duration::from_secs(config.zoho_timeout_secs.min(10)))
+            .pool_idle_timeout(Duration::from_secs(90))
+            .user_agent(concat!("zoho-gateway/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .context("building the HTTP client")?;
+        let store = store::open(&config.database_url).await.context("DATABASE_URL: cannot open the store")?;
+        let oauth = Arc::new(OAuthClient::new(
+            OAuthSettings {
+                client_id: config.client_id.clone().unwrap_or_default(),
+                client_secret: config.client_secret.clone().unwrap_or_else(|| ClientSecret::new("")),
+                accounts_url: config.accounts_url.clone(),
+                scopes: config.scopes.clone(),
+                redirect_uris: config.redirect_uris.clone(),
+                accounts_servers: config.accounts_servers(),
+                api_domains: config.api_domains(),
+            },
+            http.clone(),
+        ));
+        let zoho = ZohoClient::new(http);
+        let tokens = Arc::new(TokenManager::new(store.clone(), oauth.clone(), Duration::from_secs(config.refresh_margin_secs)));
+        let state = Arc::new(AppState {
+            auth: AuthService::new(oauth, store.clone(), zoho.clone(), Duration::from_secs(config.session_ttl_secs)),
+            tokens,
+            zoho,
+            store,
+            leads: LeadFields::new(&config.course_field),
+            secure_cookies: config.secure_cookies(),
+            portal_dir: config.portal_dir.clone(),
+            field_meta: moka::future::Cache::builder().max_capacity(10_000).time_to_live(Duration::from_secs(600)).build(),
+        });
+        let schema = graphql::build_schema(state.clone());
+        let router = crate::http::router(state, schema);
+        Ok(Self { listener, router, addr, sandbox })
+    }
+
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    pub fn sandbox(&self) -> Option<&Sandbox> {
+        self.sandbox.as_ref()
+    }
+
+    /// Serves until SIGINT or SIGTERM, then lets in-flight requests finish.
+    pub async fn run_until_stopped(self) -> anyhow::Result<()> {
+        let _sandbox = self.sandbox;
+        axum::serve(self.listener, self.router).with_graceful_shutdown(shutdown_signal()).await?;
+        Ok(())
+    }
+
+    /// Serves in the background (tests); the server stops when the runtime does.
+    pub fn spawn(self) -> (SocketAddr, Option<Sandbox>) {
+        let addr = self.addr;
+        let sandbox = self.sandbox.clone();
+        tokio::spawn(async move {
+            if let Err(e) = axum::serve(self.listener, self.router).await {
+                tracing::error!(error = %e, "server stopped");
+            }
+        });
+        (addr, sandbox)
+    }
+}
+
+/// Points the configuration at a fresh simulator. The redirect URI defaults to this gateway's
+/// own `/redirect.html`, which the simulator registers like the API console would.
+async fn start_sandbox(config: &mut Config, addr: SocketAddr) -> anyhow::Result<Sandbox> {
+    let sandbox = Sandbox::start(SandboxConfig::default()).await.context("starting the sandbox")?;
+    let default_redirect = url::Url::parse("http://127.0.0.1:8085/redirect.html")?;
+    if config.redirect_uris == [default_redirect] {
+        config.redirect_uris = vec![url::Url::parse(&format!("http://{addr}/redirect.html"))?];
+    }
+    for uri in &config.redirect_uris {
+        sandbox.register_redirect_uri(uri.as_str());
+    }
+    config.client_id = Some(sandbox.client_id().to_owned());
+    config.client_secret = Some(ClientSecret::new(sandbox.client_secret()));
+    config.accounts_url = url::Url::parse(&sandbox.accounts_url())?;
+    config.accounts_servers = vec![config.accounts_url.clone()];
+    config.api_domains = vec![url::Url::parse(&sandbox.api_url())?];
+    Ok(sandbox)
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down; draining in-flight requests");
+}

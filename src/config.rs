@@ -1,0 +1,214 @@
+//! The one typed configuration, read once at start-up from flags and environment variables.
+//! Nothing else in the crate reads the environment. Each setting's value name is its
+//! environment variable, so a bad value fails start-up with a message naming that variable.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::str::FromStr;
+
+use clap::{Parser, Subcommand};
+use url::Url;
+
+use crate::auth::dc;
+use crate::secret::ClientSecret;
+
+const DEFAULT_SCOPES: &str = "ZohoCRM.modules.ALL,ZohoCRM.settings.fields.ALL,ZohoCRM.users.READ,ZohoCRM.org.READ,ZohoSearch.securesearch.READ";
+
+/// zoho-gateway: a GraphQL gateway over Zoho CRM with Login with Zoho.
+#[derive(Debug, Clone, Parser)]
+#[command(name = "zoho-gateway", version, about)]
+pub struct Config {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+
+    /// Start the built-in Zoho simulator on free local ports and point the gateway at it.
+    #[arg(long, env = "GATEWAY_SANDBOX")]
+    pub sandbox: bool,
+
+    /// Client id registered in Zoho's API console (required unless --sandbox).
+    #[arg(long, env = "ZOHO_CLIENT_ID", value_name = "ZOHO_CLIENT_ID")]
+    pub client_id: Option<String>,
+
+    /// Client secret registered in Zoho's API console (required unless --sandbox).
+    #[arg(long, env = "ZOHO_CLIENT_SECRET", value_name = "ZOHO_CLIENT_SECRET", hide_env_values = true)]
+    pub client_secret: Option<ClientSecret>,
+
+    /// Comma list of registered redirect URIs; `login`'s redirectUrl must equal one of them.
+    #[arg(
+        long,
+        env = "ZOHO_REDIRECT_URIS",
+        value_name = "ZOHO_REDIRECT_URIS",
+        value_delimiter = ',',
+        default_value = "http://127.0.0.1:8085/redirect.html",
+        value_parser = parse_http_url
+    )]
+    pub redirect_uris: Vec<Url>,
+
+    /// Accounts server that the authorization URL points at.
+    #[arg(
+        long,
+        env = "ZOHO_ACCOUNTS_URL",
+        value_name = "ZOHO_ACCOUNTS_URL",
+        default_value = "https://accounts.zoho.com",
+        value_parser = parse_http_url
+    )]
+    pub accounts_url: Url,
+
+    /// Comma list of `accounts-server` values accepted from the redirect [default: the official
+    /// accounts servers of all data centres].
+    #[arg(long, env = "ZOHO_ACCOUNTS_SERVERS", value_name = "ZOHO_ACCOUNTS_SERVERS", value_delimiter = ',', value_parser = parse_http_url)]
+    pub accounts_servers: Vec<Url>,
+
+    /// Comma list of `api_domain` values accepted from token responses [default: the official API domains].
+    #[arg(long, env = "ZOHO_API_DOMAINS", value_name = "ZOHO_API_DOMAINS", value_delimiter = ',', value_parser = parse_http_url)]
+    pub api_domains: Vec<Url>,
+
+    /// Comma list of OAuth scopes requested at login.
+    #[arg(long, env = "ZOHO_SCOPES", value_name = "ZOHO_SCOPES", value_delimiter = ',', default_value = DEFAULT_SCOPES)]
+    pub scopes: Vec<String>,
+
+    /// Listen address.
+    #[arg(long, env = "GATEWAY_BIND", value_name = "GATEWAY_BIND", default_value = "127.0.0.1:8085")]
+    pub bind: SocketAddr,
+
+    /// Store for sessions, OAuth states and tokens: `sqlite://PATH` or `memory:`.
+    #[arg(long, env = "DATABASE_URL", value_name = "DATABASE_URL", default_value = "sqlite://zoho-gateway.db")]
+    pub database_url: DatabaseUrl,
+
+    /// API name of the Lead field that holds a student's course.
+    #[arg(long, env = "GATEWAY_COURSE_FIELD", value_name = "GATEWAY_COURSE_FIELD", default_value = "Course", value_parser = parse_api_name)]
+    pub course_field: String,
+
+    /// Folder with the student portal's static files, served at `/`.
+    #[arg(long, env = "GATEWAY_PORTAL_DIR", value_name = "GATEWAY_PORTAL_DIR", default_value = concat!(env!("CARGO_MANIFEST_DIR"), "/playground"))]
+    pub portal_dir: PathBuf,
+
+    /// Absolute lifetime of a signed-in session, in seconds.
+    #[arg(long, env = "GATEWAY_SESSION_TTL_SECS", value_name = "GATEWAY_SESSION_TTL_SECS", default_value_t = 7 * 24 * 3600, value_parser = clap::value_parser!(u64).range(60..))]
+    pub session_ttl_secs: u64,
+
+    /// Timeout of every call to Zoho, in seconds.
+    #[arg(long, env = "ZOHO_TIMEOUT_SECS", value_name = "ZOHO_TIMEOUT_SECS", default_value_t = 20, value_parser = clap::value_parser!(u64).range(1..=300))]
+    pub zoho_timeout_secs: u64,
+
+    /// Refresh an access token this many seconds before Zoho's expiry.
+    #[arg(long, env = "ZOHO_REFRESH_MARGIN_SECS", value_name = "ZOHO_REFRESH_MARGIN_SECS", default_value_t = 60, value_parser = clap::value_parser!(u64).range(0..=1800))]
+    pub refresh_margin_secs: u64,
+
+    /// Log filter (tracing's EnvFilter syntax), e.g. `info` or `zoho_gateway=debug`.
+    #[arg(long, env = "GATEWAY_LOG", value_name = "GATEWAY_LOG", default_value = "info")]
+    pub log: String,
+}
+
+#[derive(Debug, Clone, Subcommand)]
+pub enum Command {
+    /// Print the GraphQL schema (SDL) and exit.
+    Schema,
+}
+
+/// Where sessions, OAuth states and tokens live.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DatabaseUrl {
+    /// In-process only: everything is lost at exit. For tests and demos.
+    Memory,
+    /// An embedded SQLite file (created when missing).
+    Sqlite(PathBuf),
+}
+
+impl FromStr for DatabaseUrl {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let s = s.trim();
+        if s == "memory:" || s == "memory://" {
+            return Ok(Self::Memory);
+        }
+        if let Some(path) = s.strip_prefix("sqlite://").or_else(|| s.strip_prefix("sqlite:")) {
+            if path.is_empty() {
+                return Err("sqlite:// needs a file path, e.g. sqlite://zoho-gateway.db".into());
+            }
+            return Ok(Self::Sqlite(PathBuf::from(path)));
+        }
+        Err("expected sqlite://PATH or memory:".into())
+    }
+}
+
+fn parse_http_url(s: &str) -> Result<Url, String> {
+    let url = Url::parse(s.trim()).map_err(|e| format!("not a URL: {e}"))?;
+    match url.scheme() {
+        "http" | "https" if url.host_str().is_some() => Ok(url),
+        _ => Err("expected an http:// or https:// URL".into()),
+    }
+}
+
+/// Zoho API names are letters, digits and underscores (zoho-api.md §3.4); anything else would
+/// end up inside `fields=` and search criteria.
+fn parse_api_name(s: &str) -> Result<String, String> {
+    let ok = !s.is_empty() && s.len() <= 100 && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+    if ok { Ok(s.to_owned()) } else { Err("expected a Zoho field API name (letters, digits, _)".into()) }
+}
+
+impl Config {
+    /// Checks that flags cannot check alone. Called once at start-up.
+    pub fn validate(&self) -> Result<(), String> {
+        if !self.sandbox {
+            if self.client_id.as_deref().is_none_or(|s| s.trim().is_empty()) {
+                return Err("ZOHO_CLIENT_ID is required (or start with --sandbox)".into());
+            }
+            if self.client_secret.as_ref().is_none_or(|s| s.expose().trim().is_empty()) {
+                return Err("ZOHO_CLIENT_SECRET is required (or start with --sandbox)".into());
+            }
+        }
+        if self.redirect_uris.is_empty() {
+            return Err("ZOHO_REDIRECT_URIS must name at least one redirect URI".into());
+        }
+        if self.scopes.iter().any(|s| s.trim().is_empty() || s.contains(char::is_whitespace)) {
+            return Err("ZOHO_SCOPES must be a comma list of scopes without spaces".into());
+        }
+        Ok(())
+    }
+
+    pub fn accounts_servers(&self) -> Vec<Url> {
+        if self.accounts_servers.is_empty() { dc::official_accounts_servers() } else { self.accounts_servers.clone() }
+    }
+
+    pub fn api_domains(&self) -> Vec<Url> {
+        if self.api_domains.is_empty() { dc::official_api_domains() } else { self.api_domains.clone() }
+    }
+
+    /// Cookies get `Secure` when the portal is served over https.
+    pub fn secure_cookies(&self) -> bool {
+        self.redirect_uris.iter().all(|u| u.scheme() == "https")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(args: &[&str]) -> Result<Config, clap::Error> {
+        Config::try_parse_from(std::iter::once("zoho-gateway").chain(args.iter().copied()))
+    }
+
+    #[test]
+    fn defaults_match_the_documented_table() {
+        let c = parse(&["--sandbox"]).unwrap();
+        assert_eq!(c.bind.to_string(), "127.0.0.1:8085");
+        assert_eq!(c.database_url, DatabaseUrl::Sqlite("zoho-gateway.db".into()));
+        assert_eq!(c.course_field, "Course");
+        assert_eq!(c.scopes.len(), 5);
+        assert_eq!(c.accounts_servers().len(), dc::DATA_CENTRES.len());
+        c.validate().unwrap();
+    }
+
+    #[test]
+    fn bad_values_name_their_variable() {
+        let err = parse(&["--bind", "nonsense"]).unwrap_err().to_string();
+        assert!(err.contains("GATEWAY_BIND"), "{err}");
+        let err = parse(&["--database-url", "mysql://x"]).unwrap_err().to_string();
+        assert!(err.contains("DATABASE_URL"), "{err}");
+        let err = parse(&["--course-field", "Course) or (x"]).unwrap_err().to_string();
+        assert!(err.contains("GATEWAY_COURSE_FIELD"), "{err}");
+        let err = parse(&[]).unwrap().validate().unwrap_err();
+        assert!(err.contains("ZOHO_CLIENT_ID"), "{err}");
+    }
+}

@@ -1,0 +1,89 @@
+//! Typed access to what a resolver may use: the shared state, this request's session, and
+//! the per-request CRM handle and DataLoader (never shared between requests, so never between users).
+
+use std::sync::Arc;
+
+use async_graphql::Context;
+use async_graphql::dataloader::DataLoader;
+use tokio::sync::OnceCell;
+
+use super::loaders::LeadLoader;
+use crate::app::AppState;
+use crate::auth::SessionView;
+use crate::crm::UserCrm;
+use crate::error::GatewayError;
+use crate::secret::SessionId;
+
+/// Per-request data, inserted by the HTTP handler.
+pub struct RequestCtx {
+    session_id: Option<SessionId>,
+    session: OnceCell<Option<SessionView>>,
+    crm: OnceCell<UserCrm>,
+    lead_loader: OnceCell<DataLoader<LeadLoader>>,
+}
+
+impl RequestCtx {
+    pub fn new(session_id: Option<SessionId>) -> Self {
+        Self { session_id, session: OnceCell::new(), crm: OnceCell::new(), lead_loader: OnceCell::new() }
+    }
+}
+
+pub fn state<'a>(ctx: &Context<'a>) -> &'a Arc<AppState> {
+    // The schema is always built with the state (graphql::build_schema); a missing one is a bug
+    // that the first test would catch, so a panic here cannot be reached by input.
+    ctx.data_unchecked::<Arc<AppState>>()
+}
+
+fn request<'a>(ctx: &Context<'a>) -> Result<&'a RequestCtx, GatewayError> {
+    ctx.data::<RequestCtx>().map_err(|_| GatewayError::Internal("request context missing".into()))
+}
+
+pub fn session_id<'a>(ctx: &Context<'a>) -> Option<&'a SessionId> {
+    request(ctx).ok().and_then(|r| r.session_id.as_ref())
+}
+
+/// The signed-in session of this request, looked up once.
+pub async fn session<'a>(ctx: &Context<'a>) -> Result<Option<&'a SessionView>, GatewayError> {
+    let req = request(ctx)?;
+    let Some(id) = req.session_id.as_ref() else { return Ok(None) };
+    let state = state(ctx);
+    let view = req.session.get_or_try_init(|| state.auth.session(id)).await?;
+    Ok(view.as_ref())
+}
+
+/// The session, or UNAUTHENTICATED.
+pub async fn signed_in<'a>(ctx: &Context<'a>) -> Result<&'a SessionView, GatewayError> {
+    session(ctx).await?.ok_or(GatewayError::Unauthenticated("Sign in with Zoho first."))
+}
+
+/// The CRM as the signed-in user sees it.
+pub async fn crm<'a>(ctx: &Context<'a>) -> Result<&'a UserCrm, GatewayError> {
+    let req = request(ctx)?;
+    let view = signed_in(ctx).await?;
+    let state = state(ctx);
+    Ok(req
+        .crm
+        .get_or_init(|| async { UserCrm::new(view.session.key.clone(), state.tokens.clone(), state.zoho.clone()) })
+        .await)
+}
+
+/// This request's lead loader, bound to the signed-in user.
+pub async fn lead_loader<'a>(ctx: &Context<'a>) -> Result<&'a DataLoader<LeadLoader>, GatewayError> {
+    let req = request(ctx)?;
+    let crm = crm(ctx).await?.clone();
+    Ok(req.lead_loader.get_or_init(|| async { DataLoader::new(LeadLoader::new(crm), tokio::spawn) }).await)
+}
+
+/// Names of the fields selected under the current field (or under its `nodes`, for pages).
+pub fn selected_fields(ctx: &Context<'_>, under_nodes: bool) -> Vec<String> {
+    let field = ctx.field();
+    let mut names = Vec::new();
+    for f in field.selection_set() {
+        if !under_nodes {
+            names.push(f.name().to_owned());
+        } else if f.name() == "nodes" {
+            names.extend(f.selection_set().map(|n| n.name().to_owned()));
+        }
+    }
+    names
+}

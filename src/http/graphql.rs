@@ -1,0 +1,213 @@
+//! `/graphql` served by our own handler, following the GraphQL-over-HTTP spec where
+//! async-graphql's stock service does not (shared/graphql-notes.md): Accept negotiation, no
+//! mutations over GET, JSON only for POST, a body limit, no unbounded batches, and request
+//! errors answered with 4xx under `application/graphql-response+json`.
+
+use std::sync::Arc;
+
+use async_graphql::parser::types::{DocumentOperations, OperationType};
+use axum::body::Bytes;
+use axum::extract::{RawQuery, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+use serde_json::json;
+
+use crate::auth::session;
+use crate::graphql::AppSchema;
+use crate::graphql::context::RequestCtx;
+
+const GRAPHQL_RESPONSE_JSON: &str = "application/graphql-response+json";
+const APPLICATION_JSON: &str = "application/json";
+
+#[derive(Clone)]
+pub struct GraphqlEndpoint {
+    pub schema: AppSchema,
+}
+
+/// The media type the client accepts, per the spec's negotiation rules.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum MediaType {
+    GraphqlResponseJson,
+    Json,
+}
+
+fn negotiate(headers: &HeaderMap) -> Option<MediaType> {
+    let Some(accept) = headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()) else {
+        return Some(MediaType::GraphqlResponseJson);
+    };
+    let mut json = false;
+    for part in accept.split(',') {
+        let mut params = part.split(';');
+        let media = params.next().unwrap_or_default().trim().to_ascii_lowercase();
+        let refused = params.any(|p| p.trim().replace(' ', "") == "q=0");
+        if refused {
+            continue;
+        }
+        match media.as_str() {
+            GRAPHQL_RESPONSE_JSON | "*/*" | "application/*" => return Some(MediaType::GraphqlResponseJson),
+            APPLICATION_JSON => json = true,
+            _ => {}
+        }
+    }
+    json.then_some(MediaType::Json)
+}
+
+fn plain_error(status: StatusCode, message: &str, code: &str) -> Response {
+    let body = json!({ "errors": [{ "message": message, "extensions": { "code": code } }] });
+    let mut response = (status, axum::Json(body)).into_response();
+    no_store(response.headers_mut());
+    response
+}
+
+fn no_store(headers: &mut HeaderMap) {
+    // Answers carry one user's CRM data: no shared cache may keep them.
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    headers.insert(header::VARY, HeaderValue::from_static("Cookie, Accept"));
+}
+
+/// GET: the request in the query string; queries only.
+pub async fn get(State(endpoint): State<Arc<GraphqlEndpoint>>, headers: HeaderMap, RawQuery(query): RawQuery) -> Response {
+    let Some(media) = negotiate(&headers) else {
+        return plain_error(StatusCode::NOT_ACCEPTABLE, "Accept application/graphql-response+json or application/json.", "NOT_ACCEPTABLE");
+    };
+    #[derive(Deserialize)]
+    #[serde(rename_all = "camelCase")]
+    struct GetParams {
+        query: Option<String>,
+        variables: Option<String>,
+        operation_name: Option<String>,
+        extensions: Option<String>,
+    }
+    let params: GetParams = match serde_urlencoded::from_str(query.as_deref().unwrap_or_default()) {
+        Ok(p) => p,
+        Err(_) => return plain_error(StatusCode::BAD_REQUEST, "The query string is not a GraphQL request.", "BAD_REQUEST"),
+    };
+    let Some(query) = params.query.filter(|q| !q.trim().is_empty()) else {
+        return plain_error(StatusCode::BAD_REQUEST, "A GraphQL request needs a query.", "BAD_REQUEST");
+    };
+    let mut request = async_graphql::Request::new(query.clone());
+    if let Some(name) = params.operation_name.filter(|n| !n.is_empty()) {
+        request = request.operation_name(name);
+    }
+    for (raw, is_vars) in [(&params.variables, true), (&params.extensions, false)] {
+        let Some(raw) = raw.as_deref().filter(|r| !r.is_empty()) else { continue };
+        match serde_json::from_str::<serde_json::Value>(raw) {
+            Ok(serde_json::Value::Object(map)) if is_vars => {
+                request = request.variables(async_graphql::Variables::from_json(serde_json::Value::Object(map)))
+            }
+            Ok(serde_json::Value::Object(_)) => {}
+            _ => return plain_error(StatusCode::BAD_REQUEST, "variables and extensions must be JSON objects.", "BAD_REQUEST"),
+        }
+    }
+    if is_mutation(&query, request.operation_name.as_deref()) {
+        let mut response = plain_error(StatusCode::METHOD_NOT_ALLOWED, "Mutations must be sent with POST.", "METHOD_NOT_ALLOWED");
+        response.headers_mut().insert(header::ALLOW, HeaderValue::from_static("POST"));
+        return response;
+    }
+    execute(&endpoint, &headers, request, media).await
+}
+
+/// POST: a JSON body `{query, variables, operationName, extensions}`.
+pub async fn post(State(endpoint): State<Arc<GraphqlEndpoint>>, headers: HeaderMap, body: Bytes) -> Response {
+    let Some(media) = negotiate(&headers) else {
+        return plain_error(StatusCode::NOT_ACCEPTABLE, "Accept application/graphql-response+json or application/json.", "NOT_ACCEPTABLE");
+    };
+    let content_type = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or_default();
+    let essence = content_type.split(';').next().unwrap_or_default().trim().to_ascii_lowercase();
+    // JSON only: a cross-site form can send urlencoded, multipart or text/plain bodies along with
+    // the user's cookie without a preflight; it cannot send application/json.
+    if essence != APPLICATION_JSON {
+        return plain_error(StatusCode::UNSUPPORTED_MEDIA_TYPE, "Send the request as application/json.", "UNSUPPORTED_MEDIA_TYPE");
+    }
+    let value: serde_json::Value = match serde_json::from_slice(&body) {
+        Ok(v) => v,
+        Err(_) => return plain_error(StatusCode::BAD_REQUEST, "The body is not valid JSON.", "BAD_REQUEST"),
+    };
+    if value.is_array() {
+        return plain_error(StatusCode::BAD_REQUEST, "Batched requests are not supported; send one operation per request.", "BAD_REQUEST");
+    }
+    let request: async_graphql::Request = match serde_json::from_value(value) {
+        Ok(r) => r,
+        Err(_) => {
+            return plain_error(StatusCode::BAD_REQUEST, "The body must be a GraphQL request: {query, variables, operationName}.", "BAD_REQUEST");
+        }
+    };
+    if request.query.trim().is_empty() {
+        return plain_error(StatusCode::BAD_REQUEST, "A GraphQL request needs a query.", "BAD_REQUEST");
+    }
+    execute(&endpoint, &headers, request, media).await
+}
+
+fn is_mutation(query: &str, operation_name: Option<&str>) -> bool {
+    let Ok(doc) = async_graphql::parser::parse_query(query) else { return false };
+    let op = match (&doc.operations, operation_name) {
+        (DocumentOperations::Single(op), _) => Some(op),
+        (DocumentOperations::Multiple(ops), Some(name)) => ops.iter().find(|(n, _)| n.as_str() == name).map(|(_, op)| op),
+        (DocumentOperations::Multiple(ops), None) if ops.len() == 1 => ops.values().next(),
+        _ => None,
+    };
+    op.is_some_and(|op| op.node.ty != OperationType::Query)
+}
+
+async fn execute(endpoint: &GraphqlEndpoint, headers: &HeaderMap, request: async_graphql::Request, media: MediaType) -> Response {
+    let session_id = headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find_map(session::from_cookie_header);
+    let request = request.data(RequestCtx::new(session_id));
+    let response = endpoint.schema.execute(request).await;
+
+    // Errors before execution (parse, validation, variable coercion) carry no path and leave no data.
+    let request_error = response.data == async_graphql::Value::Null && !response.errors.is_empty() && response.errors.iter().all(|e| e.path.is_empty());
+    let mut body = serde_json::to_value(&response).unwrap_or_else(|_| json!({ "errors": [{ "message": "Internal error." }] }));
+    let status = match media {
+        MediaType::GraphqlResponseJson if request_error => {
+            if let Some(obj) = body.as_object_mut() {
+                obj.remove("data");
+            }
+            StatusCode::BAD_REQUEST
+        }
+        _ => StatusCode::OK,
+    };
+    let content_type = match media {
+        MediaType::GraphqlResponseJson => "application/graphql-response+json; charset=utf-8",
+        MediaType::Json => "application/json; charset=utf-8",
+    };
+    let mut http = (status, serde_json::to_vec(&body).unwrap_or_default()).into_response();
+    http.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    no_store(http.headers_mut());
+    for (name, value) in response.http_headers.iter() {
+        http.headers_mut().append(name, value.clone());
+    }
+    http
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn accept(v: &str) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        h.insert(header::ACCEPT, HeaderValue::from_str(v).unwrap());
+        h
+    }
+
+    #[test]
+    fn accept_negotiation() {
+        assert_eq!(negotiate(&HeaderMap::new()), Some(MediaType::GraphqlResponseJson));
+        assert_eq!(negotiate(&accept("application/json")), Some(MediaType::Json));
+        assert_eq!(negotiate(&accept("application/graphql-response+json, application/json;q=0.9")), Some(MediaType::GraphqlResponseJson));
+        assert_eq!(negotiate(&accept("*/*")), Some(MediaType::GraphqlResponseJson));
+        assert_eq!(negotiate(&accept("text/html")), None);
+    }
+
+    #[test]
+    fn mutations_are_recognised() {
+        assert!(is_mutation("mutation { logout }", None));
+        assert!(!is_mutation("{ me { expiresAt } }", None));
+        assert!(is_mutation("query A { me { expiresAt } } mutation B { logout }", Some("B")));
+        assert!(!is_mutation("query A { me { expiresAt } } mutation B { logout }", Some("A")));
+    }
+}

@@ -1,0 +1,27 @@
+//! zoho-gateway: a GraphQL gateway over Zoho CRM for portals whose users sign in with their own
+//! Zoho accounts and act with exactly their CRM role's rights.
+//!
+//! # Layout
+//! - [`config`]: the one typed configuration (flags and environment).
+//! - [`app`]: builds the shared state and the router, binds, serves, shuts down.
+//! - [`http`]: routes: the GraphQL endpoint, GraphiQL, the static portal, health.
+//! - [`graphql`]: the schema, resolvers, per-request loaders.
+//! - [`crm`]: the CRM as one signed-in user sees it (credentials + one retry on 401).
+//! - [`auth`]: Login with Zoho, data centres, sessions, fresh tokens.
+//! - [`store`]: OAuth states, token pairs and sessions (memory, SQLite).
+//! - [`zoho`]: the only module that knows Zoho's wire format.
+//! - [`error`]: the edge error and its stable `extensions.code` values.
+//! - [`secret`]: secret newtypes that never print.
+//! - [`sandbox`]: the built-in Zoho simulator (accounts server + CRM API) for demos and tests.
+
+pub mod app;
+pub mod auth;
+pub mod config;
+pub mod crm;
+pub mod error;
+pub mod graphql;
+pub mod http;
+pub mod sandbox;
+pub mod secret;
+pub mod store;
+pub mod zoho;

@@ -1,0 +1,26 @@
+//! Thin entry point: parse the configuration, set up logging, run.
+
+use clap::Parser as _;
+use tracing_subscriber::EnvFilter;
+use zoho_gateway::app::Application;
+use zoho_gateway::config::{Command, Config};
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let config = Config::parse();
+    if let Some(Command::Schema) = config.command {
+        print!("{}", zoho_gateway::graphql::sdl());
+        return Ok(());
+    }
+    let filter = EnvFilter::try_new(&config.log).map_err(|e| anyhow::anyhow!("GATEWAY_LOG: {e}"))?;
+    tracing_subscriber::fmt().with_env_filter(filter).init();
+
+    let app = Application::build(config).await?;
+    if let Some(sandbox) = app.sandbox() {
+        println!("{}", sandbox.describe());
+    }
+    println!("zoho-gateway listening on http://{}", app.addr());
+    println!("  portal:   http://{}/", app.addr());
+    println!("  GraphiQL: http://{}/playground", app.addr());
+    app.run_until_stopped().await
+}

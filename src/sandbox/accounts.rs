@@ -1,0 +1,370 @@
+//! The simulated Zoho accounts server (§1): `GET /oauth/v2/auth` (consent page or direct redirect
+//! with a code), `POST /oauth/v2/token` (authorization_code and refresh_token grants, always HTTP 200
+//! with JSON, errors as `{"error":…}`), `POST /oauth/v2/token/revoke`.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{Request, State};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use base64::Engine;
+use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
+
+use super::consent;
+use super::faults::{self, Fault};
+use super::http::{Params, json as json_response, raw_json};
+use super::state::{Grant, Shared};
+
+/// Largest token/revoke request body read; real ones are a few hundred bytes.
+const MAX_BODY: usize = 64 * 1024;
+
+pub(crate) fn router(shared: Arc<Shared>) -> Router {
+    Router::new().fallback(entry).with_state(shared)
+}
+
+async fn entry(State(shared): State<Arc<Shared>>, request: Request) -> Response {
+    let (parts, body) = request.into_parts();
+    let query = Params::parse(parts.uri.query().unwrap_or(""));
+    let path = parts.uri.path().trim_end_matches('/');
+    match (path, &parts.method) {
+        ("/oauth/v2/auth", &Method::GET) => authorize(&shared, &query),
+        ("/oauth/v2/token", &Method::POST) | ("/oauth/v2/token/revoke", &Method::POST) => {
+            let Ok(body) = axum::body::to_bytes(body, MAX_BODY).await else {
+                return token_error("invalid_request");
+            };
+            let mut params = Params::parse(&String::from_utf8_lossy(&body_form(&parts.headers, &body)));
+            // Zoho takes the parameters from the query string or the body (§1.5).
+            params.merge(query);
+            if path == "/oauth/v2/token" {
+                token(&shared, &parts.headers, &params).await
+            } else {
+                revoke(&shared, &params).await
+            }
+        }
+        ("/oauth/v2/auth" | "/oauth/v2/token" | "/oauth/v2/token/revoke", _) => {
+            (StatusCode::METHOD_NOT_ALLOWED, "method not allowed").into_response()
+        }
+        _ => (StatusCode::NOT_FOUND, "not found").into_response(),
+    }
+}
+
+/// Only a form body carries parameters; multipart bodies (which Zoho also accepts) are not parsed.
+fn body_form(headers: &HeaderMap, body: &Bytes) -> Bytes {
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("application/x-www-form-urlencoded");
+    if content_type.to_ascii_lowercase().starts_with("multipart/") {
+        Bytes::new()
+    } else {
+        body.clone()
+    }
+}
+
+/// `GET /oauth/v2/auth` (§1.2, §1.4, §1.11).
+fn authorize(shared: &Shared, params: &Params) -> Response {
+    shared.lock().calls.record("auth");
+    let config = &shared.config;
+    if params.get("client_id") != Some(config.client_id.as_str()) {
+        return consent::error_page("Invalid client", "The client_id is not registered with this sandbox.");
+    }
+    let Some(redirect_uri) = params.non_empty("redirect_uri") else {
+        return consent::error_page("Invalid redirect URI", "The redirect_uri parameter is missing.");
+    };
+    if !shared.lock().redirect_uris.iter().any(|uri| uri == redirect_uri) {
+        return consent::error_page(
+            "Invalid redirect URI",
+            &format!("{redirect_uri} is not a registered redirect URI of this client."),
+        );
+    }
+    if params.get("response_type") != Some("code") {
+        return consent::error_page("Invalid response type", "response_type must be code.");
+    }
+    let scopes = parse_scopes(params.get("scope").unwrap_or(""));
+    if scopes.is_empty() {
+        return consent::error_page("Invalid scope", "The scope parameter is missing.");
+    }
+    let state = params.get("state");
+    if params.get("sandbox_action") == Some("deny") {
+        // The denial redirect's form is UNCONFIRMED for Zoho; RFC 6749's `error=access_denied` (§1.4).
+        return redirect(redirect_uri, &[("error", "access_denied")], state);
+    }
+    let Some(wanted) = params.non_empty("sandbox_user") else {
+        return consent::choose_user_page(params, &shared.users);
+    };
+    let Some(user) = shared.user_index(wanted) else {
+        return consent::error_page("Unknown user", "sandbox_user must be admin, coordinator, advisor or one of their emails.");
+    };
+    let pkce = params.non_empty("code_challenge").map(|challenge| {
+        let method = params.get("code_challenge_method").unwrap_or("plain");
+        (method.to_string(), challenge.to_string())
+    });
+    let offline = params.get("access_type").is_some_and(|v| v.eq_ignore_ascii_case("offline"));
+    let prompt_consent = params.get("prompt").is_some_and(|v| v.eq_ignore_ascii_case("consent"));
+    let code = {
+        let mut inner = shared.lock();
+        let now = Instant::now();
+        let ttl = config.code_ttl;
+        inner.codes.retain(|_, grant| now.duration_since(grant.issued) < ttl);
+        // A refresh token comes only with offline access, and only on the first consent unless the
+        // app forces the consent screen again (§1.5).
+        let first_consent = inner.consented.insert((user, config.client_id.clone()));
+        let code = super::state::new_token();
+        inner.codes.insert(
+            code.clone(),
+            Grant {
+                user,
+                client_id: config.client_id.clone(),
+                redirect_uri: redirect_uri.to_string(),
+                scopes,
+                issued: now,
+                with_refresh_token: offline && (first_consent || prompt_consent),
+                pkce,
+            },
+        );
+        code
+    };
+    redirect(
+        redirect_uri,
+        &[("code", &code), ("location", &config.location), ("accounts-server", &shared.accounts_url)],
+        state,
+    )
+}
+
+/// Scopes are comma-separated in Zoho (§1.2); spaces are accepted too. Compared case-insensitively.
+pub(crate) fn parse_scopes(text: &str) -> Vec<String> {
+    text.split(|c: char| c == ',' || c.is_whitespace())
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+fn redirect(redirect_uri: &str, pairs: &[(&str, &str)], state: Option<&str>) -> Response {
+    let Ok(mut url) = url::Url::parse(redirect_uri) else {
+        return consent::error_page("Invalid redirect URI", "The redirect_uri is not a valid URL.");
+    };
+    {
+        let mut query = url.query_pairs_mut();
+        for (key, value) in pairs {
+            query.append_pair(key, value);
+        }
+        if let Some(state) = state {
+            query.append_pair("state", state);
+        }
+    }
+    let mut response = StatusCode::FOUND.into_response();
+    if let Ok(location) = HeaderValue::from_str(url.as_str()) {
+        response.headers_mut().insert(header::LOCATION, location);
+    }
+    response
+}
+
+/// `POST /oauth/v2/token` (§1.5, §1.6): always HTTP 200 + JSON, errors as `{"error":"…"}`.
+async fn token(shared: &Shared, headers: &HeaderMap, params: &Params) -> Response {
+    let label = match params.get("grant_type") {
+        Some("authorization_code") => "token.authorization_code",
+        Some("refresh_token") => "token.refresh_token",
+        _ => "token.other",
+    };
+    let fault = {
+        let mut inner = shared.lock();
+        inner.calls.record(label);
+        faults::take(&mut inner.faults, label, false)
+    };
+    match fault {
+        Some(Fault::Latency(delay)) => tokio::time::sleep(delay).await,
+        Some(Fault::Status(status)) => {
+            let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+            let (code, _) = faults::status_code_text(status.as_u16());
+            return json_response(status, &json!({ "error": code.to_ascii_lowercase() }));
+        }
+        Some(Fault::MalformedJson) => {
+            return raw_json(StatusCode::OK, r#"{"access_token":"1000.3f2a"#.to_string());
+        }
+        Some(Fault::RefreshThrottled) => return access_denied(),
+        Some(Fault::TokenError(error)) => return token_error(&error),
+        None => {}
+    }
+
+    let (client_id, client_secret) = client_credentials(headers, params);
+    let config = &shared.config;
+    if client_id.as_deref() != Some(config.client_id.as_str()) {
+        return token_error("invalid_client");
+    }
+    if client_secret.as_deref() != Some(config.client_secret.as_str()) {
+        return token_error("invalid_client_secret");
+    }
+    match label {
+        "token.authorization_code" => exchange_code(shared, params),
+        "token.refresh_token" => refresh(shared, params),
+        // Zoho's answer to an unknown grant type is UNCONFIRMED; this is RFC 6749's name.
+        _ => token_error("unsupported_grant_type"),
+    }
+}
+
+fn exchange_code(shared: &Shared, params: &Params) -> Response {
+    let config = &shared.config;
+    let mut inner = shared.lock();
+    let Some(code) = params.non_empty("code") else { return token_error("invalid_code") };
+    let Some(grant) = inner.codes.get(code) else { return token_error("invalid_code") };
+    if grant.issued.elapsed() >= config.code_ttl {
+        inner.codes.remove(code);
+        return token_error("invalid_code");
+    }
+    if grant.client_id != config.client_id {
+        return token_error("invalid_client");
+    }
+    if params.get("redirect_uri") != Some(grant.redirect_uri.as_str()) {
+        return token_error("invalid_redirect_uri");
+    }
+    if let Some((method, challenge)) = &grant.pkce {
+        // PKCE is optional for web apps (§1.3); when the code carries a challenge it is enforced.
+        let verified = params.get("code_verifier").is_some_and(|verifier| match method.as_str() {
+            "S256" => URL_SAFE_NO_PAD.encode(Sha256::digest(verifier.as_bytes())) == *challenge,
+            _ => verifier == challenge,
+        });
+        if !verified {
+            return token_error("invalid_code");
+        }
+    }
+    // Single use: the code is gone once exchanged (§1.4).
+    let Some(grant) = inner.codes.remove(code) else { return token_error("invalid_code") };
+    let refresh_token = grant
+        .with_refresh_token
+        .then(|| inner.add_refresh_token(grant.user, &grant.client_id, &grant.scopes));
+    let expires = Instant::now() + config.access_token_ttl;
+    let access_token = inner.mint_access_token(
+        grant.user,
+        &grant.scopes,
+        refresh_token.as_deref(),
+        expires,
+        config.max_access_tokens_per_refresh_token,
+    );
+    drop(inner);
+    token_success(shared, &access_token, refresh_token.as_deref(), &grant.scopes)
+}
+
+fn refresh(shared: &Shared, params: &Params) -> Response {
+    let config = &shared.config;
+    let mut inner = shared.lock();
+    let Some(refresh_token) = params.non_empty("refresh_token") else {
+        return token_error("invalid_code");
+    };
+    // An unknown or revoked refresh token answers `invalid_code` (§1.5 table).
+    let Some(state) = inner.refresh_tokens.get_mut(refresh_token) else {
+        return token_error("invalid_code");
+    };
+    if state.client_id != config.client_id {
+        return token_error("invalid_client");
+    }
+    let now = Instant::now();
+    let window = config.refresh_window;
+    while state.minted.front().is_some_and(|t| now.duration_since(*t) >= window) {
+        state.minted.pop_front();
+    }
+    // Only refresh grants count toward "10 access tokens per refresh token per 10 minutes" (§1.8).
+    if state.minted.len() >= config.refresh_limit as usize {
+        return access_denied();
+    }
+    state.minted.push_back(now);
+    let (user, scopes) = (state.user, state.scopes.clone());
+    let access_token = inner.mint_access_token(
+        user,
+        &scopes,
+        Some(refresh_token),
+        now + config.access_token_ttl,
+        config.max_access_tokens_per_refresh_token,
+    );
+    drop(inner);
+    // No refresh_token in a refresh answer: the old one stays valid (§1.6).
+    token_success(shared, &access_token, None, &scopes)
+}
+
+fn token_success(
+    shared: &Shared,
+    access_token: &str,
+    refresh_token: Option<&str>,
+    scopes: &[String],
+) -> Response {
+    let mut body = json!({
+        "access_token": access_token,
+        // The optional `scope` member is space-separated in Zoho's examples (§1.5).
+        "scope": scopes.join(" "),
+        "api_domain": shared.api_url,
+        "token_type": "Bearer",
+        "expires_in": whole_seconds(shared.config.access_token_ttl),
+    });
+    if let (Some(refresh_token), Value::Object(map)) = (refresh_token, &mut body) {
+        map.insert("refresh_token".into(), json!(refresh_token));
+    }
+    json_response(StatusCode::OK, &body)
+}
+
+fn whole_seconds(duration: Duration) -> u64 {
+    duration.as_secs() + u64::from(duration.subsec_nanos() > 0)
+}
+
+/// Client id and secret from HTTP Basic (if present) or the parameters (§1.5).
+fn client_credentials(headers: &HeaderMap, params: &Params) -> (Option<String>, Option<String>) {
+    let basic = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Basic "))
+        .and_then(|encoded| STANDARD.decode(encoded.trim()).ok())
+        .and_then(|decoded| String::from_utf8(decoded).ok())
+        .and_then(|text| text.split_once(':').map(|(id, secret)| (id.to_string(), secret.to_string())));
+    match basic {
+        Some((id, secret)) => (Some(id), Some(secret)),
+        None => (
+            params.get("client_id").map(str::to_string),
+            params.get("client_secret").map(str::to_string),
+        ),
+    }
+}
+
+/// Token-endpoint errors are HTTP 200 with `{"error":"…"}` (§1.5, confirmed quirk).
+fn token_error(error: &str) -> Response {
+    json_response(StatusCode::OK, &json!({ "error": error }))
+}
+
+/// The refresh throttle's body (§1.5); its HTTP status is UNCONFIRMED, 200 like the other errors.
+fn access_denied() -> Response {
+    json_response(
+        StatusCode::OK,
+        &json!({
+            "error": "Access Denied",
+            "error_description": "You have made too many requests continuously. Please try again after some time.",
+            "status": "failure",
+        }),
+    )
+}
+
+/// `POST /oauth/v2/token/revoke?token=…` (§1.7): `{"status":"success"}`; an unknown token answers
+/// HTTP 400 `{"error":"invalid_token","status":"failure"}` (the exact body is our choice).
+async fn revoke(shared: &Shared, params: &Params) -> Response {
+    let fault = {
+        let mut inner = shared.lock();
+        inner.calls.record("token.revoke");
+        faults::take(&mut inner.faults, "token.revoke", false)
+    };
+    match fault {
+        Some(Fault::Latency(delay)) => tokio::time::sleep(delay).await,
+        Some(Fault::Status(status)) => {
+            let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+            return json_response(status, &json!({ "status": "failure" }));
+        }
+        Some(Fault::MalformedJson) => return raw_json(StatusCode::OK, r#"{"status":"succ"#.to_string()),
+        _ => {}
+    }
+    let revoked = params.non_empty("token").is_some_and(|token| shared.lock().revoke(token));
+    if revoked {
+        json_response(StatusCode::OK, &json!({ "status": "success" }))
+    } else {
+        json_response(StatusCode::BAD_REQUEST, &json!({ "error": "invalid_token", "status": "failure" }))
+    }
+}

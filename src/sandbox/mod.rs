@@ -1,0 +1,316 @@
+//! The built-in Zoho simulator: an accounts server ("Login with Zoho") and the CRM REST API v8 for
+//! Leads, on two local listeners, faithful to Zoho's wire format where clients depend on it
+//! (`../shared/zoho-api.md` is the reference; sections are cited as §n in comments).
+//!
+//! It is used by `zoho-gateway --sandbox` for demos and by tests as a library. It must never reference
+//! other modules of the crate, and never panic on request input.
+//!
+//! # Layout
+//! - `mod.rs` — the public API: [`SandboxConfig`], [`Sandbox`], [`SandboxUser`], start-up.
+//! - `state.rs` — the shared state behind one mutex: tokens, codes, leads, page tokens.
+//! - `data.rs` — the deterministic org, users and seed leads.
+//! - `calls.rs` — [`CallCounts`], the per-endpoint call counter tests read.
+//! - `faults.rs` — [`Fault`] and [`FaultRule`], the fault switch.
+//! - `http.rs` — response helpers: Zoho's JSON content type, error envelope, 204, query parsing.
+//! - `accounts.rs` — `/oauth/v2/auth`, `/oauth/v2/token`, `/oauth/v2/token/revoke`.
+//! - `consent.rs` — the small HTML "choose a user" page and error page.
+//! - `crm/` — the CRM API listener: dispatch, auth, scopes, concurrency (`mod.rs`), field table
+//!   (`fields.rs`), users/org/fields/modules (`meta.rs`), reads (`records.rs`), writes (`write.rs`),
+//!   search with its criteria parser (`search.rs`).
+
+mod accounts;
+mod calls;
+mod consent;
+mod crm;
+mod data;
+mod faults;
+mod http;
+mod state;
+#[cfg(test)]
+mod tests;
+
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context;
+use tokio::sync::watch;
+
+pub use calls::CallCounts;
+pub use faults::{Fault, FaultRule};
+
+use state::Shared;
+
+/// How a sandbox is started. `Default` gives the demo settings; tests shorten the TTLs.
+#[derive(Debug, Clone)]
+pub struct SandboxConfig {
+    /// The one registered OAuth client (format `1000.…` like Zoho's API console).
+    pub client_id: String,
+    /// That client's secret.
+    pub client_secret: String,
+    /// Registered redirect URIs, matched exactly (§1.2). More can be added later with
+    /// [`Sandbox::register_redirect_uri`].
+    pub redirect_uris: Vec<String>,
+    /// Port of the accounts listener; 0 picks a free port.
+    pub accounts_port: u16,
+    /// Port of the CRM API listener; 0 picks a free port.
+    pub api_port: u16,
+    /// Address both listeners bind to.
+    pub bind_ip: IpAddr,
+    /// Lifetime of access tokens (Zoho: 1 hour, §1.8).
+    pub access_token_ttl: Duration,
+    /// Lifetime of grant codes (Zoho: about 2 minutes, §1.4).
+    pub code_ttl: Duration,
+    /// Access tokens mintable per refresh token per `refresh_window` (Zoho: 10 per 10 minutes, §1.8).
+    pub refresh_limit: u32,
+    /// The refresh throttle's window.
+    pub refresh_window: Duration,
+    /// Active access tokens per refresh token; minting one more invalidates the oldest (§1.8: the
+    /// documents disagree between 10, 15 and 30, so it is configurable).
+    pub max_access_tokens_per_refresh_token: usize,
+    /// In-flight CRM API calls allowed for the org; above it → 429 `TOO_MANY_REQUESTS` (§4).
+    pub concurrency_limit: usize,
+    /// Number of deterministic seed leads.
+    pub lead_count: usize,
+    /// The data-centre code put on the redirect as `location` (§1.4).
+    pub location: String,
+}
+
+impl Default for SandboxConfig {
+    fn default() -> Self {
+        SandboxConfig {
+            client_id: "1000.SANDBOXCLIENTID".to_string(),
+            client_secret: "sandbox-client-secret".to_string(),
+            redirect_uris: Vec::new(),
+            accounts_port: 0,
+            api_port: 0,
+            bind_ip: IpAddr::V4(Ipv4Addr::LOCALHOST),
+            access_token_ttl: Duration::from_secs(3600),
+            code_ttl: Duration::from_secs(120),
+            refresh_limit: 10,
+            refresh_window: Duration::from_secs(600),
+            max_access_tokens_per_refresh_token: 15,
+            concurrency_limit: 10,
+            lead_count: 300,
+            location: "us".to_string(),
+        }
+    }
+}
+
+/// A demo CRM user of the sandbox org.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SandboxUser {
+    /// Short name used by `sandbox_user=` on `/oauth/v2/auth`: `admin`, `coordinator` or `advisor`.
+    pub key: &'static str,
+    /// CRM user id (19-digit string).
+    pub id: String,
+    /// Zoho account id (`zuid`).
+    pub zuid: String,
+    /// Full name.
+    pub name: String,
+    /// Login email.
+    pub email: String,
+    /// CRM profile: `Administrator` (sees every lead) or `Standard` (only own leads).
+    pub profile: String,
+    /// CRM role name.
+    pub role: String,
+}
+
+impl SandboxUser {
+    /// Whether this user's profile sees and changes every record.
+    pub fn is_admin(&self) -> bool {
+        self.profile == "Administrator"
+    }
+}
+
+/// A running sandbox. Cheap to clone; when the last clone is dropped (or [`Sandbox::shutdown`] is
+/// called) both listeners stop accepting connections.
+#[derive(Clone)]
+pub struct Sandbox {
+    shared: Arc<Shared>,
+    guard: Arc<ShutdownGuard>,
+}
+
+/// Signals the server tasks to stop when the last `Sandbox` handle goes away. The server tasks hold
+/// only `Arc<Shared>`, never this guard, so dropping every handle really ends them.
+struct ShutdownGuard {
+    stop: watch::Sender<bool>,
+}
+
+impl Drop for ShutdownGuard {
+    fn drop(&mut self) {
+        let _ = self.stop.send(true);
+    }
+}
+
+impl Sandbox {
+    /// Binds both listeners, seeds the data and spawns the two servers on the current runtime.
+    pub async fn start(config: SandboxConfig) -> anyhow::Result<Sandbox> {
+        let accounts_listener =
+            tokio::net::TcpListener::bind(SocketAddr::new(config.bind_ip, config.accounts_port))
+                .await
+                .with_context(|| {
+                    format!("binding the sandbox accounts listener on port {}", config.accounts_port)
+                })?;
+        let api_listener =
+            tokio::net::TcpListener::bind(SocketAddr::new(config.bind_ip, config.api_port))
+                .await
+                .with_context(|| {
+                    format!("binding the sandbox API listener on port {}", config.api_port)
+                })?;
+        let accounts_url = base_url(accounts_listener.local_addr()?);
+        let api_url = base_url(api_listener.local_addr()?);
+        let shared = Arc::new(Shared::new(config, accounts_url, api_url));
+
+        let (stop, stopped) = watch::channel(false);
+        spawn_server(accounts_listener, accounts::router(shared.clone()), stopped.clone());
+        spawn_server(api_listener, crm::router(shared.clone()), stopped);
+        tracing::info!(accounts = %shared.accounts_url, api = %shared.api_url, "Zoho sandbox started");
+        Ok(Sandbox { shared, guard: Arc::new(ShutdownGuard { stop }) })
+    }
+
+    /// Base URL of the accounts server, e.g. `http://127.0.0.1:41234` (no trailing slash).
+    pub fn accounts_url(&self) -> String {
+        self.shared.accounts_url.clone()
+    }
+
+    /// Base URL of the CRM API; also the `api_domain` of token responses (§5.7 gotcha 1).
+    pub fn api_url(&self) -> String {
+        self.shared.api_url.clone()
+    }
+
+    /// The full token endpoint URL, as the Python SDK's `Environment.accounts_url` wants it (§5.3).
+    pub fn token_url(&self) -> String {
+        format!("{}/oauth/v2/token", self.shared.accounts_url)
+    }
+
+    /// The registered client id.
+    pub fn client_id(&self) -> &str {
+        &self.shared.config.client_id
+    }
+
+    /// The registered client secret.
+    pub fn client_secret(&self) -> &str {
+        &self.shared.config.client_secret
+    }
+
+    /// Registers one more redirect URI (exact match); the gateway knows its URL only after binding.
+    pub fn register_redirect_uri(&self, uri: &str) {
+        let mut inner = self.shared.lock();
+        if !inner.redirect_uris.iter().any(|u| u == uri) {
+            inner.redirect_uris.push(uri.to_string());
+        }
+    }
+
+    /// The demo users, admin first.
+    pub fn users(&self) -> Vec<SandboxUser> {
+        self.shared.users.clone()
+    }
+
+    /// A snapshot of the calls served so far, by endpoint label.
+    pub fn calls(&self) -> CallCounts {
+        self.shared.lock().calls.clone()
+    }
+
+    /// Sets every call counter back to zero.
+    pub fn reset_calls(&self) {
+        self.shared.lock().calls = CallCounts::default();
+    }
+
+    /// Replaces every fault rule by `fault` applied to all matching calls until cleared (`None`).
+    pub fn set_fault(&self, fault: Option<Fault>) {
+        let mut inner = self.shared.lock();
+        inner.faults.clear();
+        if let Some(fault) = fault {
+            inner.faults.push(FaultRule::from(fault));
+        }
+    }
+
+    /// Adds a fault rule (limited in count and/or to one endpoint label); earlier rules win.
+    pub fn add_fault_rule(&self, rule: FaultRule) {
+        self.shared.lock().faults.push(rule);
+    }
+
+    /// What is stored for lead `id`, in Zoho's JSON (all fields plus `id`).
+    pub fn lead(&self, id: &str) -> Option<serde_json::Value> {
+        let id: u64 = id.parse().ok()?;
+        self.shared.lock().leads.get(&id).map(|lead| lead.to_json())
+    }
+
+    /// Number of leads stored now.
+    pub fn lead_count(&self) -> usize {
+        self.shared.lock().leads.len()
+    }
+
+    /// Every stored lead (as Zoho JSON) that `pred` accepts, newest id first.
+    pub fn find_leads(&self, pred: impl Fn(&serde_json::Value) -> bool) -> Vec<serde_json::Value> {
+        let inner = self.shared.lock();
+        inner.leads.values().rev().map(|lead| lead.to_json()).filter(|json| pred(json)).collect()
+    }
+
+    /// Simulates the user revoking this app in Zoho: their refresh and access tokens and pending codes
+    /// stop working (`invalid_code` / `INVALID_TOKEN`).
+    pub fn revoke_all_tokens_of(&self, user_email: &str) {
+        let Some(user) = self.shared.user_index(user_email) else { return };
+        self.shared.lock().revoke_user(user);
+    }
+
+    /// Makes every access token issued so far expired now (refresh tokens stay valid).
+    pub fn expire_access_tokens(&self) {
+        self.shared.lock().expire_access_tokens();
+    }
+
+    /// Peak number of CRM API calls in flight at once (including any rejected with 429).
+    pub fn max_concurrency_seen(&self) -> usize {
+        self.shared.peak_in_flight()
+    }
+
+    /// Stops both listeners (graceful: open connections finish their request).
+    pub fn shutdown(&self) {
+        let _ = self.guard.stop.send(true);
+    }
+
+    /// A short human description for `zoho-gateway --sandbox` to print.
+    pub fn describe(&self) -> String {
+        let mut text = String::from("Zoho sandbox (simulated accounts server + CRM API v8)\n");
+        text.push_str(&format!("  accounts server: {}\n", self.shared.accounts_url));
+        text.push_str(&format!("  CRM API domain:  {}\n", self.shared.api_url));
+        text.push_str(&format!("  client id:       {}\n", self.shared.config.client_id));
+        text.push_str(&format!("  org:             {} ({} leads)\n", data::ORG_NAME, self.lead_count()));
+        text.push_str("  demo users (pick one on the sign-in page, or add sandbox_user=<key> to /oauth/v2/auth):\n");
+        for user in &self.shared.users {
+            text.push_str(&format!(
+                "    {:<12} {:<15} {:<40} {} ({})\n",
+                user.key, user.name, user.email, user.profile, user.role
+            ));
+        }
+        text
+    }
+}
+
+fn base_url(addr: SocketAddr) -> String {
+    match addr {
+        SocketAddr::V4(v4) => format!("http://{}:{}", v4.ip(), v4.port()),
+        SocketAddr::V6(v6) => format!("http://[{}]:{}", v6.ip(), v6.port()),
+    }
+}
+
+fn spawn_server(
+    listener: tokio::net::TcpListener,
+    router: axum::Router,
+    mut stopped: watch::Receiver<bool>,
+) {
+    tokio::spawn(async move {
+        let shutdown = async move {
+            // Either the stop signal or the sender being gone ends the server.
+            while !*stopped.borrow() {
+                if stopped.changed().await.is_err() {
+                    break;
+                }
+            }
+        };
+        if let Err(error) = axum::serve(listener, router).with_graceful_shutdown(shutdown).await {
+            tracing::error!(%error, "Zoho sandbox listener failed");
+        }
+    });
+}

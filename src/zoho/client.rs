@@ -1,0 +1,203 @@
+//! The CRM REST API v8 client: URLs, the `Zoho-oauthtoken` header, status handling and parsing.
+//! It acts with whatever credentials it is handed; choosing and refreshing them is the auth
+//! module's job.
+
+use reqwest::{Method, StatusCode};
+use serde::de::DeserializeOwned;
+use serde_json::{Value, json};
+
+use super::error::{ErrorBody, ZohoError};
+use super::records::{
+    ActionEnvelope, CrmOrg, CrmUser, FieldMeta, FieldsEnvelope, ListParams, OrgEnvelope, Record, RecordPage, SearchBy, SearchParams,
+    UsersEnvelope,
+};
+use crate::secret::AccessToken;
+
+/// Where to call and as whom.
+#[derive(Debug, Clone)]
+pub struct Credentials {
+    /// `api_domain` from the token response, e.g. `https://www.zohoapis.eu`.
+    pub api_domain: String,
+    pub access_token: AccessToken,
+}
+
+#[derive(Clone)]
+pub struct ZohoClient {
+    http: reqwest::Client,
+}
+
+const LEADS: &str = "/crm/v8/Leads";
+
+impl ZohoClient {
+    pub fn new(http: reqwest::Client) -> Self {
+        Self { http }
+    }
+
+    /// Sends one request; `Ok(None)` is Zoho's 204 "no content" (zoho-api.md §2.1).
+    async fn send(
+        &self,
+        creds: &Credentials,
+        method: Method,
+        path: &str,
+        query: &[(&str, String)],
+        body: Option<&Value>,
+    ) -> Result<(StatusCode, Option<bytes::Bytes>), ZohoError> {
+        let mut request = self
+            .http
+            .request(method, format!("{}{path}", creds.api_domain))
+            // Not `Bearer`: Zoho's own prefix (zoho-api.md §2.1).
+            .header(reqwest::header::AUTHORIZATION, format!("Zoho-oauthtoken {}", creds.access_token.expose()))
+            .query(query);
+        if let Some(body) = body {
+            request = request.json(body);
+        }
+        let response = request.send().await.map_err(transport)?;
+        let status = response.status();
+        let bytes = response.bytes().await.map_err(transport)?;
+        if status == StatusCode::NO_CONTENT || (status.is_success() && bytes.is_empty()) {
+            return Ok((status, None));
+        }
+        Ok((status, Some(bytes)))
+    }
+
+    async fn get<T: DeserializeOwned + Default>(&self, creds: &Credentials, path: &str, query: &[(&str, String)]) -> Result<T, ZohoError> {
+        let (status, body) = self.send(creds, Method::GET, path, query, None).await?;
+        match body {
+            None => Ok(T::default()),
+            Some(bytes) if status.is_success() => parse(&bytes),
+            Some(bytes) => Err(ZohoError::from_response(status.as_u16(), &bytes)),
+        }
+    }
+
+    pub async fn current_user(&self, creds: &Credentials) -> Result<CrmUser, ZohoError> {
+        let env: OptionalEnvelope<UsersEnvelope> = self.get(creds, "/crm/v8/users", &[("type", "CurrentUser".into())]).await?;
+        env.0.and_then(|e| e.users.into_iter().next()).ok_or_else(|| ZohoError::Protocol("no current user".into()))
+    }
+
+    pub async fn org(&self, creds: &Credentials) -> Result<CrmOrg, ZohoError> {
+        let env: OptionalEnvelope<OrgEnvelope> = self.get(creds, "/crm/v8/org", &[]).await?;
+        env.0.and_then(|e| e.org.into_iter().next()).ok_or_else(|| ZohoError::Protocol("no org".into()))
+    }
+
+    pub async fn lead_fields(&self, creds: &Credentials) -> Result<Vec<FieldMeta>, ZohoError> {
+        let env: OptionalEnvelope<FieldsEnvelope> = self.get(creds, "/crm/v8/settings/fields", &[("module", "Leads".into())]).await?;
+        Ok(env.0.map(|e| e.fields).unwrap_or_default())
+    }
+
+    pub async fn list_leads(&self, creds: &Credentials, p: &ListParams) -> Result<RecordPage, ZohoError> {
+        let mut query = vec![
+            ("fields", p.fields.join(",")),
+            ("per_page", p.per_page.to_string()),
+            ("sort_by", p.sort_by.as_param().to_owned()),
+            ("sort_order", if p.descending { "desc" } else { "asc" }.to_owned()),
+        ];
+        // `page` and `page_token` together are AMBIGUITY_DURING_PROCESSING (zoho-api.md §2.2).
+        match &p.page_token {
+            Some(token) => query.push(("page_token", token.clone())),
+            None => query.push(("page", p.page.to_string())),
+        }
+        self.get(creds, LEADS, &query).await
+    }
+
+    /// Up to 100 leads by id in one call (zoho-api.md §2.2, `ids`).
+    pub async fn leads_by_ids(&self, creds: &Credentials, ids: &[String], fields: &[String]) -> Result<Vec<Record>, ZohoError> {
+        let mut query = vec![("ids", ids.join(","))];
+        if !fields.is_empty() {
+            query.push(("fields", fields.join(",")));
+        }
+        let page: RecordPage = self.get(creds, LEADS, &query).await?;
+        Ok(page.data)
+    }
+
+    /// One lead; `None` for Zoho's 204 on an unknown id (zoho-api.md §2.3).
+    pub async fn lead(&self, creds: &Credentials, id: &str, fields: &[String]) -> Result<Option<Record>, ZohoError> {
+        let mut query = Vec::new();
+        if !fields.is_empty() {
+            query.push(("fields", fields.join(",")));
+        }
+        let page: RecordPage = match self.get(creds, &format!("{LEADS}/{id}"), &query).await {
+            Err(e) if e.is_unknown_id() => return Ok(None),
+            other => other?,
+        };
+        Ok(page.data.into_iter().next())
+    }
+
+    pub async fn search_leads(&self, creds: &Credentials, p: &SearchParams) -> Result<RecordPage, ZohoError> {
+        let mut query = vec![("page", p.page.to_string()), ("per_page", p.per_page.to_string())];
+        if !p.fields.is_empty() {
+            query.push(("fields", p.fields.join(",")));
+        }
+        query.push(match &p.by {
+            SearchBy::Email(v) => ("email", v.clone()),
+            SearchBy::Phone(v) => ("phone", v.clone()),
+            SearchBy::Word(v) => ("word", v.clone()),
+            SearchBy::Criteria(v) => ("criteria", v.clone()),
+        });
+        self.get(creds, &format!("{LEADS}/search"), &query).await
+    }
+
+    /// Inserts one lead and returns its id.
+    pub async fn create_lead(&self, creds: &Credentials, record: Record) -> Result<String, ZohoError> {
+        // `trigger` omitted: the org's workflows run as they would for a lead entered in Zoho.
+        let body = json!({ "data": [record] });
+        let details = self.action(creds, Method::POST, LEADS, &[], &body).await?;
+        details.get("id").and_then(Value::as_str).map(str::to_owned).ok_or_else(|| ZohoError::Protocol("no id in insert result".into()))
+    }
+
+    pub async fn update_lead(&self, creds: &Credentials, id: &str, record: Record) -> Result<(), ZohoError> {
+        let body = json!({ "data": [record] });
+        self.action(creds, Method::PUT, &format!("{LEADS}/{id}"), &[], &body).await.map(drop)
+    }
+
+    pub async fn delete_lead(&self, creds: &Credentials, id: &str) -> Result<(), ZohoError> {
+        self.action(creds, Method::DELETE, LEADS, &[("ids", id.to_owned())], &Value::Null).await.map(drop)
+    }
+
+    /// A single-record write: the outcome is `data[0]`, whatever the HTTP status (201/200 on
+    /// success, 400 with the record's error, zoho-api.md §2.4).
+    async fn action(&self, creds: &Credentials, method: Method, path: &str, query: &[(&str, String)], body: &Value) -> Result<Value, ZohoError> {
+        let body = (!body.is_null()).then_some(body);
+        let (status, bytes) = self.send(creds, method, path, query, body).await?;
+        let bytes = bytes.ok_or_else(|| ZohoError::Protocol("empty answer to a write".into()))?;
+        if status.is_server_error() || status == StatusCode::TOO_MANY_REQUESTS || status == StatusCode::UNAUTHORIZED {
+            return Err(ZohoError::from_response(status.as_u16(), &bytes));
+        }
+        let Ok(envelope) = serde_json::from_slice::<ActionEnvelope>(&bytes) else {
+            return Err(ZohoError::from_response(status.as_u16(), &bytes));
+        };
+        let Some(result) = envelope.data.into_iter().next() else {
+            return Err(ZohoError::from_response(status.as_u16(), &bytes));
+        };
+        if result.status.as_deref() == Some("success") {
+            return Ok(result.details);
+        }
+        Err(ZohoError::from_body(
+            if status.is_success() { 400 } else { status.as_u16() },
+            ErrorBody { code: result.code, details: result.details, message: result.message },
+        ))
+    }
+}
+
+/// An envelope that Zoho may replace with a 204.
+struct OptionalEnvelope<T>(Option<T>);
+
+impl<T> Default for OptionalEnvelope<T> {
+    fn default() -> Self {
+        Self(None)
+    }
+}
+
+impl<'de, T: serde::Deserialize<'de>> serde::Deserialize<'de> for OptionalEnvelope<T> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        T::deserialize(d).map(|t| Self(Some(t)))
+    }
+}
+
+fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ZohoError> {
+    serde_json::from_slice(bytes).map_err(|e| ZohoError::Protocol(format!("invalid JSON from Zoho at line {} column {}", e.line(), e.column())))
+}
+
+fn transport(e: reqwest::Error) -> ZohoError {
+    // Without the URL: it may carry ids, and never a token, but logs need not repeat it.
+    ZohoError::Transport(e.without_url().to_string())
+}

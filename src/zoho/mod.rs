@@ -1,0 +1,10 @@
+//! The only module that knows Zoho CRM's wire format: `client` (HTTP calls), `records` (typed
+//! requests and responses), `error` (Zoho's error codes) and `criteria` (search criteria).
+
+pub mod client;
+pub mod criteria;
+pub mod error;
+pub mod records;
+
+pub use client::{Credentials, ZohoClient};
+pub use error::ZohoError;

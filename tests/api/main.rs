@@ -1,0 +1,12 @@
+//! Integration tests: the real gateway and the sandbox on port 0, spoken to over HTTP as a
+//! browser would. One binary, so the crate is linked once.
+
+mod helpers;
+
+mod auth_flow;
+mod errors;
+mod http_contract;
+mod leads;
+mod persistence;
+mod schema;
+mod tokens;

@@ -1,0 +1,32 @@
+//! The committed `schema.graphql` is the code's schema.
+
+#[test]
+fn schema_graphql_matches_the_code() {
+    let committed = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/schema.graphql")).expect("schema.graphql exists");
+    let code = zoho_gateway::graphql::sdl();
+    assert!(
+        committed == code,
+        "schema.graphql is out of date: run `cargo run -- schema > schema.graphql` and commit it"
+    );
+}
+
+#[test]
+fn the_contract_names_are_there() {
+    let sdl = zoho_gateway::graphql::sdl();
+    for needle in [
+        "type Query {",
+        "type Mutation {",
+        "me: Session",
+        "lead(id: ID!): Lead",
+        "leads(page: Int! = 1, perPage: Int! = 50, pageToken: String, sortBy: LeadSort! = MODIFIED_TIME, sortOrder: SortOrder! = DESC): LeadPage!",
+        "searchLeads(by: LeadSearch!, page: Int! = 1, perPage: Int! = 50): LeadPage!",
+        "login(redirectUrl: String!): LoginRequest!",
+        "initialize(code: String!, state: String!, redirectUrl: String!, location: String, accountsServer: String): Session!",
+        "logout: Boolean!",
+        "createLead(input: LeadInput!): Lead!",
+        "updateLead(id: ID!, input: LeadPatch!): Lead!",
+        "deleteLead(id: ID!): ID!",
+    ] {
+        assert!(sdl.contains(needle), "missing from the schema: {needle}");
+    }
+}

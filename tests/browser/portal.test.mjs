@@ -1,0 +1,498 @@
+// The student portal and GraphiQL in headless Chromium against `zoho-gateway --sandbox` (run.sh starts it).
+// Sign-in always goes through the real popup and the sandbox's consent page; nothing of the gateway is mocked,
+// except in the one scenario that says so (error banners for faults the sandbox cannot be told to make from a
+// browser).
+import { before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import {
+  BASE_URL, PHONE, launchBrowser, scenario, signIn, waitForList, tableRows, gqlInPage, unique,
+} from './helpers.mjs';
+
+let browser;
+before(async () => { browser = await launchBrowser(); });
+after(async () => { await browser?.close(); });
+const it = (name, fn, options) => scenario(() => browser, name, fn, options);
+
+const ADMIN = 'Priya Sharma';
+const COORDINATOR = 'Daniel Okafor';
+const ADVISOR = 'Mei Tanaka';
+
+/** A letters-only word unlikely to occur in the seed data, so word search finds exactly our student. */
+function uniqueWord() {
+  return `Qz${unique().replace(/[0-9]/g, (d) => 'abcdefghij'[Number(d)])}`;
+}
+
+async function openPortal(page) {
+  await page.goto('/');
+  await page.locator('#view-loading').waitFor({ state: 'hidden' });
+}
+
+async function fillStudentForm(page, values) {
+  const labels = { firstName: 'First name', lastName: 'Last name', company: 'College', course: 'Course', email: 'Email', phone: 'Phone' };
+  const dialog = page.locator('#student-dialog');
+  for (const [field, value] of Object.entries(values)) {
+    await dialog.getByLabel(labels[field], { exact: false }).fill(value);
+  }
+}
+
+async function search(page, text) {
+  await page.getByLabel('Search students').fill(text);
+  await page.getByRole('button', { name: 'Search', exact: true }).click();
+  await waitForList(page);
+  await page.waitForFunction(() => !document.getElementById('list-status').textContent.startsWith('Searching'));
+}
+
+/** Every row of the list, page by page with Next (at most `maxPages`), at 100 per page. */
+async function allRows(page, maxPages = 6) {
+  await page.getByLabel('Per page').selectOption('100');
+  await waitForList(page);
+  const rows = [];
+  for (let i = 0; i < maxPages; i += 1) {
+    rows.push(...await tableRows(page));
+    const next = page.getByRole('button', { name: 'Next' });
+    if (!(await next.isVisible()) || await next.isDisabled()) return rows;
+    await next.click();
+    await page.locator('#page-label', { hasText: `Page ${i + 2}` }).waitFor();
+    await waitForList(page);
+  }
+  throw new Error(`more than ${maxPages} pages`);
+}
+
+it('signed out, the portal offers Sign in with Zoho, with a logical tab order', async (_t, { page, pageErrors }) => {
+  await openPortal(page);
+  await assert.doesNotReject(page.getByRole('heading', { level: 1, name: 'Sign in to the student portal' }).waitFor());
+  const button = page.getByRole('button', { name: 'Sign in with Zoho' });
+  assert.ok(await button.isVisible(), 'Sign in with Zoho is a visible button');
+  assert.equal(await page.locator('#account').isVisible(), false, 'no account menu while signed out');
+
+  // Keyboard: skip link first, then the brand, then the sign-in button, then the GraphiQL link.
+  const order = [];
+  for (let i = 0; i < 4; i += 1) {
+    await page.keyboard.press('Tab');
+    order.push(await page.evaluate(() => document.activeElement.id || document.activeElement.textContent.trim().replace(/\s+/g, ' ')));
+  }
+  assert.deepEqual(order, ['Skip to content', 'Z Zylker Academy Student portal', 'sign-in', 'GraphiQL']);
+  const outline = await page.evaluate(() => {
+    document.getElementById('sign-in').focus();
+    return getComputedStyle(document.getElementById('sign-in')).outlineStyle;
+  });
+  assert.notEqual(outline, 'none', 'the focused button shows a focus ring');
+  assert.deepEqual(pageErrors, []);
+});
+
+it('a refused consent, a closed popup and a blocked popup each get a clear message', async (_t, { page, pageErrors }) => {
+  await openPortal(page);
+  const status = page.locator('#signin-status');
+
+  // Deny on the consent page: redirect.html hands error=access_denied back to the portal.
+  const popupPromise = page.waitForEvent('popup');
+  await page.getByRole('button', { name: 'Sign in with Zoho' }).click();
+  const popup = await popupPromise;
+  await popup.getByText('Sign in to Zylker Academy (sandbox)').first().waitFor();
+  assert.equal(await page.getByRole('button', { name: 'Waiting for Zoho…' }).isDisabled(), true);
+  const closed = popup.waitForEvent('close');
+  await popup.getByRole('button', { name: /deny/i }).click();
+  await closed;
+  await status.filter({ hasText: 'You declined access in Zoho' }).waitFor();
+  assert.equal(await page.getByRole('button', { name: 'Sign in with Zoho' }).isEnabled(), true);
+
+  // The user closes the Zoho window without answering.
+  const popup2Promise = page.waitForEvent('popup');
+  await page.getByRole('button', { name: 'Sign in with Zoho' }).click();
+  const popup2 = await popup2Promise;
+  await popup2.getByText('Sign in to Zylker Academy (sandbox)').first().waitFor();
+  await popup2.close();
+  await status.filter({ hasText: 'closed before sign-in finished' }).waitFor();
+
+  // A pop-up blocker: window.open returns null.
+  await page.evaluate(() => { window.open = () => null; });
+  await page.getByRole('button', { name: 'Sign in with Zoho' }).click();
+  await status.filter({ hasText: 'blocked the Zoho sign-in window' }).waitFor();
+  assert.equal(await page.locator('#account').isVisible(), false, 'still signed out');
+  assert.deepEqual(pageErrors, []);
+});
+
+it('the admin signs in through the popup and pages and sorts through every student', async (_t, { page, pageErrors, shot }) => {
+  await openPortal(page);
+  await signIn(page, ADMIN);
+  assert.equal(await page.locator('#user-name').textContent(), ADMIN);
+  assert.equal(await page.locator('#org-name').textContent(), 'Zylker Academy');
+  await assert.doesNotReject(page.getByRole('heading', { level: 1, name: 'Students' }).waitFor());
+
+  const page1 = await tableRows(page);
+  assert.equal(page1.length, 25, 'a first page of 25 students');
+  for (const row of page1) {
+    assert.ok(row.Name && row.Owner && row.modifiedIso, `row ${row.id} has name, owner and modified time`);
+  }
+  const desc = page1.map((r) => Date.parse(r.modifiedIso));
+  assert.deepEqual(desc, [...desc].sort((a, b) => b - a), 'default sort: most recently modified first');
+  await shot('page1');
+
+  await page.getByRole('button', { name: 'Next' }).click();
+  await page.locator('#page-label', { hasText: 'Page 2' }).waitFor();
+  await waitForList(page);
+  const page2 = await tableRows(page);
+  assert.equal(page2.length, 25);
+  assert.equal(page2.filter((r) => page1.some((p) => p.id === r.id)).length, 0, 'page 2 has other students');
+  assert.ok(Date.parse(page2[0].modifiedIso) <= desc[desc.length - 1], 'page 2 continues the order');
+  await page.getByRole('button', { name: 'Previous' }).click();
+  await page.locator('#page-label', { hasText: 'Page 1' }).waitFor();
+  await waitForList(page);
+  assert.deepEqual((await tableRows(page)).map((r) => r.id), page1.map((r) => r.id), 'Previous returns to page 1');
+  assert.equal(await page.getByRole('button', { name: 'Previous' }).isDisabled(), true);
+
+  await page.getByLabel('Sort by').selectOption('MODIFIED_TIME:ASC');
+  await page.waitForFunction(() => document.getElementById('modified-header').getAttribute('aria-sort') === 'ascending');
+  await waitForList(page);
+  const asc = (await tableRows(page)).map((r) => Date.parse(r.modifiedIso));
+  assert.deepEqual(asc, [...asc].sort((a, b) => a - b), 'least recently modified first');
+  assert.ok(asc[0] < desc[desc.length - 1], 'the oldest students are not the newest');
+  await page.getByLabel('Sort by').selectOption('MODIFIED_TIME:DESC');
+  await waitForList(page);
+
+  const everyone = await allRows(page);
+  assert.ok(everyone.length >= 250, `the admin sees every lead (${everyone.length})`);
+  const owners = new Set(everyone.map((r) => r.Owner));
+  for (const name of [ADMIN, COORDINATOR, ADVISOR]) assert.ok(owners.has(name), `the admin sees ${name}'s students`);
+  assert.equal(new Set(everyone.map((r) => r.id)).size, everyone.length, 'no student is listed twice across pages');
+  assert.deepEqual(pageErrors, []);
+});
+
+it('the admin adds, edits, finds, validates and deletes a student', async (t, { page, pageErrors, shot }) => {
+  await openPortal(page);
+  await signIn(page, ADMIN);
+  const word = uniqueWord();
+  const email = `ada.${word.toLowerCase()}@example.com`;
+  const phone = `+1 555 ${String(Math.floor(Math.random() * 9e6) + 1e6)}`;
+  const fullName = `Ada ${word}`;
+  const row = () => page.locator('#students-body tr', { hasText: fullName });
+
+  await t.test('add a student and see it listed', async () => {
+    await page.getByRole('button', { name: 'Add student' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Add student' });
+    await dialog.waitFor();
+    assert.equal(await page.evaluate(() => document.activeElement.id), 'f-firstName', 'focus starts in the form');
+    await fillStudentForm(page, { firstName: 'Ada', lastName: word, company: 'Riverside College', course: 'Web Design', email, phone });
+    await shot('add-form');
+    await dialog.getByRole('button', { name: 'Add student' }).click();
+    await dialog.waitFor({ state: 'hidden' });
+    await page.locator('#toast', { hasText: `Added ${fullName}` }).waitFor();
+    await waitForList(page);
+    await row().waitFor();
+    const [listed] = (await tableRows(page)).filter((r) => r.Name === fullName);
+    assert.deepEqual({ College: listed.College, Course: listed.Course, Email: listed.Email, Phone: listed.Phone, Owner: listed.Owner },
+      { College: 'Riverside College', Course: 'Web Design', Email: email, Phone: phone, Owner: ADMIN });
+  });
+
+  await t.test('edit it', async () => {
+    await row().getByRole('button', { name: `Edit ${fullName}` }).click();
+    const dialog = page.getByRole('dialog', { name: `Edit ${fullName}` });
+    await dialog.waitFor();
+    assert.equal(await dialog.getByLabel('Email').inputValue(), email, 'the form shows the current values');
+    await dialog.getByLabel('Course').fill('React in Depth');
+    await dialog.getByLabel('College').fill('Northgate Institute of Technology');
+    await dialog.getByRole('button', { name: 'Save changes' }).click();
+    await dialog.waitFor({ state: 'hidden' });
+    await page.locator('#toast', { hasText: `Saved changes to ${fullName}` }).waitFor();
+    await row().filter({ hasText: 'React in Depth' }).waitFor();
+    const [edited] = (await tableRows(page)).filter((r) => r.Name === fullName);
+    assert.equal(edited.Course, 'React in Depth');
+    assert.equal(edited.College, 'Northgate Institute of Technology');
+    assert.equal(edited.Email, email, 'fields not edited are kept');
+  });
+
+  await t.test('find it by email, phone and word', async () => {
+    for (const text of [email, phone, word]) {
+      await search(page, text);
+      const rows = await tableRows(page);
+      assert.ok(rows.some((r) => r.Name === fullName), `search for ${text} finds the student`);
+      if (text !== phone) assert.equal(rows.length, 1, `search for ${text} finds only that student`);
+      assert.match(await page.locator('#list-status').textContent(), /Search for/);
+    }
+    await shot('search');
+    await page.getByRole('button', { name: 'Clear search' }).click();
+    await waitForList(page);
+    assert.equal(await page.getByLabel('Search students').inputValue(), '');
+  });
+
+  await t.test('a bad email is refused in the browser, next to the field', async () => {
+    const sent = [];
+    const onRequest = (r) => { if (r.url().endsWith('/graphql')) sent.push(r.postDataJSON()?.operationName); };
+    page.on('request', onRequest);
+    await page.getByRole('button', { name: 'Add student' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Add student' });
+    await fillStudentForm(page, { firstName: 'Bad', lastName: word, email: 'not-an-email' });
+    await dialog.getByRole('button', { name: 'Add student' }).click();
+    await page.locator('#e-email', { hasText: 'Enter an email address' }).waitFor();
+    assert.equal(await dialog.getByLabel('Email').getAttribute('aria-invalid'), 'true');
+    assert.equal(await page.evaluate(() => document.activeElement.id), 'f-email', 'focus moves to the bad field');
+    await fillStudentForm(page, { lastName: '  ' });
+    await dialog.getByRole('button', { name: 'Add student' }).click();
+    await page.locator('#e-lastName', { hasText: 'last name' }).waitFor();
+    page.off('request', onRequest);
+    assert.ok(!sent.includes('CreateStudent'), 'nothing was sent to the gateway');
+    await shot('field-error-browser');
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+  });
+
+  await t.test('the gateway\'s BAD_USER_INPUT lands next to extensions.field', async () => {
+    // Browser validation is bypassed on the wire: the real gateway must refuse the email and name the field.
+    let rewritten = 0;
+    await page.route('**/graphql', async (route) => {
+      const body = route.request().postDataJSON();
+      if (body?.operationName !== 'CreateStudent') return route.continue();
+      body.variables.input.email = 'not-an-email';
+      rewritten += 1;
+      return route.continue({ postData: JSON.stringify(body) });
+    });
+    const response = page.waitForResponse((r) => r.url().endsWith('/graphql') && r.request().postDataJSON()?.operationName === 'CreateStudent');
+    await page.getByRole('button', { name: 'Add student' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Add student' });
+    await fillStudentForm(page, { firstName: 'Server', lastName: word, email: 'server.check@example.com' });
+    await dialog.getByRole('button', { name: 'Add student' }).click();
+    const body = await (await response).json();
+    assert.equal(rewritten, 1);
+    assert.equal(body.errors?.[0]?.extensions?.code, 'BAD_USER_INPUT', `gateway answer: ${JSON.stringify(body)}`);
+    assert.equal(body.errors[0].extensions.field, 'email', `gateway answer: ${JSON.stringify(body)}`);
+    await page.locator('#e-email').filter({ hasText: /\S/ }).waitFor();
+    assert.equal(await page.locator('#e-email').textContent(), body.errors[0].message, 'the server message is shown at the email field');
+    assert.equal(await dialog.getByLabel('Email').getAttribute('aria-invalid'), 'true');
+    assert.equal(await dialog.isVisible(), true, 'the form stays open with what was typed');
+    await shot('field-error-server');
+    await page.unroute('**/graphql');
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+  });
+
+  await t.test('delete asks for confirmation, then deletes', async () => {
+    await search(page, email);
+    await row().getByRole('button', { name: `Delete ${fullName}` }).click();
+    const confirm = page.getByRole('alertdialog', { name: 'Delete student?' });
+    await confirm.waitFor();
+    assert.match(await confirm.textContent(), new RegExp(email.replace(/[.+]/g, '\\$&')));
+    assert.equal(await page.evaluate(() => document.activeElement.id), 'confirm-cancel', 'Cancel, the safe choice, has focus');
+    await shot('confirm-delete');
+    await confirm.getByRole('button', { name: 'Cancel' }).click();
+    await confirm.waitFor({ state: 'hidden' });
+    assert.equal(await row().count(), 1, 'Cancel keeps the student');
+
+    await row().getByRole('button', { name: `Delete ${fullName}` }).click();
+    await confirm.getByRole('button', { name: 'Delete student' }).click();
+    await page.locator('#toast', { hasText: `Deleted ${fullName}` }).waitFor();
+    await page.locator('#empty-state', { hasText: 'No students match' }).waitFor();
+    assert.equal(await row().count(), 0);
+    // Searching again asks Zoho afresh: the student is gone there too.
+    await search(page, email);
+    assert.equal((await tableRows(page)).length, 0);
+    await shot('empty-search');
+  });
+  assert.deepEqual(pageErrors, []);
+});
+
+it('a standard user sees and adds only their own students', async (_t, { context, page, pageErrors }) => {
+  // Arrange: the admin owns a student with a unique word.
+  const adminPage = await context.browser().newPage({ baseURL: BASE_URL });
+  await openPortal(adminPage);
+  await signIn(adminPage, ADMIN);
+  const word = uniqueWord();
+  const created = await gqlInPage(adminPage, 'mutation($input: LeadInput!) { createLead(input: $input) { id owner { name } } }',
+    { input: { firstName: 'Admins', lastName: word, email: `admins.${word.toLowerCase()}@example.com` } });
+  assert.equal(created.data?.createLead?.owner?.name, ADMIN, JSON.stringify(created));
+  await adminPage.close();
+
+  await openPortal(page);
+  await signIn(page, COORDINATOR);
+  const mine = await allRows(page);
+  assert.ok(mine.length > 0, 'the coordinator owns some students');
+  assert.ok(mine.length < 250, `but not all of them (${mine.length})`);
+  assert.deepEqual([...new Set(mine.map((r) => r.Owner))], [COORDINATOR], 'every listed student is owned by the coordinator');
+
+  await search(page, word);
+  assert.equal((await tableRows(page)).length, 0, 'the admin\'s student is not found by the coordinator');
+  await page.locator('#empty-state', { hasText: 'No students match' }).waitFor();
+  await page.getByRole('button', { name: 'Clear search' }).click();
+  await waitForList(page);
+
+  await page.getByRole('button', { name: 'Add student' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Add student' });
+  await fillStudentForm(page, { firstName: 'Own', lastName: word, course: 'Responsive CSS' });
+  await dialog.getByRole('button', { name: 'Add student' }).click();
+  await dialog.waitFor({ state: 'hidden' });
+  await search(page, word);
+  const found = await tableRows(page);
+  assert.deepEqual(found.map((r) => [r.Name, r.Owner]), [[`Own ${word}`, COORDINATOR]], 'only the coordinator\'s own new student');
+  assert.deepEqual(pageErrors, []);
+});
+
+it('sign out ends the session', async (_t, { page, pageErrors }) => {
+  await openPortal(page);
+  await signIn(page, ADVISOR);
+  assert.equal(await page.locator('#user-name').textContent(), ADVISOR);
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await page.locator('#signin-status', { hasText: 'You are signed out.' }).waitFor();
+  assert.equal(await page.locator('#account').isVisible(), false);
+  assert.equal(await page.locator('#view-students').isVisible(), false);
+  const me = await gqlInPage(page, 'query { me { user { name } } }');
+  assert.deepEqual(me, { data: { me: null } }, 'the gateway no longer knows the session');
+  await page.reload();
+  await page.getByRole('button', { name: 'Sign in with Zoho' }).waitFor();
+  assert.deepEqual(pageErrors, []);
+});
+
+it('an ended session shows a banner whose Sign in again action works', async (_t, { context, page, pageErrors, shot }) => {
+  await openPortal(page);
+  await signIn(page, ADMIN);
+  await context.clearCookies(); // the session cookie is gone, as after expiry
+  await page.getByRole('button', { name: 'Next' }).click();
+  const banner = page.locator('#banner[data-code="UNAUTHENTICATED"]');
+  await banner.waitFor();
+  assert.match(await banner.textContent(), /Sign in again/);
+  assert.equal(await banner.getAttribute('role'), 'alert');
+  await shot('banner');
+  await signIn(page, ADMIN, { trigger: banner.getByRole('button', { name: 'Sign in again' }) });
+  await banner.waitFor({ state: 'hidden' });
+  assert.ok((await tableRows(page)).length > 0, 'the list is back');
+  assert.deepEqual(pageErrors, []);
+});
+
+it('RATE_LIMITED and UPSTREAM_UNAVAILABLE get a banner with Try again (gateway answers simulated)', async (_t, { page, pageErrors, shot }) => {
+  await openPortal(page);
+  await signIn(page, ADMIN);
+  for (const [code, text] of [['RATE_LIMITED', 'API limit'], ['UPSTREAM_UNAVAILABLE', 'not responding']]) {
+    // The sandbox's fault switch is a Rust API; here the gateway's documented error shape is played back once.
+    let served = false;
+    await page.route('**/graphql', (route) => {
+      if (served || route.request().postDataJSON()?.operationName !== 'Students') return route.continue();
+      served = true;
+      return route.fulfill({
+        status: 200,
+        contentType: 'application/json',
+        body: JSON.stringify({ data: null, errors: [{ message: 'simulated', path: ['leads'], extensions: { code } }] }),
+      });
+    });
+    await page.getByRole('button', { name: 'Next' }).click();
+    const banner = page.locator(`#banner[data-code="${code}"]`);
+    await banner.filter({ hasText: text }).waitFor();
+    if (code === 'RATE_LIMITED') await shot('rate-limited');
+    await banner.getByRole('button', { name: 'Try again' }).click();
+    await banner.waitFor({ state: 'hidden' });
+    await waitForList(page);
+    assert.equal((await tableRows(page)).length, 25, `${code}: Try again loads the page`);
+    await page.unroute('**/graphql');
+    await page.getByRole('button', { name: 'Previous' }).click();
+    await page.locator('#page-label', { hasText: 'Page 1' }).waitFor();
+    await waitForList(page);
+  }
+  assert.deepEqual(pageErrors, []);
+});
+
+it('the keyboard drives the add form: focus order, Escape, focus returns', async (_t, { page, pageErrors }) => {
+  await openPortal(page);
+  await signIn(page, ADMIN);
+  await page.getByRole('button', { name: 'Add student' }).focus();
+  await page.keyboard.press('Enter');
+  await page.getByRole('dialog', { name: 'Add student' }).waitFor();
+  const order = [await page.evaluate(() => document.activeElement.id)];
+  for (let i = 0; i < 7; i += 1) {
+    await page.keyboard.press('Tab');
+    order.push(await page.evaluate(() => document.activeElement.id));
+  }
+  assert.deepEqual(order, ['f-firstName', 'f-lastName', 'f-company', 'f-course', 'f-email', 'f-phone', 'student-cancel', 'student-save']);
+  const labelled = await page.$$eval('#student-form input', (inputs) => inputs.every((i) => i.labels.length === 1));
+  assert.ok(labelled, 'every input has its label');
+  await page.keyboard.press('Escape');
+  await page.getByRole('dialog', { name: 'Add student' }).waitFor({ state: 'hidden' });
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'add-student', 'focus returns to Add student');
+  assert.deepEqual(pageErrors, []);
+});
+
+it('on a phone-sized screen the list becomes cards without sideways scrolling', async (_t, { page, pageErrors, shot }) => {
+  await openPortal(page);
+  await shot('signin');
+  await signIn(page, COORDINATOR);
+  const layout = await page.evaluate(() => ({
+    scrollWidth: document.documentElement.scrollWidth,
+    rowDisplay: getComputedStyle(document.querySelector('#students-body tr')).display,
+    headVisible: document.querySelector('.students thead').getBoundingClientRect().height > 1,
+  }));
+  assert.ok(layout.scrollWidth <= PHONE.width, `no horizontal scroll (scrollWidth ${layout.scrollWidth})`);
+  assert.equal(layout.rowDisplay, 'block', 'rows are cards');
+  assert.equal(layout.headVisible, false, 'the column headings give way to per-field labels');
+  await shot('list');
+  await page.getByRole('button', { name: 'Add student' }).click();
+  await page.getByRole('dialog', { name: 'Add student' }).waitFor();
+  const dialogBox = await page.locator('#student-dialog').boundingBox();
+  assert.ok(dialogBox.x >= 0 && dialogBox.x + dialogBox.width <= PHONE.width, 'the form fits the screen');
+  await shot('form');
+  assert.deepEqual(pageErrors, []);
+}, { viewport: PHONE });
+
+it('GraphiQL renders from local assets, shows the schema docs and runs a query and mutations with the session cookie', async (_t, { page, pageErrors, shot }) => {
+  const foreign = [];
+  page.context().on('request', (r) => {
+    const url = new URL(r.url());
+    // The gateway and the sandbox's accounts server both listen on loopback; anything else is the internet.
+    if (url.protocol.startsWith('http') && !['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname)) foreign.push(r.url());
+  });
+  await openPortal(page);
+  await signIn(page, ADMIN);
+
+  const run = async (query) => {
+    await page.goto(`/playground?query=${encodeURIComponent(query)}`);
+    await page.locator('.graphiql-container').waitFor();
+    assert.equal(await page.evaluate(() => document.documentElement.dataset.assets), 'local', 'assets came from playground/node_modules');
+    const response = page.waitForResponse((r) => r.url().endsWith('/graphql') && !r.request().postData().includes('IntrospectionQuery'));
+    await page.getByRole('button', { name: /Execute query/ }).click();
+    const body = await (await response).json();
+    await page.locator('.result-window').filter({ hasText: /"data"|"errors"/ }).waitFor();
+    return body;
+  };
+
+  const me = await run('query WhoAmI {\n  me { user { name } org { name } }\n}\n');
+  assert.deepEqual(me, { data: { me: { user: { name: ADMIN }, org: { name: 'Zylker Academy' } } } }, 'the cookie went along');
+  assert.match(await page.locator('.result-window').textContent(), /Priya Sharma/);
+
+  // The docs come from the introspection query, which the gateway's limits must allow.
+  await page.getByRole('button', { name: 'Show Documentation Explorer' }).click();
+  const docs = page.locator('.graphiql-doc-explorer');
+  await docs.getByText('Root Types').waitFor();
+  await docs.getByRole('link', { name: 'Query' }).first().click();
+  await docs.getByText('searchLeads').first().waitFor();
+  await shot('docs');
+
+  const word = uniqueWord();
+  const created = await run(`mutation AddFromGraphiQL {\n  createLead(input: { firstName: "Graph", lastName: "${word}", course: "Web Design" }) {\n    id fullName owner { name }\n  }\n}\n`);
+  const id = created.data?.createLead?.id;
+  assert.ok(id, `createLead answered ${JSON.stringify(created)}`);
+  assert.equal(created.data.createLead.owner.name, ADMIN);
+  await shot('mutation');
+  const deleted = await run(`mutation RemoveFromGraphiQL {\n  deleteLead(id: "${id}")\n}\n`);
+  assert.deepEqual(deleted, { data: { deleteLead: id } });
+  assert.deepEqual(foreign, [], 'nothing was fetched from outside the gateway');
+  assert.deepEqual(pageErrors, []);
+});
+
+it('without local assets GraphiQL falls back to the same pinned versions on the CDN', async (_t, { page, pageErrors }) => {
+  // No internet here: the CDN is played by the installed packages, after checking the pinned URL asked for.
+  const pkg = JSON.parse(fs.readFileSync(new URL('../../playground/package.json', import.meta.url), 'utf8'));
+  const modules = fileURLToPath(new URL('../../playground/node_modules/', import.meta.url));
+  const cdnUrls = [];
+  await page.route('**/node_modules/**', (route) => route.fulfill({ status: 404, body: 'not installed' }));
+  await page.route('https://unpkg.com/**', (route) => {
+    const url = route.request().url();
+    cdnUrls.push(url);
+    const [, name, version, file] = new URL(url).pathname.match(/^\/((?:@[^/]+\/)?[^@/]+)@([^/]+)\/(.+)$/);
+    assert.equal(version, pkg.dependencies[name], `${name} from the CDN is the pinned version`);
+    return route.fulfill({ path: `${modules}${name}/${file}` });
+  });
+  await page.goto('/playground');
+  await page.locator('.graphiql-container').waitFor();
+  assert.equal(await page.evaluate(() => document.documentElement.dataset.assets), 'cdn');
+  const v = pkg.dependencies;
+  assert.deepEqual(cdnUrls.map((u) => new URL(u).pathname).sort(), [
+    `/graphiql@${v.graphiql}/graphiql.min.css`, `/graphiql@${v.graphiql}/graphiql.min.js`,
+    `/react-dom@${v['react-dom']}/umd/react-dom.production.min.js`, `/react@${v.react}/umd/react.production.min.js`,
+  ]);
+  assert.deepEqual(pageErrors, []);
+});

@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# Browser tests of the portal and GraphiQL: builds the release binary (cargo decides if anything changed),
+# starts `zoho-gateway --sandbox` on a fixed loopback port with an in-memory store, waits for /healthz, runs
+# `node --test`, stops the gateway, and exits with the tests' status.
+# Prerequisites (what .ci/run installs): Debian's chromium, and `npm ci` in playground/ and tests/browser/.
+# Environment: ZGW_TEST_PORT (default 18085), ZGW_SKIP_BUILD=1 to use the binary as it is.
+set -euo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+repo="$(cd "$here/../.." && pwd)"
+port="${ZGW_TEST_PORT:-18085}"
+base="http://127.0.0.1:${port}"
+bin="$repo/target/release/zoho-gateway"
+
+fail() { echo "tests/browser/run.sh: $*" >&2; exit 1; }
+
+[ -x "${CHROMIUM_PATH:-/usr/bin/chromium}" ] || fail "Chromium is missing: apt-get install -y chromium"
+[ -d "$here/node_modules/playwright-core" ] || fail "run 'npm ci' in tests/browser/ first"
+[ -f "$repo/playground/node_modules/graphiql/graphiql.min.js" ] || fail "run 'npm ci' in playground/ first (GraphiQL's assets)"
+
+if [ "${ZGW_SKIP_BUILD:-0}" != 1 ]; then
+  (cd "$repo" && cargo build --release --locked)
+fi
+[ -x "$bin" ] || fail "$bin was not built"
+
+# A gateway left over from another run would be tested instead of this build: refuse.
+if curl -fsS -o /dev/null --max-time 2 "$base/healthz" 2>/dev/null; then
+  fail "something already answers on $base; stop it or set ZGW_TEST_PORT"
+fi
+
+log="$(mktemp -t zoho-gateway-browser.XXXXXX.log)"
+# The gateway serves playground/ from the repository, so it runs from the top level.
+cd "$repo"
+GATEWAY_BIND="127.0.0.1:${port}" \
+ZOHO_REDIRECT_URIS="${base}/redirect.html" \
+DATABASE_URL="memory:" \
+  "$bin" --sandbox >"$log" 2>&1 &
+gateway=$!
+
+stop() {
+  kill "$gateway" 2>/dev/null || true
+  wait "$gateway" 2>/dev/null || true
+}
+trap stop EXIT
+
+ready=0
+for _ in $(seq 1 120); do
+  if curl -fsS -o /dev/null --max-time 2 "$base/healthz" 2>/dev/null; then ready=1; break; fi
+  kill -0 "$gateway" 2>/dev/null || break
+  sleep 0.5
+done
+if [ "$ready" != 1 ]; then
+  echo "--- gateway log ($log) ---" >&2; cat "$log" >&2
+  fail "the gateway did not answer $base/healthz within 60 s"
+fi
+echo "gateway ready at $base (log: $log)"
+
+status=0
+(cd "$here" && ZGW_BASE_URL="$base" node --test --test-concurrency=1 operations.test.mjs portal.test.mjs) || status=$?
+if [ "$status" != 0 ]; then
+  echo "--- last 80 lines of the gateway log ($log) ---"
+  tail -n 80 "$log"
+fi
+exit "$status"
