@@ -45,14 +45,20 @@ pub struct Application {
 impl Application {
     /// Binds `config.bind` and builds everything; in `--sandbox` mode starts the simulator first.
     pub async fn build(config: Config) -> anyhow::Result<Self> {
-        let listener = TcpListener::bind(config.bind).await.with_context(|| format!("GATEWAY_BIND: cannot listen on {}", config.bind))?;
+        let listener = TcpListener::bind(config.bind)
+            .await
+            .with_context(|| format!("GATEWAY_BIND: cannot listen on {}", config.bind))?;
         Self::with_listener(config, listener).await
     }
 
     /// Builds on an already bound listener (tests bind port 0 first to learn the address).
     pub async fn with_listener(mut config: Config, listener: TcpListener) -> anyhow::Result<Self> {
         let addr = listener.local_addr()?;
-        let sandbox = if config.sandbox { Some(start_sandbox(&mut config, addr).await?) } else { None };
+        let sandbox = if config.sandbox {
+            Some(start_sandbox(&mut config, addr).await?)
+        } else {
+            None
+        };
         config.validate().map_err(anyhow::Error::msg)?;
 
         let http = reqwest::Client::builder()
@@ -64,7 +70,9 @@ impl Application {
             .user_agent(concat!("zoho-gateway/", env!("CARGO_PKG_VERSION")))
             .build()
             .context("building the HTTP client")?;
-        let store = store::open(&config.database_url).await.context("DATABASE_URL: cannot open the store")?;
+        let store = store::open(&config.database_url)
+            .await
+            .context("DATABASE_URL: cannot open the store")?;
         let oauth = Arc::new(OAuthClient::new(
             OAuthSettings {
                 client_id: config.client_id.clone().unwrap_or_default(),
@@ -78,20 +86,37 @@ impl Application {
             http.clone(),
         ));
         let zoho = ZohoClient::new(http);
-        let tokens = Arc::new(TokenManager::new(store.clone(), oauth.clone(), Duration::from_secs(config.refresh_margin_secs)));
+        let tokens = Arc::new(TokenManager::new(
+            store.clone(),
+            oauth.clone(),
+            Duration::from_secs(config.refresh_margin_secs),
+        ));
         let state = Arc::new(AppState {
-            auth: AuthService::new(oauth, store.clone(), zoho.clone(), Duration::from_secs(config.session_ttl_secs)),
+            auth: AuthService::new(
+                oauth,
+                store.clone(),
+                zoho.clone(),
+                Duration::from_secs(config.session_ttl_secs),
+            ),
             tokens,
             zoho,
             store,
             leads: LeadFields::new(&config.course_field),
             secure_cookies: config.secure_cookies(),
             portal_dir: config.portal_dir.clone(),
-            field_meta: moka::future::Cache::builder().max_capacity(10_000).time_to_live(Duration::from_secs(600)).build(),
+            field_meta: moka::future::Cache::builder()
+                .max_capacity(10_000)
+                .time_to_live(Duration::from_secs(600))
+                .build(),
         });
         let schema = graphql::build_schema(state.clone());
         let router = crate::http::router(state, schema);
-        Ok(Self { listener, router, addr, sandbox })
+        Ok(Self {
+            listener,
+            router,
+            addr,
+            sandbox,
+        })
     }
 
     pub fn addr(&self) -> SocketAddr {
@@ -105,7 +130,9 @@ impl Application {
     /// Serves until SIGINT or SIGTERM, then lets in-flight requests finish.
     pub async fn run_until_stopped(self) -> anyhow::Result<()> {
         let _sandbox = self.sandbox;
-        axum::serve(self.listener, self.router).with_graceful_shutdown(shutdown_signal()).await?;
+        axum::serve(self.listener, self.router)
+            .with_graceful_shutdown(shutdown_signal())
+            .await?;
         Ok(())
     }
 
@@ -125,7 +152,9 @@ impl Application {
 /// Points the configuration at a fresh simulator. The redirect URI defaults to this gateway's
 /// own `/redirect.html`, which the simulator registers like the API console would.
 async fn start_sandbox(config: &mut Config, addr: SocketAddr) -> anyhow::Result<Sandbox> {
-    let sandbox = Sandbox::start(SandboxConfig::default()).await.context("starting the sandbox")?;
+    let sandbox = Sandbox::start(SandboxConfig::default())
+        .await
+        .context("starting the sandbox")?;
     let default_redirect = url::Url::parse("http://127.0.0.1:8085/redirect.html")?;
     if config.redirect_uris == [default_redirect] {
         config.redirect_uris = vec![url::Url::parse(&format!("http://{addr}/redirect.html"))?];

@@ -12,7 +12,8 @@ use url::Url;
 use crate::auth::dc;
 use crate::secret::ClientSecret;
 
-const DEFAULT_SCOPES: &str = "ZohoCRM.modules.ALL,ZohoCRM.settings.fields.ALL,ZohoCRM.users.READ,ZohoCRM.org.READ,ZohoSearch.securesearch.READ";
+const DEFAULT_SCOPES: &str =
+    "ZohoCRM.modules.ALL,ZohoCRM.settings.fields.ALL,ZohoCRM.users.READ,ZohoCRM.org.READ,ZohoSearch.securesearch.READ";
 
 /// zoho-gateway: a GraphQL gateway over Zoho CRM with Login with Zoho.
 #[derive(Debug, Clone, Parser)]
@@ -72,7 +73,12 @@ pub struct Config {
     pub bind: SocketAddr,
 
     /// Store for sessions, OAuth states and tokens: `sqlite://PATH` or `memory:`.
-    #[arg(long, env = "DATABASE_URL", value_name = "DATABASE_URL", default_value = "sqlite://zoho-gateway.db")]
+    #[arg(
+        long,
+        env = "DATABASE_URL",
+        value_name = "DATABASE_URL",
+        default_value = "sqlite://zoho-gateway.db"
+    )]
     pub database_url: DatabaseUrl,
 
     /// API name of the Lead field that holds a student's course.
@@ -144,7 +150,11 @@ fn parse_http_url(s: &str) -> Result<Url, String> {
 /// end up inside `fields=` and search criteria.
 fn parse_api_name(s: &str) -> Result<String, String> {
     let ok = !s.is_empty() && s.len() <= 100 && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
-    if ok { Ok(s.to_owned()) } else { Err("expected a Zoho field API name (letters, digits, _)".into()) }
+    if ok {
+        Ok(s.to_owned())
+    } else {
+        Err("expected a Zoho field API name (letters, digits, _)".into())
+    }
 }
 
 impl Config {
@@ -161,18 +171,30 @@ impl Config {
         if self.redirect_uris.is_empty() {
             return Err("ZOHO_REDIRECT_URIS must name at least one redirect URI".into());
         }
-        if self.scopes.iter().any(|s| s.trim().is_empty() || s.contains(char::is_whitespace)) {
+        if self
+            .scopes
+            .iter()
+            .any(|s| s.trim().is_empty() || s.contains(char::is_whitespace))
+        {
             return Err("ZOHO_SCOPES must be a comma list of scopes without spaces".into());
         }
         Ok(())
     }
 
     pub fn accounts_servers(&self) -> Vec<Url> {
-        if self.accounts_servers.is_empty() { dc::official_accounts_servers() } else { self.accounts_servers.clone() }
+        if self.accounts_servers.is_empty() {
+            dc::official_accounts_servers()
+        } else {
+            self.accounts_servers.clone()
+        }
     }
 
     pub fn api_domains(&self) -> Vec<Url> {
-        if self.api_domains.is_empty() { dc::official_api_domains() } else { self.api_domains.clone() }
+        if self.api_domains.is_empty() {
+            dc::official_api_domains()
+        } else {
+            self.api_domains.clone()
+        }
     }
 
     /// Cookies get `Secure` when the portal is served over https.

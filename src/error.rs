@@ -38,7 +38,10 @@ pub enum GatewayError {
 
 impl GatewayError {
     pub fn bad_input(field: Option<&str>, message: impl Into<String>) -> Self {
-        Self::BadUserInput { field: field.map(str::to_owned), message: message.into() }
+        Self::BadUserInput {
+            field: field.map(str::to_owned),
+            message: message.into(),
+        }
     }
 
     pub fn code(&self) -> &'static str {
@@ -99,9 +102,16 @@ impl From<crate::auth::oauth::AuthError> for GatewayError {
     fn from(e: crate::auth::oauth::AuthError) -> Self {
         use crate::auth::oauth::AuthError as A;
         match e {
-            A::RedirectUriNotAllowed => Self::bad_input(Some("redirectUrl"), "This redirect URL is not registered with the gateway."),
-            A::AccountsServerNotAllowed => Self::bad_input(Some("accountsServer"), "This accounts server is not one the gateway trusts."),
-            A::InvalidState => Self::bad_input(Some("state"), "This sign-in is unknown, expired or already completed; sign in again."),
+            A::RedirectUriNotAllowed => {
+                Self::bad_input(Some("redirectUrl"), "This redirect URL is not registered with the gateway.")
+            }
+            A::AccountsServerNotAllowed => {
+                Self::bad_input(Some("accountsServer"), "This accounts server is not one the gateway trusts.")
+            }
+            A::InvalidState => Self::bad_input(
+                Some("state"),
+                "This sign-in is unknown, expired or already completed; sign in again.",
+            ),
             A::GrantRejected => Self::bad_input(Some("code"), "Zoho did not accept the authorization code; sign in again."),
             A::Throttled => Self::RateLimited,
             A::Transport(_) | A::Protocol(_) => {
@@ -124,7 +134,9 @@ impl From<crate::zoho::ZohoError> for GatewayError {
             Z::ScopeMismatch => Self::Forbidden,
             Z::NoPermission => Self::Forbidden,
             Z::RateLimited => Self::RateLimited,
-            Z::Api { code, api_name, message, .. } => match code.as_str() {
+            Z::Api {
+                code, api_name, message, ..
+            } => match code.as_str() {
                 "MANDATORY_NOT_FOUND" | "INVALID_DATA" | "DUPLICATE_DATA" | "LIMIT_REACHED" | "LIMIT_EXCEEDED" => {
                     let text = match code.as_str() {
                         "MANDATORY_NOT_FOUND" => "This field is required.".to_owned(),
@@ -132,7 +144,10 @@ impl From<crate::zoho::ZohoError> for GatewayError {
                         "LIMIT_REACHED" | "LIMIT_EXCEEDED" => "This request goes past what Zoho CRM allows.".to_owned(),
                         _ => "This value is not valid for Zoho CRM.".to_owned(),
                     };
-                    Self::BadUserInput { field: api_name, message: text }
+                    Self::BadUserInput {
+                        field: api_name,
+                        message: text,
+                    }
                 }
                 _ => Self::Internal(format!("zoho {code}: {message}")),
             },

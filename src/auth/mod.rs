@@ -53,7 +53,12 @@ pub struct SessionView {
 impl AuthService {
     pub fn new(oauth: Arc<OAuthClient>, store: Arc<dyn Store>, zoho: ZohoClient, session_ttl: Duration) -> Self {
         let session_ttl = chrono::Duration::from_std(session_ttl).unwrap_or(chrono::Duration::days(7));
-        Self { oauth, store, zoho, session_ttl }
+        Self {
+            oauth,
+            store,
+            zoho,
+            session_ttl,
+        }
     }
 
     pub fn session_ttl_secs(&self) -> i64 {
@@ -71,7 +76,10 @@ impl AuthService {
                 expires_at: Utc::now() + STATE_TTL,
             })
             .await?;
-        Ok(LoginStart { url: self.oauth.authorization_url(&redirect, &state).to_string(), state })
+        Ok(LoginStart {
+            url: self.oauth.authorization_url(&redirect, &state).to_string(),
+            state,
+        })
     }
 
     /// Completes a sign-in: checks the state, exchanges the code at the user's data centre,
@@ -84,17 +92,30 @@ impl AuthService {
         if pending.redirect_uri != redirect.as_str() {
             return Err(AuthError::InvalidState.into());
         }
-        let accounts_server = self.oauth.resolve_accounts_server(cb.accounts_server.as_deref(), cb.location.as_deref())?;
+        let accounts_server = self
+            .oauth
+            .resolve_accounts_server(cb.accounts_server.as_deref(), cb.location.as_deref())?;
         let grant = self.oauth.exchange_code(&accounts_server, &cb.code, &redirect).await?;
 
-        let creds = Credentials { api_domain: grant.api_domain.clone(), access_token: grant.access_token.clone() };
+        let creds = Credentials {
+            api_domain: grant.api_domain.clone(),
+            access_token: grant.access_token.clone(),
+        };
         let (user, org) = tokio::try_join!(self.zoho.current_user(&creds), self.zoho.org(&creds))?;
         let location = cb
             .location
             .filter(|l| dc::by_location(l).is_some())
-            .or_else(|| url::Url::parse(&accounts_server).ok().and_then(|u| dc::by_accounts_server(&u)).map(|d| d.location.to_owned()))
+            .or_else(|| {
+                url::Url::parse(&accounts_server)
+                    .ok()
+                    .and_then(|u| dc::by_accounts_server(&u))
+                    .map(|d| d.location.to_owned())
+            })
             .unwrap_or_else(|| "us".to_owned());
-        let key = UserOrg { user_id: user.id.clone(), org_id: org.id.clone() };
+        let key = UserOrg {
+            user_id: user.id.clone(),
+            org_id: org.id.clone(),
+        };
 
         let tokens = TokenRecord {
             key: key.clone(),
@@ -104,7 +125,10 @@ impl AuthService {
             api_domain: grant.api_domain,
             accounts_server,
             location,
-            user_name: user.full_name.clone().unwrap_or_else(|| user.email.clone().unwrap_or_else(|| user.id.clone())),
+            user_name: user
+                .full_name
+                .clone()
+                .unwrap_or_else(|| user.email.clone().unwrap_or_else(|| user.id.clone())),
             user_email: user.email,
             org_name: org.company_name.unwrap_or_else(|| org.id.clone()),
         };
@@ -123,7 +147,12 @@ impl AuthService {
 
         let id = SessionId::new(secret::random_token());
         let now = Utc::now();
-        let session = SessionRecord { id_hash: secret::hash(id.expose()), key, created_at: now, expires_at: now + self.session_ttl };
+        let session = SessionRecord {
+            id_hash: secret::hash(id.expose()),
+            key,
+            created_at: now,
+            expires_at: now + self.session_ttl,
+        };
         self.store.put_session(&session).await?;
         tracing::info!(user = %session.key.user_id, org = %session.key.org_id, "signed in");
         Ok((id, SessionView { session, tokens }))
@@ -132,7 +161,9 @@ impl AuthService {
     /// The live session behind a cookie, if any. Expired sessions are removed on sight.
     pub async fn session(&self, id: &SessionId) -> Result<Option<SessionView>, GatewayError> {
         let hash = secret::hash(id.expose());
-        let Some(session) = self.store.get_session(&hash).await? else { return Ok(None) };
+        let Some(session) = self.store.get_session(&hash).await? else {
+            return Ok(None);
+        };
         if session.expires_at <= Utc::now() {
             self.store.delete_session(&hash).await?;
             return Ok(None);

@@ -29,7 +29,12 @@ pub struct TokenManager {
 impl TokenManager {
     pub fn new(store: Arc<dyn Store>, oauth: Arc<OAuthClient>, margin: std::time::Duration) -> Self {
         let margin = chrono::Duration::from_std(margin).unwrap_or(chrono::Duration::seconds(60));
-        Self { store, oauth, flights: Mutex::default(), margin }
+        Self {
+            store,
+            oauth,
+            flights: Mutex::default(),
+            margin,
+        }
     }
 
     /// Credentials for a call, refreshing first if the access token is (nearly) expired.
@@ -66,23 +71,27 @@ impl TokenManager {
                     .update_access_token(key, &record.refresh_token, &refreshed.access_token, refreshed.expires_at)
                     .await?;
                 tracing::info!(user = %key.user_id, org = %key.org_id, "access token refreshed");
-                Ok(Credentials { api_domain: record.api_domain, access_token: refreshed.access_token })
+                Ok(Credentials {
+                    api_domain: record.api_domain,
+                    access_token: refreshed.access_token,
+                })
             }
             Err(AuthError::GrantRejected) => {
                 // The user revoked the grant in Zoho (or it was evicted): nothing can revive it.
                 tracing::info!(user = %key.user_id, org = %key.org_id, "refresh token rejected; signing out");
                 self.store.delete_tokens(key).await?;
-                Err(GatewayError::Unauthenticated("Your Zoho sign-in is no longer valid; sign in again."))
+                Err(GatewayError::Unauthenticated(
+                    "Your Zoho sign-in is no longer valid; sign in again.",
+                ))
             }
             Err(e) => Err(e.into()),
         }
     }
 
     async fn load(&self, key: &UserOrg) -> Result<TokenRecord, GatewayError> {
-        self.store
-            .get_tokens(key)
-            .await?
-            .ok_or(GatewayError::Unauthenticated("Your Zoho sign-in is no longer valid; sign in again."))
+        self.store.get_tokens(key).await?.ok_or(GatewayError::Unauthenticated(
+            "Your Zoho sign-in is no longer valid; sign in again.",
+        ))
     }
 
     fn flight(&self, key: &UserOrg) -> Arc<tokio::sync::Mutex<()>> {
@@ -95,5 +104,8 @@ impl TokenManager {
 }
 
 fn credentials(record: &TokenRecord) -> Credentials {
-    Credentials { api_domain: record.api_domain.clone(), access_token: record.access_token.clone() }
+    Credentials {
+        api_domain: record.api_domain.clone(),
+        access_token: record.access_token.clone(),
+    }
 }

@@ -24,7 +24,12 @@ pub struct RequestCtx {
 
 impl RequestCtx {
     pub fn new(session_id: Option<SessionId>) -> Self {
-        Self { session_id, session: OnceCell::new(), crm: OnceCell::new(), lead_loader: OnceCell::new() }
+        Self {
+            session_id,
+            session: OnceCell::new(),
+            crm: OnceCell::new(),
+            lead_loader: OnceCell::new(),
+        }
     }
 }
 
@@ -35,7 +40,8 @@ pub fn state<'a>(ctx: &Context<'a>) -> &'a Arc<AppState> {
 }
 
 fn request<'a>(ctx: &Context<'a>) -> Result<&'a RequestCtx, GatewayError> {
-    ctx.data::<RequestCtx>().map_err(|_| GatewayError::Internal("request context missing".into()))
+    ctx.data::<RequestCtx>()
+        .map_err(|_| GatewayError::Internal("request context missing".into()))
 }
 
 pub fn session_id<'a>(ctx: &Context<'a>) -> Option<&'a SessionId> {
@@ -53,7 +59,9 @@ pub async fn session<'a>(ctx: &Context<'a>) -> Result<Option<&'a SessionView>, G
 
 /// The session, or UNAUTHENTICATED.
 pub async fn signed_in<'a>(ctx: &Context<'a>) -> Result<&'a SessionView, GatewayError> {
-    session(ctx).await?.ok_or(GatewayError::Unauthenticated("Sign in with Zoho first."))
+    session(ctx)
+        .await?
+        .ok_or(GatewayError::Unauthenticated("Sign in with Zoho first."))
 }
 
 /// The CRM as the signed-in user sees it.
@@ -71,7 +79,10 @@ pub async fn crm<'a>(ctx: &Context<'a>) -> Result<&'a UserCrm, GatewayError> {
 pub async fn lead_loader<'a>(ctx: &Context<'a>) -> Result<&'a DataLoader<LeadLoader>, GatewayError> {
     let req = request(ctx)?;
     let crm = crm(ctx).await?.clone();
-    Ok(req.lead_loader.get_or_init(|| async { DataLoader::new(LeadLoader::new(crm), tokio::spawn) }).await)
+    Ok(req
+        .lead_loader
+        .get_or_init(|| async { DataLoader::new(LeadLoader::new(crm), tokio::spawn) })
+        .await)
 }
 
 /// Names of the fields selected under the current field (or under its `nodes`, for pages).

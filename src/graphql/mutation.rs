@@ -22,7 +22,10 @@ impl MutationRoot {
     /// and the single-use `state` (valid 10 minutes) that Zoho will hand back.
     async fn login(&self, ctx: &Context<'_>, redirect_url: String) -> Result<LoginRequest, GatewayError> {
         let start = state(ctx).auth.login(redirect_url.trim()).await?;
-        Ok(LoginRequest { url: start.url, state: start.state.expose().to_owned() })
+        Ok(LoginRequest {
+            url: start.url,
+            state: start.state.expose().to_owned(),
+        })
     }
 
     /// Completes the sign-in with what Zoho put on the redirect (`code`, `state`, `location`,
@@ -113,9 +116,13 @@ impl MutationRoot {
 /// Zoho names the failing field by API name; the client knows it by its GraphQL input name.
 fn name_field(e: GatewayError, leads: &LeadFields) -> GatewayError {
     match e {
-        GatewayError::BadUserInput { field: Some(api), message } => {
-            GatewayError::BadUserInput { field: Some(leads.gql_name(&api).unwrap_or(&api).to_owned()), message }
-        }
+        GatewayError::BadUserInput {
+            field: Some(api),
+            message,
+        } => GatewayError::BadUserInput {
+            field: Some(leads.gql_name(&api).unwrap_or(&api).to_owned()),
+            message,
+        },
         other => other,
     }
 }
@@ -130,7 +137,9 @@ async fn ensure_course_field(ctx: &Context<'_>, crm: &UserCrm, record: &Record) 
     }
     let fields = app
         .field_meta
-        .try_get_with(crm.key.clone(), async { crm.call(|z, c| async move { z.lead_fields(&c).await }).await.map(Arc::new) })
+        .try_get_with(crm.key.clone(), async {
+            crm.call(|z, c| async move { z.lead_fields(&c).await }).await.map(Arc::new)
+        })
         .await
         .map_err(|e: Arc<GatewayError>| (*e).clone())?;
     if fields.iter().any(|f| f.api_name == course) {
@@ -138,7 +147,9 @@ async fn ensure_course_field(ctx: &Context<'_>, crm: &UserCrm, record: &Record) 
     } else {
         Err(GatewayError::bad_input(
             Some("course"),
-            format!("This CRM org has no Lead field named {course}; set GATEWAY_COURSE_FIELD to the API name of the field that holds the course."),
+            format!(
+                "This CRM org has no Lead field named {course}; set GATEWAY_COURSE_FIELD to the API name of the field that holds the course."
+            ),
         ))
     }
 }
@@ -158,7 +169,11 @@ async fn read_back(ctx: &Context<'_>, crm: &UserCrm, id: &str, written: Record) 
     } else {
         let fields = app.leads.fields_for(selected.iter().map(String::as_str));
         let f = &fields;
-        crm.call(|z, c| async move { z.lead(&c, id, f).await }).await?.ok_or(GatewayError::NotFound)?
+        crm.call(|z, c| async move { z.lead(&c, id, f).await })
+            .await?
+            .ok_or(GatewayError::NotFound)?
     };
-    app.leads.lead_from_record(&record).ok_or_else(|| GatewayError::Internal("written lead has no id".into()))
+    app.leads
+        .lead_from_record(&record)
+        .ok_or_else(|| GatewayError::Internal("written lead has no id".into()))
 }

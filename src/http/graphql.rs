@@ -69,7 +69,11 @@ fn no_store(headers: &mut HeaderMap) {
 /// GET: the request in the query string; queries only.
 pub async fn get(State(endpoint): State<Arc<GraphqlEndpoint>>, headers: HeaderMap, RawQuery(query): RawQuery) -> Response {
     let Some(media) = negotiate(&headers) else {
-        return plain_error(StatusCode::NOT_ACCEPTABLE, "Accept application/graphql-response+json or application/json.", "NOT_ACCEPTABLE");
+        return plain_error(
+            StatusCode::NOT_ACCEPTABLE,
+            "Accept application/graphql-response+json or application/json.",
+            "NOT_ACCEPTABLE",
+        );
     };
     #[derive(Deserialize)]
     #[serde(rename_all = "camelCase")]
@@ -81,7 +85,13 @@ pub async fn get(State(endpoint): State<Arc<GraphqlEndpoint>>, headers: HeaderMa
     }
     let params: GetParams = match serde_urlencoded::from_str(query.as_deref().unwrap_or_default()) {
         Ok(p) => p,
-        Err(_) => return plain_error(StatusCode::BAD_REQUEST, "The query string is not a GraphQL request.", "BAD_REQUEST"),
+        Err(_) => {
+            return plain_error(
+                StatusCode::BAD_REQUEST,
+                "The query string is not a GraphQL request.",
+                "BAD_REQUEST",
+            );
+        }
     };
     let Some(query) = params.query.filter(|q| !q.trim().is_empty()) else {
         return plain_error(StatusCode::BAD_REQUEST, "A GraphQL request needs a query.", "BAD_REQUEST");
@@ -91,17 +101,29 @@ pub async fn get(State(endpoint): State<Arc<GraphqlEndpoint>>, headers: HeaderMa
         request = request.operation_name(name);
     }
     for (raw, is_vars) in [(&params.variables, true), (&params.extensions, false)] {
-        let Some(raw) = raw.as_deref().filter(|r| !r.is_empty()) else { continue };
+        let Some(raw) = raw.as_deref().filter(|r| !r.is_empty()) else {
+            continue;
+        };
         match serde_json::from_str::<serde_json::Value>(raw) {
             Ok(serde_json::Value::Object(map)) if is_vars => {
                 request = request.variables(async_graphql::Variables::from_json(serde_json::Value::Object(map)))
             }
             Ok(serde_json::Value::Object(_)) => {}
-            _ => return plain_error(StatusCode::BAD_REQUEST, "variables and extensions must be JSON objects.", "BAD_REQUEST"),
+            _ => {
+                return plain_error(
+                    StatusCode::BAD_REQUEST,
+                    "variables and extensions must be JSON objects.",
+                    "BAD_REQUEST",
+                );
+            }
         }
     }
     if is_mutation(&query, request.operation_name.as_deref()) {
-        let mut response = plain_error(StatusCode::METHOD_NOT_ALLOWED, "Mutations must be sent with POST.", "METHOD_NOT_ALLOWED");
+        let mut response = plain_error(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "Mutations must be sent with POST.",
+            "METHOD_NOT_ALLOWED",
+        );
         response.headers_mut().insert(header::ALLOW, HeaderValue::from_static("POST"));
         return response;
     }
@@ -111,26 +133,45 @@ pub async fn get(State(endpoint): State<Arc<GraphqlEndpoint>>, headers: HeaderMa
 /// POST: a JSON body `{query, variables, operationName, extensions}`.
 pub async fn post(State(endpoint): State<Arc<GraphqlEndpoint>>, headers: HeaderMap, body: Bytes) -> Response {
     let Some(media) = negotiate(&headers) else {
-        return plain_error(StatusCode::NOT_ACCEPTABLE, "Accept application/graphql-response+json or application/json.", "NOT_ACCEPTABLE");
+        return plain_error(
+            StatusCode::NOT_ACCEPTABLE,
+            "Accept application/graphql-response+json or application/json.",
+            "NOT_ACCEPTABLE",
+        );
     };
-    let content_type = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or_default();
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
     let essence = content_type.split(';').next().unwrap_or_default().trim().to_ascii_lowercase();
     // JSON only: a cross-site form can send urlencoded, multipart or text/plain bodies along with
     // the user's cookie without a preflight; it cannot send application/json.
     if essence != APPLICATION_JSON {
-        return plain_error(StatusCode::UNSUPPORTED_MEDIA_TYPE, "Send the request as application/json.", "UNSUPPORTED_MEDIA_TYPE");
+        return plain_error(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "Send the request as application/json.",
+            "UNSUPPORTED_MEDIA_TYPE",
+        );
     }
     let value: serde_json::Value = match serde_json::from_slice(&body) {
         Ok(v) => v,
         Err(_) => return plain_error(StatusCode::BAD_REQUEST, "The body is not valid JSON.", "BAD_REQUEST"),
     };
     if value.is_array() {
-        return plain_error(StatusCode::BAD_REQUEST, "Batched requests are not supported; send one operation per request.", "BAD_REQUEST");
+        return plain_error(
+            StatusCode::BAD_REQUEST,
+            "Batched requests are not supported; send one operation per request.",
+            "BAD_REQUEST",
+        );
     }
     let request: async_graphql::Request = match serde_json::from_value(value) {
         Ok(r) => r,
         Err(_) => {
-            return plain_error(StatusCode::BAD_REQUEST, "The body must be a GraphQL request: {query, variables, operationName}.", "BAD_REQUEST");
+            return plain_error(
+                StatusCode::BAD_REQUEST,
+                "The body must be a GraphQL request: {query, variables, operationName}.",
+                "BAD_REQUEST",
+            );
         }
     };
     if request.query.trim().is_empty() {
@@ -140,7 +181,9 @@ pub async fn post(State(endpoint): State<Arc<GraphqlEndpoint>>, headers: HeaderM
 }
 
 fn is_mutation(query: &str, operation_name: Option<&str>) -> bool {
-    let Ok(doc) = async_graphql::parser::parse_query(query) else { return false };
+    let Ok(doc) = async_graphql::parser::parse_query(query) else {
+        return false;
+    };
     let op = match (&doc.operations, operation_name) {
         (DocumentOperations::Single(op), _) => Some(op),
         (DocumentOperations::Multiple(ops), Some(name)) => ops.iter().find(|(n, _)| n.as_str() == name).map(|(_, op)| op),
@@ -160,7 +203,9 @@ async fn execute(endpoint: &GraphqlEndpoint, headers: &HeaderMap, request: async
     let response = endpoint.schema.execute(request).await;
 
     // Errors before execution (parse, validation, variable coercion) carry no path and leave no data.
-    let request_error = response.data == async_graphql::Value::Null && !response.errors.is_empty() && response.errors.iter().all(|e| e.path.is_empty());
+    let request_error = response.data == async_graphql::Value::Null
+        && !response.errors.is_empty()
+        && response.errors.iter().all(|e| e.path.is_empty());
     let mut body = serde_json::to_value(&response).unwrap_or_else(|_| json!({ "errors": [{ "message": "Internal error." }] }));
     let status = match media {
         MediaType::GraphqlResponseJson if request_error => {
@@ -176,7 +221,8 @@ async fn execute(endpoint: &GraphqlEndpoint, headers: &HeaderMap, request: async
         MediaType::Json => "application/json; charset=utf-8",
     };
     let mut http = (status, serde_json::to_vec(&body).unwrap_or_default()).into_response();
-    http.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    http.headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
     no_store(http.headers_mut());
     for (name, value) in response.http_headers.iter() {
         http.headers_mut().append(name, value.clone());
@@ -198,7 +244,10 @@ mod tests {
     fn accept_negotiation() {
         assert_eq!(negotiate(&HeaderMap::new()), Some(MediaType::GraphqlResponseJson));
         assert_eq!(negotiate(&accept("application/json")), Some(MediaType::Json));
-        assert_eq!(negotiate(&accept("application/graphql-response+json, application/json;q=0.9")), Some(MediaType::GraphqlResponseJson));
+        assert_eq!(
+            negotiate(&accept("application/graphql-response+json, application/json;q=0.9")),
+            Some(MediaType::GraphqlResponseJson)
+        );
         assert_eq!(negotiate(&accept("*/*")), Some(MediaType::GraphqlResponseJson));
         assert_eq!(negotiate(&accept("text/html")), None);
     }

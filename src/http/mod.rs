@@ -49,7 +49,12 @@ async fn readyz(State(state): State<Arc<AppState>>) -> Response {
         Ok(()) => "ready".into_response(),
         Err(e) => {
             tracing::warn!(error = %e, "store not reachable");
-            (StatusCode::SERVICE_UNAVAILABLE, [(header::CACHE_CONTROL, "no-store")], "store unreachable").into_response()
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                [(header::CACHE_CONTROL, "no-store")],
+                "store unreachable",
+            )
+                .into_response()
         }
     }
 }

@@ -37,7 +37,10 @@ impl SqliteStore {
 
 fn token_from_row(row: &sqlx::sqlite::SqliteRow) -> Result<TokenRecord, sqlx::Error> {
     Ok(TokenRecord {
-        key: UserOrg { user_id: row.try_get("user_id")?, org_id: row.try_get("org_id")? },
+        key: UserOrg {
+            user_id: row.try_get("user_id")?,
+            org_id: row.try_get("org_id")?,
+        },
         refresh_token: RefreshToken::new(row.try_get::<String, _>("refresh_token")?),
         access_token: AccessToken::new(row.try_get::<String, _>("access_token")?),
         access_expires_at: from_millis(row.try_get("access_expires_at")?),
@@ -183,7 +186,10 @@ impl Store for SqliteStore {
         row.map(|r| {
             Ok(SessionRecord {
                 id_hash: r.try_get("id_hash")?,
-                key: UserOrg { user_id: r.try_get("user_id")?, org_id: r.try_get("org_id")? },
+                key: UserOrg {
+                    user_id: r.try_get("user_id")?,
+                    org_id: r.try_get("org_id")?,
+                },
                 created_at: from_millis(r.try_get("created_at")?),
                 expires_at: from_millis(r.try_get("expires_at")?),
             })
@@ -193,7 +199,10 @@ impl Store for SqliteStore {
     }
 
     async fn delete_session(&self, id_hash: &str) -> Result<(), StoreError> {
-        sqlx::query("DELETE FROM sessions WHERE id_hash = ?").bind(id_hash).execute(&self.pool).await?;
+        sqlx::query("DELETE FROM sessions WHERE id_hash = ?")
+            .bind(id_hash)
+            .execute(&self.pool)
+            .await?;
         Ok(())
     }
 

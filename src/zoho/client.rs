@@ -8,8 +8,8 @@ use serde_json::{Value, json};
 
 use super::error::{ErrorBody, ZohoError};
 use super::records::{
-    ActionEnvelope, CrmOrg, CrmUser, FieldMeta, FieldsEnvelope, ListParams, OrgEnvelope, Record, RecordPage, SearchBy, SearchParams,
-    UsersEnvelope,
+    ActionEnvelope, CrmOrg, CrmUser, FieldMeta, FieldsEnvelope, ListParams, OrgEnvelope, Record, RecordPage, SearchBy,
+    SearchParams, UsersEnvelope,
 };
 use crate::secret::AccessToken;
 
@@ -46,7 +46,10 @@ impl ZohoClient {
             .http
             .request(method, format!("{}{path}", creds.api_domain))
             // Not `Bearer`: Zoho's own prefix (zoho-api.md §2.1).
-            .header(reqwest::header::AUTHORIZATION, format!("Zoho-oauthtoken {}", creds.access_token.expose()))
+            .header(
+                reqwest::header::AUTHORIZATION,
+                format!("Zoho-oauthtoken {}", creds.access_token.expose()),
+            )
             .query(query);
         if let Some(body) = body {
             request = request.json(body);
@@ -60,7 +63,12 @@ impl ZohoClient {
         Ok((status, Some(bytes)))
     }
 
-    async fn get<T: DeserializeOwned + Default>(&self, creds: &Credentials, path: &str, query: &[(&str, String)]) -> Result<T, ZohoError> {
+    async fn get<T: DeserializeOwned + Default>(
+        &self,
+        creds: &Credentials,
+        path: &str,
+        query: &[(&str, String)],
+    ) -> Result<T, ZohoError> {
         let (status, body) = self.send(creds, Method::GET, path, query, None).await?;
         match body {
             None => Ok(T::default()),
@@ -71,16 +79,22 @@ impl ZohoClient {
 
     pub async fn current_user(&self, creds: &Credentials) -> Result<CrmUser, ZohoError> {
         let env: OptionalEnvelope<UsersEnvelope> = self.get(creds, "/crm/v8/users", &[("type", "CurrentUser".into())]).await?;
-        env.0.and_then(|e| e.users.into_iter().next()).ok_or_else(|| ZohoError::Protocol("no current user".into()))
+        env.0
+            .and_then(|e| e.users.into_iter().next())
+            .ok_or_else(|| ZohoError::Protocol("no current user".into()))
     }
 
     pub async fn org(&self, creds: &Credentials) -> Result<CrmOrg, ZohoError> {
         let env: OptionalEnvelope<OrgEnvelope> = self.get(creds, "/crm/v8/org", &[]).await?;
-        env.0.and_then(|e| e.org.into_iter().next()).ok_or_else(|| ZohoError::Protocol("no org".into()))
+        env.0
+            .and_then(|e| e.org.into_iter().next())
+            .ok_or_else(|| ZohoError::Protocol("no org".into()))
     }
 
     pub async fn lead_fields(&self, creds: &Credentials) -> Result<Vec<FieldMeta>, ZohoError> {
-        let env: OptionalEnvelope<FieldsEnvelope> = self.get(creds, "/crm/v8/settings/fields", &[("module", "Leads".into())]).await?;
+        let env: OptionalEnvelope<FieldsEnvelope> = self
+            .get(creds, "/crm/v8/settings/fields", &[("module", "Leads".into())])
+            .await?;
         Ok(env.0.map(|e| e.fields).unwrap_or_default())
     }
 
@@ -141,21 +155,36 @@ impl ZohoClient {
         // `trigger` omitted: the org's workflows run as they would for a lead entered in Zoho.
         let body = json!({ "data": [record] });
         let details = self.action(creds, Method::POST, LEADS, &[], &body).await?;
-        details.get("id").and_then(Value::as_str).map(str::to_owned).ok_or_else(|| ZohoError::Protocol("no id in insert result".into()))
+        details
+            .get("id")
+            .and_then(Value::as_str)
+            .map(str::to_owned)
+            .ok_or_else(|| ZohoError::Protocol("no id in insert result".into()))
     }
 
     pub async fn update_lead(&self, creds: &Credentials, id: &str, record: Record) -> Result<(), ZohoError> {
         let body = json!({ "data": [record] });
-        self.action(creds, Method::PUT, &format!("{LEADS}/{id}"), &[], &body).await.map(drop)
+        self.action(creds, Method::PUT, &format!("{LEADS}/{id}"), &[], &body)
+            .await
+            .map(drop)
     }
 
     pub async fn delete_lead(&self, creds: &Credentials, id: &str) -> Result<(), ZohoError> {
-        self.action(creds, Method::DELETE, LEADS, &[("ids", id.to_owned())], &Value::Null).await.map(drop)
+        self.action(creds, Method::DELETE, LEADS, &[("ids", id.to_owned())], &Value::Null)
+            .await
+            .map(drop)
     }
 
     /// A single-record write: the outcome is `data[0]`, whatever the HTTP status (201/200 on
     /// success, 400 with the record's error, zoho-api.md §2.4).
-    async fn action(&self, creds: &Credentials, method: Method, path: &str, query: &[(&str, String)], body: &Value) -> Result<Value, ZohoError> {
+    async fn action(
+        &self,
+        creds: &Credentials,
+        method: Method,
+        path: &str,
+        query: &[(&str, String)],
+        body: &Value,
+    ) -> Result<Value, ZohoError> {
         let body = (!body.is_null()).then_some(body);
         let (status, bytes) = self.send(creds, method, path, query, body).await?;
         let bytes = bytes.ok_or_else(|| ZohoError::Protocol("empty answer to a write".into()))?;
@@ -173,7 +202,11 @@ impl ZohoClient {
         }
         Err(ZohoError::from_body(
             if status.is_success() { 400 } else { status.as_u16() },
-            ErrorBody { code: result.code, details: result.details, message: result.message },
+            ErrorBody {
+                code: result.code,
+                details: result.details,
+                message: result.message,
+            },
         ))
     }
 }
@@ -194,7 +227,8 @@ impl<'de, T: serde::Deserialize<'de>> serde::Deserialize<'de> for OptionalEnvelo
 }
 
 fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ZohoError> {
-    serde_json::from_slice(bytes).map_err(|e| ZohoError::Protocol(format!("invalid JSON from Zoho at line {} column {}", e.line(), e.column())))
+    serde_json::from_slice(bytes)
+        .map_err(|e| ZohoError::Protocol(format!("invalid JSON from Zoho at line {} column {}", e.line(), e.column())))
 }
 
 fn transport(e: reqwest::Error) -> ZohoError {

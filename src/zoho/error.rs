@@ -19,7 +19,12 @@ pub enum ZohoError {
     RateLimited,
     /// A 4xx with a Zoho error code, request-level or for one record.
     #[error("zoho error {code} (api_name {api_name:?})")]
-    Api { status: u16, code: String, api_name: Option<String>, message: String },
+    Api {
+        status: u16,
+        code: String,
+        api_name: Option<String>,
+        message: String,
+    },
     /// 5xx from Zoho.
     #[error("zoho answered HTTP {0}")]
     Server(u16),
@@ -68,7 +73,9 @@ impl ZohoError {
     pub fn from_body(status: u16, body: ErrorBody) -> Self {
         let code = body.code.unwrap_or_default();
         match code.as_str() {
-            "INVALID_TOKEN" | "AUTHENTICATION_FAILURE" | "AUTHENTICATION_FAILED" | "INVALID_OAUTHTOKEN" => Self::InvalidToken(code),
+            "INVALID_TOKEN" | "AUTHENTICATION_FAILURE" | "AUTHENTICATION_FAILED" | "INVALID_OAUTHTOKEN" => {
+                Self::InvalidToken(code)
+            }
             "OAUTH_SCOPE_MISMATCH" => Self::ScopeMismatch,
             "NO_PERMISSION" => Self::NoPermission,
             "TOO_MANY_REQUESTS" => Self::RateLimited,
@@ -95,14 +102,25 @@ mod tests {
 
     #[test]
     fn classifies_both_envelopes() {
-        let e = ZohoError::from_response(401, br#"{"code":"INVALID_TOKEN","details":{},"message":"invalid oauth token","status":"error"}"#);
+        let e = ZohoError::from_response(
+            401,
+            br#"{"code":"INVALID_TOKEN","details":{},"message":"invalid oauth token","status":"error"}"#,
+        );
         assert!(matches!(e, ZohoError::InvalidToken(_)));
         let e = ZohoError::from_response(
             400,
             br#"{"data":[{"code":"MANDATORY_NOT_FOUND","details":{"api_name":"Last_Name","json_path":"$.data[0].Last_Name"},"message":"required field not found","status":"error"}]}"#,
         );
-        assert!(matches!(e, ZohoError::Api { ref code, ref api_name, .. } if code == "MANDATORY_NOT_FOUND" && api_name.as_deref() == Some("Last_Name")));
-        assert!(matches!(ZohoError::from_response(403, br#"{"code":"NO_PERMISSION","details":{},"message":"permission denied","status":"error"}"#), ZohoError::NoPermission));
+        assert!(
+            matches!(e, ZohoError::Api { ref code, ref api_name, .. } if code == "MANDATORY_NOT_FOUND" && api_name.as_deref() == Some("Last_Name"))
+        );
+        assert!(matches!(
+            ZohoError::from_response(
+                403,
+                br#"{"code":"NO_PERMISSION","details":{},"message":"permission denied","status":"error"}"#
+            ),
+            ZohoError::NoPermission
+        ));
         assert!(matches!(ZohoError::from_response(429, b""), ZohoError::RateLimited));
         assert!(matches!(ZohoError::from_response(503, b"<html>"), ZohoError::Server(503)));
         assert!(matches!(ZohoError::from_response(400, b"{oops"), ZohoError::Protocol(_)));

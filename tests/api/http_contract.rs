@@ -8,11 +8,24 @@ use crate::helpers::spawn_app;
 async fn queries_work_over_get_and_mutations_do_not() {
     let app = spawn_app().await;
     let client = reqwest::Client::new();
-    let r = client.get(format!("{}/graphql", app.base)).query(&[("query", "{ me { expiresAt } }")]).send().await.unwrap();
+    let r = client
+        .get(format!("{}/graphql", app.base))
+        .query(&[("query", "{ me { expiresAt } }")])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 200);
-    assert_eq!(r.json::<serde_json::Value>().await.unwrap()["data"]["me"], serde_json::Value::Null);
+    assert_eq!(
+        r.json::<serde_json::Value>().await.unwrap()["data"]["me"],
+        serde_json::Value::Null
+    );
 
-    let r = client.get(format!("{}/graphql", app.base)).query(&[("query", "mutation { logout }")]).send().await.unwrap();
+    let r = client
+        .get(format!("{}/graphql", app.base))
+        .query(&[("query", "mutation { logout }")])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 405);
     assert_eq!(r.headers()["allow"], "POST");
 }
@@ -21,7 +34,11 @@ async fn queries_work_over_get_and_mutations_do_not() {
 async fn only_json_bodies_are_executed() {
     let app = spawn_app().await;
     let client = reqwest::Client::new();
-    for ct in ["text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x"] {
+    for ct in [
+        "text/plain",
+        "application/x-www-form-urlencoded",
+        "multipart/form-data; boundary=x",
+    ] {
         let r = client
             .post(format!("{}/graphql", app.base))
             .header("content-type", ct)
@@ -38,14 +55,25 @@ async fn accept_is_negotiated_and_request_errors_are_4xx() {
     let app = spawn_app().await;
     let client = reqwest::Client::new();
     let post = |accept: &'static str, query: &'static str| {
-        client.post(format!("{}/graphql", app.base)).header("accept", accept).json(&json!({ "query": query })).send()
+        client
+            .post(format!("{}/graphql", app.base))
+            .header("accept", accept)
+            .json(&json!({ "query": query }))
+            .send()
     };
     let r = post("application/json", "{ me { expiresAt } }").await.unwrap();
     assert_eq!(r.status(), 200);
     assert!(r.headers()["content-type"].to_str().unwrap().starts_with("application/json"));
     assert_eq!(r.headers()["cache-control"], "no-store");
-    let r = post("application/graphql-response+json", "{ me { expiresAt } }").await.unwrap();
-    assert!(r.headers()["content-type"].to_str().unwrap().starts_with("application/graphql-response+json"));
+    let r = post("application/graphql-response+json", "{ me { expiresAt } }")
+        .await
+        .unwrap();
+    assert!(
+        r.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("application/graphql-response+json")
+    );
     let r = post("text/html", "{ me { expiresAt } }").await.unwrap();
     assert_eq!(r.status(), 406);
     let r = post("application/graphql-response+json", "{ nope }").await.unwrap();
@@ -60,10 +88,24 @@ async fn accept_is_negotiated_and_request_errors_are_4xx() {
 async fn batches_and_huge_bodies_are_refused() {
     let app = spawn_app().await;
     let client = reqwest::Client::new();
-    let r = client.post(format!("{}/graphql", app.base)).json(&json!([{ "query": "{ me { expiresAt } }" }])).send().await.unwrap();
+    let r = client
+        .post(format!("{}/graphql", app.base))
+        .json(&json!([{ "query": "{ me { expiresAt } }" }]))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 400);
-    let huge = format!("{{\"query\":\"{{ me {{ expiresAt }} }}\",\"variables\":{{\"x\":\"{}\"}}}}", "a".repeat(2 * 1024 * 1024));
-    let r = client.post(format!("{}/graphql", app.base)).header("content-type", "application/json").body(huge).send().await.unwrap();
+    let huge = format!(
+        "{{\"query\":\"{{ me {{ expiresAt }} }}\",\"variables\":{{\"x\":\"{}\"}}}}",
+        "a".repeat(2 * 1024 * 1024)
+    );
+    let r = client
+        .post(format!("{}/graphql", app.base))
+        .header("content-type", "application/json")
+        .body(huge)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 413);
 }
 
@@ -71,7 +113,10 @@ async fn batches_and_huge_bodies_are_refused() {
 async fn health_and_graphiql_are_served() {
     let app = spawn_app().await;
     let client = reqwest::Client::new();
-    assert_eq!(client.get(format!("{}/healthz", app.base)).send().await.unwrap().status(), 200);
+    assert_eq!(
+        client.get(format!("{}/healthz", app.base)).send().await.unwrap().status(),
+        200
+    );
     assert_eq!(client.get(format!("{}/readyz", app.base)).send().await.unwrap().status(), 200);
     let page = client.get(format!("{}/playground", app.base)).send().await.unwrap();
     assert_eq!(page.status(), 200);
