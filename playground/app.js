@@ -352,7 +352,7 @@ async function startSignIn() {
     return;
   }
   state.signIn = { state: login.state, redirectUrl, popup, timer: null };
-  popup.location.href = login.url;
+  if (!popup.closed) popup.location.href = login.url; // closed meanwhile: the check below reports it
   // A popup closed by the user sends no message; notice it instead of waiting forever.
   state.signIn.timer = setInterval(() => {
     if (state.signIn && state.signIn.popup.closed) {

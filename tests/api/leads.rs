@@ -224,21 +224,3 @@ async fn paging_goes_on_with_page_tokens() {
     assert_eq!(error_field(&r), Some("pageToken"));
 }
 
-#[tokio::test]
-async fn lists_ask_zoho_only_for_the_selected_fields() {
-    let app = spawn_app().await;
-    let admin = app.signed_in("admin").await;
-    let r = admin
-        .graphql(
-            "{ leads(perPage: 5) { nodes { id email company owner { name } } } }",
-            json!({}),
-        )
-        .await;
-    assert!(r["data"]["leads"]["nodes"][0]["email"].is_string(), "{r}");
-    let query = app.sandbox.last_query("leads.list").expect("a list call");
-    let params: std::collections::HashMap<String, String> = url::form_urlencoded::parse(query.as_bytes()).into_owned().collect();
-    let mut fields: Vec<&str> = params["fields"].split(',').collect();
-    fields.sort();
-    assert_eq!(fields, ["Company", "Email", "Owner"]);
-    assert_eq!(params["per_page"], "5");
-}

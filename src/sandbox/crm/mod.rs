@@ -1,0 +1,314 @@
+//! The simulated CRM REST API v8 listener (§2, §3): routing by path and method, Zoho's
+//! `Zoho-oauthtoken` authentication, scopes, the per-org concurrency limit, the fault switch and the
+//! call counter. Handlers live in the submodules and run under the state lock without awaiting.
+
+mod fields;
+mod meta;
+mod records;
+mod search;
+mod write;
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{Request, State};
+use axum::http::{HeaderMap, Method, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde_json::json;
+
+use super::faults::{self, Fault};
+use super::http::{ApiError, Params, raw_json};
+use super::state::Shared;
+
+/// Largest request body read (100 records of long text fit easily); above → 413.
+const MAX_BODY: usize = 8 * 1024 * 1024;
+
+pub(crate) fn router(shared: Arc<Shared>) -> Router {
+    Router::new().fallback(entry).with_state(shared)
+}
+
+/// What a request asks for, decided from method and path alone.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Route {
+    Users,
+    Org,
+    Fields,
+    Modules,
+    List,
+    GetByIds,
+    Get(String),
+    Create,
+    Update,
+    UpdateOne(String),
+    Delete,
+    DeleteOne(String),
+    Search,
+    Upsert,
+    BadModule,
+    BadMethod,
+    NotFound,
+}
+
+impl Route {
+    fn parse(method: &Method, path: &str, query: &Params) -> Route {
+        let segments: Vec<&str> = path.trim_matches('/').split('/').collect();
+        let Some(rest) = segments.strip_prefix(&["crm", "v8"]) else { return Route::NotFound };
+        let is = |m: &Method| method == m;
+        match rest {
+            ["users"] => if is(&Method::GET) { Route::Users } else { Route::BadMethod },
+            ["org"] => if is(&Method::GET) { Route::Org } else { Route::BadMethod },
+            ["settings", "fields"] => if is(&Method::GET) { Route::Fields } else { Route::BadMethod },
+            ["settings", "modules"] => if is(&Method::GET) { Route::Modules } else { Route::BadMethod },
+            ["users" | "org" | "settings" | "coql", ..] => Route::NotFound,
+            // Module API names in the path are case-sensitive (§2.1); only Leads is simulated.
+            [module, ..] if *module != "Leads" => {
+                if is_identifier(module) { Route::BadModule } else { Route::NotFound }
+            }
+            [_] => match *method {
+                Method::GET if query.get("ids").is_some() => Route::GetByIds,
+                Method::GET => Route::List,
+                Method::POST => Route::Create,
+                Method::PUT => Route::Update,
+                Method::DELETE => Route::Delete,
+                _ => Route::BadMethod,
+            },
+            [_, "search"] => if is(&Method::GET) { Route::Search } else { Route::BadMethod },
+            [_, "upsert"] => if is(&Method::POST) { Route::Upsert } else { Route::BadMethod },
+            [_, id] => match *method {
+                Method::GET => Route::Get(id.to_string()),
+                Method::PUT => Route::UpdateOne(id.to_string()),
+                Method::DELETE => Route::DeleteOne(id.to_string()),
+                _ => Route::BadMethod,
+            },
+            _ => Route::NotFound,
+        }
+    }
+
+    /// The call-counter label (see `CallCounts`).
+    fn label(&self) -> &'static str {
+        match self {
+            Route::Users => "users",
+            Route::Org => "org",
+            Route::Fields => "fields",
+            Route::Modules => "modules",
+            Route::List => "leads.list",
+            Route::GetByIds => "leads.get_by_ids",
+            Route::Get(_) => "leads.get",
+            Route::Create => "leads.create",
+            Route::Update | Route::UpdateOne(_) => "leads.update",
+            Route::Delete | Route::DeleteOne(_) => "leads.delete",
+            Route::Search => "leads.search",
+            Route::Upsert => "leads.upsert",
+            Route::BadModule | Route::BadMethod | Route::NotFound => "api.other",
+        }
+    }
+
+    /// Which scope family the route needs (§1.10).
+    fn need(&self) -> Option<Need> {
+        Some(match self {
+            Route::Users => Need::Users,
+            Route::Org => Need::Org,
+            Route::Fields => Need::Fields,
+            Route::Modules => Need::Modules,
+            Route::List | Route::GetByIds | Route::Get(_) => Need::Leads(&["read"]),
+            Route::Search => Need::Search,
+            Route::Create => Need::Leads(&["create", "write"]),
+            Route::Update | Route::UpdateOne(_) => Need::Leads(&["update", "write"]),
+            Route::Delete | Route::DeleteOne(_) => Need::Leads(&["delete", "write"]),
+            Route::Upsert => Need::Upsert,
+            Route::BadModule | Route::BadMethod | Route::NotFound => return None,
+        })
+    }
+}
+
+fn is_identifier(text: &str) -> bool {
+    !text.is_empty() && text.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
+/// The authenticated caller of an API request.
+pub(crate) struct Caller {
+    pub user: usize,
+    pub admin: bool,
+}
+
+/// Everything a handler gets. Handlers run synchronously under the state lock they take.
+pub(crate) struct Ctx<'a> {
+    pub shared: &'a Shared,
+    pub caller: Caller,
+    pub params: Params,
+    pub body: Bytes,
+    pub headers: HeaderMap,
+}
+
+async fn entry(State(shared): State<Arc<Shared>>, request: Request) -> Response {
+    let (parts, body) = request.into_parts();
+    let params = Params::parse(parts.uri.query().unwrap_or(""));
+    let route = Route::parse(&parts.method, parts.uri.path(), &params);
+    let label = route.label();
+    shared.lock().calls.record(label);
+
+    // Concurrency is per org: one counter for the whole sandbox; the peak includes rejected calls so
+    // tests can see a client exceeding the limit (§4).
+    let in_flight = shared.enter();
+    if in_flight.count > shared.config.concurrency_limit {
+        return ApiError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "TOO_MANY_REQUESTS",
+            "The maximum number of concurrent API calls has been exceeded. Please try again after some time.",
+        )
+        .details(json!({ "limit": shared.config.concurrency_limit }))
+        .into_response();
+    }
+    let fault = faults::take(&mut shared.lock().faults, label, true);
+    match fault {
+        Some(Fault::Latency(delay)) => tokio::time::sleep(delay).await,
+        Some(Fault::Status(status)) => {
+            let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+            let (code, message) = faults::status_code_text(status.as_u16());
+            return ApiError::new(status, code, message).into_response();
+        }
+        Some(Fault::MalformedJson) => {
+            return raw_json(StatusCode::OK, r#"{"data":[{"Last_Name":"Tru"#.to_string());
+        }
+        Some(Fault::RefreshThrottled | Fault::TokenError(_)) | None => {}
+    }
+
+    let response = match route {
+        Route::NotFound => Err(ApiError::new(
+            StatusCode::NOT_FOUND,
+            "INVALID_URL_PATTERN",
+            "Please check if the URL trying to access is a correct one",
+        )),
+        // Zoho lists INVALID_REQUEST_METHOD with HTTP 400 (§2.10), not 405.
+        Route::BadMethod => Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "INVALID_REQUEST_METHOD",
+            "The http request method type is not a valid one",
+        )),
+        _ => match authenticate(&shared, &parts.headers, &route) {
+            Err(error) => Err(error),
+            Ok(caller) => match axum::body::to_bytes(body, MAX_BODY).await {
+                Err(_) => Err(ApiError::new(
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    "INVALID_DATA",
+                    "request entity too large",
+                )),
+                Ok(body) => {
+                    let ctx = Ctx { shared: &shared, caller, params, body, headers: parts.headers };
+                    dispatch(&ctx, route)
+                }
+            },
+        },
+    };
+    drop(in_flight);
+    response.unwrap_or_else(IntoResponse::into_response)
+}
+
+fn dispatch(ctx: &Ctx<'_>, route: Route) -> Result<Response, ApiError> {
+    match route {
+        Route::Users => meta::users(ctx),
+        Route::Org => meta::org(ctx),
+        Route::Fields => meta::fields(ctx),
+        Route::Modules => meta::modules(ctx),
+        Route::List => records::list(ctx),
+        Route::GetByIds => records::get_by_ids(ctx),
+        Route::Get(id) => records::get(ctx, &id),
+        Route::Search => search::search(ctx),
+        Route::Create => write::create(ctx),
+        Route::Update => write::update(ctx, None),
+        Route::UpdateOne(id) => write::update(ctx, Some(&id)),
+        Route::Delete => write::delete(ctx, None),
+        Route::DeleteOne(id) => write::delete(ctx, Some(&id)),
+        Route::Upsert => write::upsert(ctx),
+        Route::BadModule => Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "INVALID_MODULE",
+            "the module name given seems to be invalid",
+        )
+        .details(json!({ "resource_path_index": 0 }))),
+        Route::BadMethod | Route::NotFound => Err(ApiError::new(
+            StatusCode::NOT_FOUND,
+            "INVALID_URL_PATTERN",
+            "Please check if the URL trying to access is a correct one",
+        )),
+    }
+}
+
+/// `Authorization: Zoho-oauthtoken <token>` (§2.1), then the token's scopes for this route (§1.10).
+fn authenticate(shared: &Shared, headers: &HeaderMap, route: &Route) -> Result<Caller, ApiError> {
+    let failure = || {
+        ApiError::new(StatusCode::UNAUTHORIZED, "AUTHENTICATION_FAILURE", "Authentication failed")
+    };
+    let value = headers.get(header::AUTHORIZATION).ok_or_else(failure)?;
+    let value = value.to_str().map_err(|_| failure())?;
+    let token = value.strip_prefix("Zoho-oauthtoken ").map(str::trim).ok_or_else(failure)?;
+    if token.is_empty() {
+        return Err(failure());
+    }
+    let inner = shared.lock();
+    let invalid =
+        || ApiError::new(StatusCode::UNAUTHORIZED, "INVALID_TOKEN", "invalid oauth token");
+    let access = inner.access_tokens.get(token).ok_or_else(invalid)?;
+    if access.expires <= Instant::now() {
+        return Err(invalid());
+    }
+    if let Some(need) = route.need()
+        && !need.granted(&access.scopes)
+    {
+        return Err(ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "OAUTH_SCOPE_MISMATCH",
+            "invalid oauth scope to access this URL",
+        ));
+    }
+    let user = access.user;
+    let admin = shared.users.get(user).is_some_and(|u| u.is_admin());
+    Ok(Caller { user, admin })
+}
+
+/// A scope requirement (§1.10); operations are checked case-insensitively.
+#[derive(Debug, Clone, Copy)]
+enum Need {
+    Users,
+    Org,
+    Fields,
+    Modules,
+    /// Leads with any of these operations (besides `all`).
+    Leads(&'static [&'static str]),
+    Search,
+    Upsert,
+}
+
+impl Need {
+    fn granted(self, scopes: &[String]) -> bool {
+        let has = |wanted: &str| scopes.iter().any(|s| s.eq_ignore_ascii_case(wanted));
+        let leads = |ops: &[&str]| {
+            has("ZohoCRM.modules.ALL")
+                || has("ZohoCRM.modules.leads.ALL")
+                || ops.iter().any(|op| has(&format!("ZohoCRM.modules.leads.{op}")))
+        };
+        match self {
+            Need::Users => has("ZohoCRM.users.READ") || has("ZohoCRM.users.ALL"),
+            Need::Org => has("ZohoCRM.org.READ") || has("ZohoCRM.org.ALL"),
+            Need::Fields => {
+                has("ZohoCRM.settings.ALL")
+                    || has("ZohoCRM.settings.fields.ALL")
+                    || has("ZohoCRM.settings.fields.READ")
+            }
+            Need::Modules => {
+                has("ZohoCRM.settings.ALL")
+                    || has("ZohoCRM.settings.modules.ALL")
+                    || has("ZohoCRM.settings.modules.READ")
+            }
+            Need::Leads(ops) => leads(ops),
+            // The search API also wants ZohoSearch.securesearch (v7 docs; v8 UNCONFIRMED, §1.10).
+            Need::Search => {
+                leads(&["read"])
+                    && (has("ZohoSearch.securesearch.READ") || has("ZohoSearch.securesearch.ALL"))
+            }
+            Need::Upsert => leads(&["create", "write"]) && leads(&["update", "write"]),
+        }
+    }
+}
