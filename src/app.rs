@@ -10,6 +10,7 @@ use anyhow::Context as _;
 use tokio::net::TcpListener;
 
 use crate::auth::AuthService;
+use crate::cache::{CacheSettings, ResponseCache};
 use crate::auth::oauth::{OAuthClient, OAuthSettings};
 use crate::auth::tokens::TokenManager;
 use crate::config::Config;
@@ -17,7 +18,8 @@ use crate::graphql::{self, lead::LeadFields};
 use crate::sandbox::{Sandbox, SandboxConfig};
 use crate::secret::ClientSecret;
 use crate::store::{self, Store, UserOrg};
-use crate::zoho::ZohoClient;
+use crate::zoho::limiter::OrgLimiter;
+use crate::zoho::{RetryPolicy, ZohoClient};
 use crate::zoho::records::FieldMeta;
 
 /// What every request may use. Handles only; no per-user data lives here except in caches
@@ -85,7 +87,14 @@ impl Application {
             },
             http.clone(),
         ));
-        let zoho = ZohoClient::new(http);
+        let cache = Arc::new(ResponseCache::new(CacheSettings {
+            enabled: config.cache,
+            ttl: Duration::from_secs(config.cache_ttl_secs),
+            max_bytes: config.cache_max_bytes,
+        }));
+        let limiter = Arc::new(OrgLimiter::new(config.zoho_concurrency as usize));
+        let retry = RetryPolicy { budget: Duration::from_millis(config.retry_budget_ms), ..RetryPolicy::default() };
+        let zoho = ZohoClient::new(http, cache, limiter, retry);
         let tokens = Arc::new(TokenManager::new(
             store.clone(),
             oauth.clone(),

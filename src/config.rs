@@ -101,6 +101,26 @@ pub struct Config {
     #[arg(long, env = "ZOHO_REFRESH_MARGIN_SECS", value_name = "ZOHO_REFRESH_MARGIN_SECS", default_value_t = 60, value_parser = clap::value_parser!(u64).range(0..=1800))]
     pub refresh_margin_secs: u64,
 
+    /// Cache Zoho answers per user (on by default); `false` passes every read through to Zoho.
+    #[arg(long, env = "GATEWAY_CACHE", value_name = "GATEWAY_CACHE", default_value_t = true, action = clap::ArgAction::Set)]
+    pub cache: bool,
+
+    /// How long a cached Zoho answer is served, in seconds. Other users see a change after at most this long.
+    #[arg(long, env = "GATEWAY_CACHE_TTL_SECS", value_name = "GATEWAY_CACHE_TTL_SECS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(0..=3600))]
+    pub cache_ttl_secs: u64,
+
+    /// Upper bound of the cache's size, in bytes of cached answers.
+    #[arg(long, env = "GATEWAY_CACHE_MAX_BYTES", value_name = "GATEWAY_CACHE_MAX_BYTES", default_value_t = 64 * 1024 * 1024)]
+    pub cache_max_bytes: u64,
+
+    /// In-flight Zoho calls per org, at most (Zoho allows 5 to 25 by edition, then answers 429).
+    #[arg(long, env = "GATEWAY_ZOHO_CONCURRENCY", value_name = "GATEWAY_ZOHO_CONCURRENCY", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=100))]
+    pub zoho_concurrency: u64,
+
+    /// Time a read may spend retrying Zoho's 429s, 5xx and network errors, in milliseconds.
+    #[arg(long, env = "ZOHO_RETRY_BUDGET_MS", value_name = "ZOHO_RETRY_BUDGET_MS", default_value_t = 3000, value_parser = clap::value_parser!(u64).range(0..=60000))]
+    pub retry_budget_ms: u64,
+
     /// Log filter (tracing's EnvFilter syntax), e.g. `info` or `zoho_gateway=debug`.
     #[arg(long, env = "GATEWAY_LOG", value_name = "GATEWAY_LOG", default_value = "info")]
     pub log: String,

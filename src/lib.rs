@@ -6,6 +6,7 @@
 //! - [`app`]: builds the shared state and the router, binds, serves, shuts down.
 //! - [`http`]: routes: the GraphQL endpoint, GraphiQL, the static portal, health.
 //! - [`graphql`]: the schema, resolvers, per-request loaders.
+//! - [`cache`]: per-user moka cache of Zoho answers, invalidated by writes.
 //! - [`crm`]: the CRM as one signed-in user sees it (credentials + one retry on 401).
 //! - [`auth`]: Login with Zoho, data centres, sessions, fresh tokens.
 //! - [`store`]: OAuth states, token pairs and sessions (memory, SQLite).
@@ -16,6 +17,7 @@
 
 pub mod app;
 pub mod auth;
+pub mod cache;
 pub mod config;
 pub mod crm;
 pub mod error;

@@ -99,7 +99,7 @@ impl AuthService {
 
         let creds = Credentials {
             api_domain: grant.api_domain.clone(),
-            access_token: grant.access_token.clone(),
+            access_token: grant.access_token.clone(), scope: None,
         };
         let (user, org) = tokio::try_join!(self.zoho.current_user(&creds), self.zoho.org(&creds))?;
         let location = cb

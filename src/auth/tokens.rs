@@ -73,7 +73,7 @@ impl TokenManager {
                 tracing::info!(user = %key.user_id, org = %key.org_id, "access token refreshed");
                 Ok(Credentials {
                     api_domain: record.api_domain,
-                    access_token: refreshed.access_token,
+                    access_token: refreshed.access_token, scope: Some(key.clone()),
                 })
             }
             Err(AuthError::GrantRejected) => {
@@ -106,6 +106,6 @@ impl TokenManager {
 fn credentials(record: &TokenRecord) -> Credentials {
     Credentials {
         api_domain: record.api_domain.clone(),
-        access_token: record.access_token.clone(),
+        access_token: record.access_token.clone(), scope: Some(record.key.clone()),
     }
 }

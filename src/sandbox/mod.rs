@@ -21,7 +21,7 @@
 mod accounts;
 mod calls;
 mod consent;
-mod crm;
+pub(crate) mod crm;
 mod data;
 mod faults;
 mod http;

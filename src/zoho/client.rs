@@ -2,6 +2,11 @@
 //! It acts with whatever credentials it is handed; choosing and refreshing them is the auth
 //! module's job.
 
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use rand::Rng as _;
 use reqwest::{Method, StatusCode};
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
@@ -11,7 +16,10 @@ use super::records::{
     ActionEnvelope, CrmOrg, CrmUser, FieldMeta, FieldsEnvelope, ListParams, OrgEnvelope, Record, RecordPage, SearchBy,
     SearchParams, UsersEnvelope,
 };
+use super::limiter::OrgLimiter;
+use crate::cache::ResponseCache;
 use crate::secret::AccessToken;
+use crate::store::UserOrg;
 
 /// Where to call and as whom.
 #[derive(Debug, Clone)]
@@ -19,18 +27,39 @@ pub struct Credentials {
     /// `api_domain` from the token response, e.g. `https://www.zohoapis.eu`.
     pub api_domain: String,
     pub access_token: AccessToken,
+    /// The user-org the token belongs to: the cache scope and the limiter's org. `None` only
+    /// while signing in, before Zoho has told us who the user is.
+    pub scope: Option<UserOrg>,
+}
+
+/// How hard to try before giving up on a read.
+#[derive(Debug, Clone, Copy)]
+pub struct RetryPolicy {
+    /// Total time a read may spend retrying 429s, 5xx and network errors.
+    pub budget: Duration,
+    pub first_backoff: Duration,
+    pub max_backoff: Duration,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        Self { budget: Duration::from_secs(3), first_backoff: Duration::from_millis(100), max_backoff: Duration::from_secs(1) }
+    }
 }
 
 #[derive(Clone)]
 pub struct ZohoClient {
     http: reqwest::Client,
+    cache: Arc<ResponseCache>,
+    limiter: Arc<OrgLimiter>,
+    retry: RetryPolicy,
 }
 
 const LEADS: &str = "/crm/v8/Leads";
 
 impl ZohoClient {
-    pub fn new(http: reqwest::Client) -> Self {
-        Self { http }
+    pub fn new(http: reqwest::Client, cache: Arc<ResponseCache>, limiter: Arc<OrgLimiter>, retry: RetryPolicy) -> Self {
+        Self { http, cache, limiter, retry }
     }
 
     /// Sends one request; `Ok(None)` is Zoho's 204 "no content" (zoho-api.md §2.1).
@@ -41,7 +70,11 @@ impl ZohoClient {
         path: &str,
         query: &[(&str, String)],
         body: Option<&Value>,
-    ) -> Result<(StatusCode, Option<bytes::Bytes>), ZohoError> {
+    ) -> Result<(StatusCode, Option<Bytes>), ZohoError> {
+        let _slot = match &creds.scope {
+            Some(scope) => Some(self.limiter.acquire(&scope.org_id).await),
+            None => None,
+        };
         let mut request = self
             .http
             .request(method, format!("{}{path}", creds.api_domain))
@@ -63,17 +96,51 @@ impl ZohoClient {
         Ok((status, Some(bytes)))
     }
 
+    /// A GET, through the user's cache, retried with backoff on 429, 5xx and network errors.
     async fn get<T: DeserializeOwned + Default>(
         &self,
         creds: &Credentials,
         path: &str,
         query: &[(&str, String)],
     ) -> Result<T, ZohoError> {
-        let (status, body) = self.send(creds, Method::GET, path, query, None).await?;
-        match body {
-            None => Ok(T::default()),
-            Some(bytes) if status.is_success() => parse(&bytes),
-            Some(bytes) => Err(ZohoError::from_response(status.as_u16(), &bytes)),
+        let bytes = match &creds.scope {
+            Some(scope) if self.cache.is_enabled() => {
+                let request = format!("GET {path}?{}", serde_urlencoded::to_string(query).unwrap_or_default());
+                self.cache
+                    .get_or_fetch(scope, request, self.get_with_retry(creds, path, query))
+                    .await
+                    .map_err(|e| (*e).clone())?
+            }
+            _ => self.get_with_retry(creds, path, query).await?,
+        };
+        if bytes.is_empty() { Ok(T::default()) } else { parse(&bytes) }
+    }
+
+    /// Reads are safe to repeat: 429 and 5xx are retried with exponential backoff and full
+    /// jitter while the time budget lasts (Zoho sends no Retry-After, zoho-api.md §4).
+    async fn get_with_retry(&self, creds: &Credentials, path: &str, query: &[(&str, String)]) -> Result<Bytes, ZohoError> {
+        let started = Instant::now();
+        let mut backoff = self.retry.first_backoff;
+        loop {
+            let result = match self.send(creds, Method::GET, path, query, None).await {
+                Ok((_, None)) => Ok(Bytes::new()),
+                // Checked before it can be cached: a truncated body must not be served for the TTL.
+                Ok((status, Some(bytes))) if status.is_success() => parse::<serde::de::IgnoredAny>(&bytes).map(|_| bytes),
+                Ok((status, Some(bytes))) => Err(ZohoError::from_response(status.as_u16(), &bytes)),
+                Err(e) => Err(e),
+            };
+            let retryable = matches!(result, Err(ZohoError::RateLimited | ZohoError::Server(_) | ZohoError::Transport(_)));
+            if !retryable {
+                return result;
+            }
+            let jitter_ms = rand::rng().random_range(0..=backoff.as_millis() as u64);
+            let sleep = Duration::from_millis(jitter_ms);
+            if started.elapsed() + sleep >= self.retry.budget {
+                return result;
+            }
+            tracing::debug!(path, sleep_ms = jitter_ms, "retrying a Zoho read");
+            tokio::time::sleep(sleep).await;
+            backoff = (backoff * 2).min(self.retry.max_backoff);
         }
     }
 
@@ -186,7 +253,13 @@ impl ZohoClient {
         body: &Value,
     ) -> Result<Value, ZohoError> {
         let body = (!body.is_null()).then_some(body);
-        let (status, bytes) = self.send(creds, method, path, query, body).await?;
+        // Writes are never retried blindly: a lost answer may hide a write that happened.
+        let sent = self.send(creds, method, path, query, body).await;
+        if let Some(scope) = &creds.scope {
+            // Whatever the outcome, the org's data may have changed.
+            self.cache.invalidate_org(&scope.org_id);
+        }
+        let (status, bytes) = sent?;
         let bytes = bytes.ok_or_else(|| ZohoError::Protocol("empty answer to a write".into()))?;
         if status.is_server_error() || status == StatusCode::TOO_MANY_REQUESTS || status == StatusCode::UNAUTHORIZED {
             return Err(ZohoError::from_response(status.as_u16(), &bytes));

@@ -4,7 +4,8 @@
 pub mod client;
 pub mod criteria;
 pub mod error;
+pub mod limiter;
 pub mod records;
 
-pub use client::{Credentials, ZohoClient};
+pub use client::{Credentials, RetryPolicy, ZohoClient};
 pub use error::ZohoError;

@@ -5,7 +5,7 @@
 mod fields;
 mod meta;
 mod records;
-mod search;
+pub(crate) mod search;
 mod write;
 
 use std::sync::Arc;
@@ -63,7 +63,7 @@ impl Route {
             ["settings", "modules"] => if is(&Method::GET) { Route::Modules } else { Route::BadMethod },
             ["users" | "org" | "settings" | "coql", ..] => Route::NotFound,
             // Module API names in the path are case-sensitive (§2.1); only Leads is simulated.
-            [module, ..] if *module != "Leads" => {
+            [module] | [module, _] if *module != "Leads" => {
                 if is_identifier(module) { Route::BadModule } else { Route::NotFound }
             }
             [_] => match *method {

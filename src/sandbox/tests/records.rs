@@ -183,8 +183,8 @@ async fn get_by_ids_returns_visible_records_in_order() {
     let ids = format!("{},{},{}", mine[1], theirs, mine[0]);
     let answer = t.get(&advisor, &format!("/crm/v8/Leads?ids={ids}&fields=Last_Name")).await;
     assert_eq!(answer.status, StatusCode::OK);
-    let got: Vec<&str> = answer.data().iter().map(|r| r["id"].as_str().unwrap_or_default()).map(|s| Box::leak(s.to_string().into_boxed_str()) as &str).collect();
-    assert_eq!(got, vec![mine[1].as_str(), mine[0].as_str()]);
+    let got: Vec<String> = answer.data().iter().filter_map(|r| r["id"].as_str().map(str::to_string)).collect();
+    assert_eq!(got, vec![mine[1].clone(), mine[0].clone()]);
     // Without fields, ids still work (all fields) and it counts as get_by_ids.
     let all_fields = t.get(&advisor, &format!("/crm/v8/Leads?ids={}", mine[0])).await;
     assert!(all_fields.data()[0]["Course"].is_string());

@@ -1,0 +1,45 @@
+//! Runs the Zoho sandbox alone, for the Python SDK check (`.ci/sdk_check/run.sh`) and manual poking.
+//!
+//! Usage: `cargo run --example sandbox -- [--redirect-uri URI]... [--accounts-port N] [--api-port N]
+//! [--lead-count N]`. Prints `KEY=value` lines (ACCOUNTS_URL, TOKEN_URL, API_URL, CLIENT_ID,
+//! CLIENT_SECRET), then `READY`, and serves until interrupted (Ctrl-C or SIGTERM).
+
+use std::io::Write;
+
+use anyhow::{Context, bail};
+use zoho_gateway::sandbox::{Sandbox, SandboxConfig};
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let mut config = SandboxConfig::default();
+    let mut args = std::env::args().skip(1);
+    while let Some(arg) = args.next() {
+        let mut value = || args.next().with_context(|| format!("{arg} needs a value"));
+        match arg.as_str() {
+            "--redirect-uri" => config.redirect_uris.push(value()?),
+            "--accounts-port" => config.accounts_port = value()?.parse().context("--accounts-port")?,
+            "--api-port" => config.api_port = value()?.parse().context("--api-port")?,
+            "--lead-count" => config.lead_count = value()?.parse().context("--lead-count")?,
+            other => bail!("unknown argument {other}"),
+        }
+    }
+    let sandbox = Sandbox::start(config).await?;
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "ACCOUNTS_URL={}", sandbox.accounts_url())?;
+    writeln!(out, "TOKEN_URL={}", sandbox.token_url())?;
+    writeln!(out, "API_URL={}", sandbox.api_url())?;
+    writeln!(out, "CLIENT_ID={}", sandbox.client_id())?;
+    writeln!(out, "CLIENT_SECRET={}", sandbox.client_secret())?;
+    writeln!(out, "READY")?;
+    out.flush()?;
+    drop(out);
+    eprintln!("{}", sandbox.describe());
+
+    let mut terminate = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        _ = terminate.recv() => {}
+    }
+    sandbox.shutdown();
+    Ok(())
+}
