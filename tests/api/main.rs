@@ -10,3 +10,4 @@ mod leads;
 mod persistence;
 mod schema;
 mod tokens;
+mod upstream;

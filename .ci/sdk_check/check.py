@@ -1,0 +1,294 @@
+"""Drives Zoho's official Python SDK (zohocrmsdk8-0) against a running zoho-gateway sandbox.
+
+The SDK must accept every sandbox response: grant-token exchange, current user, list, get, create,
+update, search (email and criteria), delete, a permission error, the refresh-token flow and revoke.
+Where the SDK and the sandbox disagree, the SDK is right. Exits non-zero on any SDK exception or
+wrong result.
+
+Environment (printed by `cargo run --example sandbox`): ACCOUNTS_URL, TOKEN_URL, API_URL, CLIENT_ID,
+CLIENT_SECRET, plus REDIRECT_URI (registered with the sandbox) and WORK_DIR (scratch directory).
+"""
+
+import logging
+import os
+import sys
+import traceback
+from urllib.parse import parse_qs, urlparse
+
+import requests
+from zohocrmsdk.src.com.zoho.api.authenticator.oauth_token import OAuthToken
+from zohocrmsdk.src.com.zoho.api.authenticator.store import FileStore
+from zohocrmsdk.src.com.zoho.api.logger import Logger
+from zohocrmsdk.src.com.zoho.crm.api import Initializer, ParameterMap
+from zohocrmsdk.src.com.zoho.crm.api.dc.data_center import DataCenter
+from zohocrmsdk.src.com.zoho.crm.api.record import (
+    APIException,
+    ActionWrapper,
+    BodyWrapper,
+    Field,
+    GetRecordParam,
+    GetRecordsParam,
+    Record,
+    RecordOperations,
+    ResponseWrapper,
+    SearchRecordsParam,
+    SuccessResponse,
+)
+from zohocrmsdk.src.com.zoho.crm.api.sdk_config import SDKConfig
+from zohocrmsdk.src.com.zoho.crm.api.users import GetUsersParam, UsersOperations
+from zohocrmsdk.src.com.zoho.crm.api.users import ResponseWrapper as UsersResponseWrapper
+
+ENV = os.environ
+ACCOUNTS_URL = ENV["ACCOUNTS_URL"]
+TOKEN_URL = ENV["TOKEN_URL"]
+API_URL = ENV["API_URL"]
+CLIENT_ID = ENV["CLIENT_ID"]
+CLIENT_SECRET = ENV["CLIENT_SECRET"]
+REDIRECT_URI = ENV["REDIRECT_URI"]
+WORK_DIR = ENV["WORK_DIR"]
+SCOPES = ",".join([
+    "ZohoCRM.modules.ALL",
+    "ZohoCRM.settings.ALL",
+    "ZohoCRM.users.READ",
+    "ZohoCRM.org.READ",
+    "ZohoSearch.securesearch.READ",
+])
+USER_EMAIL = "daniel.okafor@zylker-academy.example"  # the "coordinator", a Standard-profile user
+
+passed = 0
+
+
+def check(condition, what):
+    """Counts a passed check or fails the run with a message."""
+    global passed
+    if not condition:
+        raise AssertionError(what)
+    passed += 1
+    print(f"ok   {what}")
+
+
+def value(v):
+    """Picklist values come back as SDK Choice objects."""
+    return v.get_value() if hasattr(v, "get_value") else v
+
+
+def grant_code():
+    """GET /oauth/v2/auth picking the user directly; read `code` from Location without following it."""
+    response = requests.get(
+        f"{ACCOUNTS_URL}/oauth/v2/auth",
+        params={
+            "client_id": CLIENT_ID,
+            "response_type": "code",
+            "redirect_uri": REDIRECT_URI,
+            "scope": SCOPES,
+            "access_type": "offline",
+            "prompt": "consent",
+            "state": "sdk-check",
+            "sandbox_user": "coordinator",
+        },
+        allow_redirects=False,
+        timeout=10,
+    )
+    check(response.status_code == 302, "authorization redirects (302)")
+    query = parse_qs(urlparse(response.headers["Location"]).query)
+    check(query.get("state") == ["sdk-check"] and query.get("location") == ["us"], "redirect carries state and location")
+    check(query.get("accounts-server") == [ACCOUNTS_URL], "redirect carries accounts-server")
+    return query["code"][0]
+
+
+def foreign_lead_id(my_id):
+    """A lead owned by someone else, found as the admin over plain HTTP (not through the SDK)."""
+    response = requests.get(
+        f"{ACCOUNTS_URL}/oauth/v2/auth",
+        params={"client_id": CLIENT_ID, "response_type": "code", "redirect_uri": REDIRECT_URI,
+                "scope": "ZohoCRM.modules.leads.READ", "sandbox_user": "admin"},
+        allow_redirects=False, timeout=10,
+    )
+    code = parse_qs(urlparse(response.headers["Location"]).query)["code"][0]
+    tokens = requests.post(TOKEN_URL, data={"grant_type": "authorization_code", "client_id": CLIENT_ID,
+                                            "client_secret": CLIENT_SECRET, "redirect_uri": REDIRECT_URI,
+                                            "code": code}, timeout=10).json()
+    leads = requests.get(f"{API_URL}/crm/v8/Leads", params={"fields": "Owner", "per_page": 20},
+                         headers={"Authorization": f"Zoho-oauthtoken {tokens['access_token']}"}, timeout=10).json()
+    return next(r["id"] for r in leads["data"] if r["Owner"]["id"] != my_id)
+
+
+def environment():
+    # A custom Environment (zoho-api.md §5.7): API base, full token URL, file-upload base.
+    return DataCenter.Environment(API_URL, TOKEN_URL, API_URL)
+
+
+def action_success(response, what, status_codes=(200, 201)):
+    check(response is not None, f"{what}: SDK returned a response")
+    check(response.get_status_code() in status_codes, f"{what}: HTTP {response.get_status_code()}")
+    wrapper = response.get_object()
+    check(isinstance(wrapper, ActionWrapper), f"{what}: ActionWrapper")
+    result = wrapper.get_data()[0]
+    if isinstance(result, APIException):
+        raise AssertionError(f"{what}: {result.get_code().get_value()} {result.get_details()}")
+    check(isinstance(result, SuccessResponse), f"{what}: SuccessResponse")
+    check(result.get_code().get_value() == "SUCCESS", f"{what}: code SUCCESS")
+    return result.get_details()
+
+
+def records_of(response, what):
+    check(response is not None, f"{what}: SDK returned a response")
+    check(response.get_status_code() == 200, f"{what}: HTTP {response.get_status_code()}")
+    wrapper = response.get_object()
+    check(isinstance(wrapper, ResponseWrapper), f"{what}: ResponseWrapper")
+    return wrapper
+
+
+def main():
+    logger = Logger.get_instance(level=Logger.Levels.INFO, file_path=os.path.join(WORK_DIR, "sdk.log"))
+    store = FileStore(file_path=os.path.join(WORK_DIR, "sdk_tokens.csv"))
+    # auto_refresh_fields=True makes the SDK also call GET /settings/modules (§5.7 gotcha 3).
+    config = SDKConfig(auto_refresh_fields=True, pick_list_validation=True)
+    token = OAuthToken(client_id=CLIENT_ID, client_secret=CLIENT_SECRET, grant_token=grant_code(), redirect_url=REDIRECT_URI)
+    Initializer.initialize(environment=environment(), token=token, store=store, sdk_config=config,
+                           resource_path=WORK_DIR, logger=logger)
+    check(token.get_access_token() is not None, "grant-token exchange gave an access token")
+    check(token.get_refresh_token() is not None, "grant-token exchange gave a refresh token")
+    check(token.get_api_domain() == API_URL, "api_domain is the sandbox (the SDK keeps the custom environment)")
+    check(Initializer.get_initializer().environment.url == API_URL, "environment still points at the sandbox")
+    signature = token.get_user_signature()
+    check(signature is not None and signature.get_name().startswith(USER_EMAIL + ":"), "find_user: user signature email:zgid")
+
+    # Current user.
+    params = ParameterMap()
+    params.add(GetUsersParam.type, "CurrentUser")
+    response = UsersOperations().get_users(params)
+    check(response is not None and response.get_status_code() == 200, "users?type=CurrentUser: 200")
+    users = response.get_object()
+    check(isinstance(users, UsersResponseWrapper), "users: ResponseWrapper")
+    me = users.get_users()[0]
+    check(me.get_email() == USER_EMAIL, "current user is the coordinator")
+    my_id = str(me.get_id())
+
+    leads = RecordOperations("Leads")
+    # List.
+    params = ParameterMap()
+    params.add(GetRecordsParam.fields, "First_Name,Last_Name,Email,Company,Course,Owner,Lead_Status")
+    params.add(GetRecordsParam.per_page, 50)
+    wrapper = records_of(leads.get_records(params), "list Leads")
+    records = wrapper.get_data()
+    check(len(records) == 50, "list: 50 records")
+    check(all(str(r.get_key_value("Owner").get_id()) == my_id for r in records), "list: a standard user sees only own leads")
+    info = wrapper.get_info()
+    check(info.get_more_records() is True and info.get_per_page() == 50, "list: info parsed (more_records, per_page)")
+    check(info.get_next_page_token() is not None, "list: next_page_token")
+    params = ParameterMap()
+    params.add(GetRecordsParam.fields, "Last_Name")
+    params.add(GetRecordsParam.page_token, info.get_next_page_token())
+    params.add(GetRecordsParam.per_page, 50)
+    wrapper = records_of(leads.get_records(params), "list Leads with page_token")
+    check(len(wrapper.get_data()) > 0, "page_token page has records")
+    params = ParameterMap()
+    params.add(GetRecordsParam.fields, "Last_Name")
+    params.add(GetRecordsParam.page_token, "garbage")
+    response = leads.get_records(params)
+    check(response is not None and response.get_status_code() == 400 and isinstance(response.get_object(), APIException)
+          and response.get_object().get_code().get_value() == "INVALID_DATA", "garbage page_token: APIException INVALID_DATA")
+
+    # Get one.
+    first = records[0]
+    response = leads.get_record(first.get_id())
+    wrapper = records_of(response, "get one Lead")
+    record = wrapper.get_data()[0]
+    check(record.get_id() == first.get_id(), "get: same id")
+    check(record.get_key_value("Email") == first.get_key_value("Email"), "get: same Email")
+    check(record.get_key_value("Course") is not None, "get: custom field Course present")
+    check(record.get_created_time() is not None, "get: Created_Time parsed as datetime")
+
+    # Create.
+    new = Record()
+    new.add_field_value(Field.Leads.first_name(), "Ada")
+    new.add_field_value(Field.Leads.last_name(), "Lovelace (SDK)")
+    new.add_field_value(Field.Leads.email(), "ada.lovelace.sdk@student.example")
+    new.add_field_value(Field.Leads.company(), "Jai Hind College, Mumbai")
+    new.add_key_value("Course", "Python for the Web")
+    new.add_key_value("Mobile", "+91 98450 00001")
+    body = BodyWrapper()
+    body.set_data([new])
+    body.set_trigger(["workflow"])
+    details = action_success(leads.create_records(body), "create Lead", (201,))
+    new_id = details["id"]
+    check(isinstance(new_id, (int, str)) and str(new_id).isdigit(), "create: id returned")
+    wrapper = records_of(leads.get_record(int(new_id)), "read back created Lead")
+    created = wrapper.get_data()[0]
+    check(created.get_key_value("Last_Name") == "Lovelace (SDK)", "created: Last_Name")
+    check(created.get_key_value("Course") == "Python for the Web", "created: Course")
+    check(str(created.get_key_value("Owner").get_id()) == my_id, "created: owned by the caller")
+
+    # Update.
+    change = Record()
+    change.add_key_value("Lead_Status", "Contacted")
+    change.add_key_value("Course", "React in Depth")
+    body = BodyWrapper()
+    body.set_data([change])
+    action_success(leads.update_record(int(new_id), body), "update Lead", (200,))
+    updated = records_of(leads.get_record(int(new_id)), "read back updated Lead").get_data()[0]
+    check(value(updated.get_key_value("Lead_Status")) == "Contacted", "updated: Lead_Status")
+    check(updated.get_key_value("Course") == "React in Depth", "updated: Course")
+
+    # Search by email and by criteria (with the documented escaping, zoho-api.md §2.8).
+    params = ParameterMap()
+    params.add(SearchRecordsParam.email, "ada.lovelace.sdk@student.example")
+    found = records_of(leads.search_records(params), "search by email").get_data()
+    check([str(r.get_id()) for r in found] == [str(new_id)], "search by email finds the new lead")
+    params = ParameterMap()
+    criteria = r"((Last_Name:equals:Lovelace \(SDK\))and(Company:equals:Jai Hind College\, Mumbai))"
+    params.add(SearchRecordsParam.criteria, criteria)
+    found = records_of(leads.search_records(params), "search by criteria").get_data()
+    check([str(r.get_id()) for r in found] == [str(new_id)], "search by escaped criteria finds the new lead")
+    params = ParameterMap()
+    params.add(SearchRecordsParam.email, "nobody@nowhere.example")
+    response = leads.search_records(params)
+    check(response is not None and response.get_status_code() == 204, "search without match: 204")
+
+    # Another owner's lead: request-level NO_PERMISSION parsed as APIException.
+    response = leads.get_record(int(foreign_lead_id(my_id)))
+    check(response is not None and response.get_status_code() == 403, "foreign lead: 403")
+    error = response.get_object()
+    check(isinstance(error, APIException) and error.get_code().get_value() == "NO_PERMISSION", "foreign lead: NO_PERMISSION")
+
+    # Delete.
+    action_success(leads.delete_record(int(new_id)), "delete Lead", (200,))
+    response = leads.get_record(int(new_id))
+    check(response is not None and response.get_status_code() == 204, "deleted lead: 204")
+
+    # Refresh-token flow: a fresh SDK state that only knows the refresh token.
+    refresh_token = token.get_refresh_token()
+    refresh_store = FileStore(file_path=os.path.join(WORK_DIR, "sdk_tokens_refresh.csv"))
+    by_refresh = OAuthToken(client_id=CLIENT_ID, client_secret=CLIENT_SECRET, refresh_token=refresh_token)
+    Initializer.initialize(environment=environment(), token=by_refresh, store=refresh_store, sdk_config=config,
+                           resource_path=WORK_DIR, logger=logger)
+    check(by_refresh.get_access_token() not in (None, token.get_access_token()), "refresh grant gave a new access token")
+    params = ParameterMap()
+    params.add(GetRecordsParam.fields, "Last_Name")
+    params.add(GetRecordsParam.per_page, 1)
+    records_of(leads.get_records(params), "list after refresh")
+
+    # Revoke the refresh token through the SDK; its access tokens stop working.
+    rows = refresh_store.get_tokens()
+    check(by_refresh.revoke(rows[0].get_id()) is True, "revoke: status success")
+    response = leads.get_records(params)
+    check(response is not None and response.get_status_code() == 401, "after revoke: 401")
+    error = response.get_object()
+    check(isinstance(error, APIException) and error.get_code().get_value() == "INVALID_TOKEN", "after revoke: INVALID_TOKEN")
+
+    print(f"{passed} passed, 0 failed")
+
+
+if __name__ == "__main__":
+    try:
+        main()
+    except Exception:  # any SDK exception or wrong result fails the check
+        traceback.print_exc()
+        log = os.path.join(WORK_DIR, "sdk.log")
+        if os.path.exists(log):
+            print("---- last SDK log lines ----", file=sys.stderr)
+            with open(log) as handle:
+                print("".join(handle.readlines()[-40:]), file=sys.stderr)
+        print(f"{passed} passed, 1 failed")
+        sys.exit(1)

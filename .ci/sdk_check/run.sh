@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# Runs Zoho's official Python SDK (zohocrmsdk8-0, pinned in requirements.txt) against the sandbox:
+# builds and starts `examples/sandbox.rs`, then runs check.py. Exits non-zero if the SDK rejects any
+# sandbox response or a result is wrong.
+#
+# Env: SANDBOX_CRATE_DIR (crate holding examples/sandbox.rs; default: this repository),
+#      CARGO_TARGET_DIR (as cargo), PYTHON (default python3).
+set -euo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+crate="${SANDBOX_CRATE_DIR:-$(cd "$here/../.." && pwd)}"
+python="${PYTHON:-python3}"
+work="$(mktemp -d)"
+sandbox_pid=""
+cleanup() {
+    if [[ -n "$sandbox_pid" ]] && kill -0 "$sandbox_pid" 2>/dev/null; then
+        kill "$sandbox_pid" 2>/dev/null || true
+        wait "$sandbox_pid" 2>/dev/null || true
+    fi
+    rm -rf "$work"
+}
+trap cleanup EXIT
+
+echo "== sdk_check: venv and zohocrmsdk8-0"
+"$python" -m venv "$work/venv"
+"$work/venv/bin/pip" install --quiet --disable-pip-version-check -r "$here/requirements.txt"
+
+echo "== sdk_check: building the sandbox example"
+(cd "$crate" && cargo build --quiet --example sandbox)
+target_dir="${CARGO_TARGET_DIR:-$crate/target}"
+[[ "$target_dir" = /* ]] || target_dir="$crate/$target_dir"
+binary="$target_dir/debug/examples/sandbox"
+
+redirect_uri="http://127.0.0.1:9/sdk-check/callback"
+"$binary" --redirect-uri "$redirect_uri" >"$work/sandbox.out" 2>"$work/sandbox.err" &
+sandbox_pid=$!
+for _ in $(seq 1 100); do
+    grep -q '^READY$' "$work/sandbox.out" 2>/dev/null && break
+    kill -0 "$sandbox_pid" 2>/dev/null || { cat "$work/sandbox.err" >&2; echo "sandbox exited early" >&2; exit 1; }
+    sleep 0.1
+done
+grep -q '^READY$' "$work/sandbox.out" || { echo "sandbox did not start" >&2; exit 1; }
+
+echo "== sdk_check: running check.py"
+mkdir -p "$work/sdk"
+(
+    set -a
+    # shellcheck disable=SC1091
+    source <(grep -E '^[A-Z_]+=' "$work/sandbox.out")
+    set +a
+    cd "$work/sdk"
+    REDIRECT_URI="$redirect_uri" WORK_DIR="$work/sdk" "$work/venv/bin/python" "$here/check.py"
+)
