@@ -487,11 +487,22 @@ function renderSkeleton() {
   }
 }
 
-const dateFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+const dayFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium' });
+const timeFormat = new Intl.DateTimeFormat(undefined, { timeStyle: 'short' });
 
-function formatDate(value) {
+/** A <time> showing the day, with the time of day under it. */
+function timeElement(value) {
+  const el = document.createElement('time');
+  el.dateTime = value;
   const date = new Date(value);
-  return Number.isNaN(date.getTime()) ? value : dateFormat.format(date);
+  if (Number.isNaN(date.getTime())) {
+    el.textContent = value;
+    return el;
+  }
+  const day = Object.assign(document.createElement('span'), { className: 'day', textContent: dayFormat.format(date) });
+  const time = Object.assign(document.createElement('span'), { className: 'clock', textContent: timeFormat.format(date) });
+  el.append(day, ' ', time);
+  return el;
 }
 
 function cell(label, content, className) {
@@ -534,13 +545,7 @@ function renderStudents() {
     tr.append(cell('Email', email, 'col-email'));
     tr.append(cell('Phone', s.phone, 'col-phone'));
     tr.append(cell('Owner', s.owner ? s.owner.name : '', 'col-owner'));
-    let modified = '';
-    if (s.modifiedTime) {
-      modified = document.createElement('time');
-      modified.dateTime = s.modifiedTime;
-      modified.textContent = formatDate(s.modifiedTime);
-    }
-    tr.append(cell('Modified', modified, 'col-modified'));
+    tr.append(cell('Modified', s.modifiedTime ? timeElement(s.modifiedTime) : '', 'col-modified'));
     const actions = document.createElement('td');
     actions.className = 'col-actions';
     const edit = document.createElement('button');

@@ -30,6 +30,8 @@ pub struct AppState {
     pub zoho: ZohoClient,
     pub store: Arc<dyn Store>,
     pub leads: LeadFields,
+    /// Per-user cache of Zoho answers and of whole query answers.
+    pub cache: Arc<ResponseCache>,
     pub secure_cookies: bool,
     pub portal_dir: PathBuf,
     /// Zoho's Leads field metadata per user-org (profiles can hide fields).
@@ -94,7 +96,7 @@ impl Application {
         }));
         let limiter = Arc::new(OrgLimiter::new(config.zoho_concurrency as usize));
         let retry = RetryPolicy { budget: Duration::from_millis(config.retry_budget_ms), ..RetryPolicy::default() };
-        let zoho = ZohoClient::new(http, cache, limiter, retry);
+        let zoho = ZohoClient::new(http, cache.clone(), limiter, retry);
         let tokens = Arc::new(TokenManager::new(
             store.clone(),
             oauth.clone(),
@@ -111,6 +113,7 @@ impl Application {
             zoho,
             store,
             leads: LeadFields::new(&config.course_field),
+            cache,
             secure_cookies: config.secure_cookies(),
             portal_dir: config.portal_dir.clone(),
             field_meta: moka::future::Cache::builder()

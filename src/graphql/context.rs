@@ -23,6 +23,11 @@ pub struct RequestCtx {
 }
 
 impl RequestCtx {
+    /// Hands over a session the HTTP layer already looked up.
+    pub fn set_session(&self, view: Option<SessionView>) {
+        let _ = self.session.set(view);
+    }
+
     pub fn new(session_id: Option<SessionId>) -> Self {
         Self {
             session_id,

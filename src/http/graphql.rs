@@ -6,13 +6,14 @@
 use std::sync::Arc;
 
 use async_graphql::parser::types::{DocumentOperations, OperationType};
-use axum::body::Bytes;
+use bytes::Bytes;
 use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use serde_json::json;
 
+use crate::app::AppState;
 use crate::auth::session;
 use crate::graphql::AppSchema;
 use crate::graphql::context::RequestCtx;
@@ -23,6 +24,7 @@ const APPLICATION_JSON: &str = "application/json";
 #[derive(Clone)]
 pub struct GraphqlEndpoint {
     pub schema: AppSchema,
+    pub state: Arc<AppState>,
 }
 
 /// The media type the client accepts, per the spec's negotiation rules.
@@ -199,14 +201,51 @@ async fn execute(endpoint: &GraphqlEndpoint, headers: &HeaderMap, request: async
         .iter()
         .filter_map(|v| v.to_str().ok())
         .find_map(session::from_cookie_header);
-    let request = request.data(RequestCtx::new(session_id));
-    let response = endpoint.schema.execute(request).await;
+    let ctx = RequestCtx::new(session_id.clone());
 
+    // Whole answers to identical queries of one signed-in session are cached (same per-user key
+    // discipline and invalidation as the Zoho answers they are made of).
+    if let Some(id) = session_id.filter(|_| endpoint.state.cache.is_enabled())
+        && !is_mutation(&request.query, request.operation_name.as_deref())
+        && let Ok(Some(view)) = endpoint.state.auth.session(&id).await
+    {
+        let scope = view.session.key.clone();
+        let key = format!(
+            "GQL {} {} {} {}",
+            view.session.id_hash,
+            request.operation_name.as_deref().unwrap_or_default(),
+            request.query,
+            serde_json::to_string(&request.variables).unwrap_or_default()
+        );
+        ctx.set_session(Some(view));
+        let schema = endpoint.schema.clone();
+        let fetched = endpoint
+            .state
+            .cache
+            .get_or_fetch(&scope, key, async move {
+                let response = schema.execute(request.data(ctx)).await;
+                // Only clean answers are cached: errors may be passing (Zoho down, rate limits).
+                match serde_json::to_vec(&response) {
+                    Ok(body) if response.errors.is_empty() && response.http_headers.is_empty() => Ok(Bytes::from(body)),
+                    _ => Err(response),
+                }
+            })
+            .await;
+        return match fetched {
+            Ok(body) => respond_body(StatusCode::OK, body.to_vec(), media, &HeaderMap::new()),
+            Err(response) => respond(&response, media),
+        };
+    }
+    let response = endpoint.schema.execute(request.data(ctx)).await;
+    respond(&response, media)
+}
+
+fn respond(response: &async_graphql::Response, media: MediaType) -> Response {
     // Errors before execution (parse, validation, variable coercion) carry no path and leave no data.
     let request_error = response.data == async_graphql::Value::Null
         && !response.errors.is_empty()
         && response.errors.iter().all(|e| e.path.is_empty());
-    let mut body = serde_json::to_value(&response).unwrap_or_else(|_| json!({ "errors": [{ "message": "Internal error." }] }));
+    let mut body = serde_json::to_value(response).unwrap_or_else(|_| json!({ "errors": [{ "message": "Internal error." }] }));
     let status = match media {
         MediaType::GraphqlResponseJson if request_error => {
             if let Some(obj) = body.as_object_mut() {
@@ -216,15 +255,18 @@ async fn execute(endpoint: &GraphqlEndpoint, headers: &HeaderMap, request: async
         }
         _ => StatusCode::OK,
     };
+    respond_body(status, serde_json::to_vec(&body).unwrap_or_default(), media, &response.http_headers)
+}
+
+fn respond_body(status: StatusCode, body: Vec<u8>, media: MediaType, extra: &HeaderMap) -> Response {
     let content_type = match media {
         MediaType::GraphqlResponseJson => "application/graphql-response+json; charset=utf-8",
         MediaType::Json => "application/json; charset=utf-8",
     };
-    let mut http = (status, serde_json::to_vec(&body).unwrap_or_default()).into_response();
-    http.headers_mut()
-        .insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    let mut http = (status, body).into_response();
+    http.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
     no_store(http.headers_mut());
-    for (name, value) in response.http_headers.iter() {
+    for (name, value) in extra.iter() {
         http.headers_mut().append(name, value.clone());
     }
     http

@@ -37,7 +37,8 @@ async fn entry(State(shared): State<Arc<Shared>>, request: Request) -> Response 
             let Ok(body) = axum::body::to_bytes(body, MAX_BODY).await else {
                 return token_error("invalid_request");
             };
-            let mut params = Params::parse(&String::from_utf8_lossy(&body_form(&parts.headers, &body)));
+            let mut params =
+                Params::parse(&String::from_utf8_lossy(&body_form(&parts.headers, &body)));
             // Zoho takes the parameters from the query string or the body (§1.5).
             params.merge(query);
             if path == "/oauth/v2/token" {
@@ -71,12 +72,23 @@ fn authorize(shared: &Shared, params: &Params) -> Response {
     shared.lock().calls.record("auth");
     let config = &shared.config;
     if params.get("client_id") != Some(config.client_id.as_str()) {
-        return consent::error_page("Invalid client", "The client_id is not registered with this sandbox.");
+        return consent::error_page(
+            "Invalid client",
+            "The client_id is not registered with this sandbox.",
+        );
     }
     let Some(redirect_uri) = params.non_empty("redirect_uri") else {
-        return consent::error_page("Invalid redirect URI", "The redirect_uri parameter is missing.");
+        return consent::error_page(
+            "Invalid redirect URI",
+            "The redirect_uri parameter is missing.",
+        );
     };
-    if !shared.lock().redirect_uris.iter().any(|uri| uri == redirect_uri) {
+    if !shared
+        .lock()
+        .redirect_uris
+        .iter()
+        .any(|uri| uri == redirect_uri)
+    {
         return consent::error_page(
             "Invalid redirect URI",
             &format!("{redirect_uri} is not a registered redirect URI of this client."),
@@ -98,19 +110,28 @@ fn authorize(shared: &Shared, params: &Params) -> Response {
         return consent::choose_user_page(params, &shared.users);
     };
     let Some(user) = shared.user_index(wanted) else {
-        return consent::error_page("Unknown user", "sandbox_user must be admin, coordinator, advisor or one of their emails.");
+        return consent::error_page(
+            "Unknown user",
+            "sandbox_user must be admin, coordinator, advisor or one of their emails.",
+        );
     };
     let pkce = params.non_empty("code_challenge").map(|challenge| {
         let method = params.get("code_challenge_method").unwrap_or("plain");
         (method.to_string(), challenge.to_string())
     });
-    let offline = params.get("access_type").is_some_and(|v| v.eq_ignore_ascii_case("offline"));
-    let prompt_consent = params.get("prompt").is_some_and(|v| v.eq_ignore_ascii_case("consent"));
+    let offline = params
+        .get("access_type")
+        .is_some_and(|v| v.eq_ignore_ascii_case("offline"));
+    let prompt_consent = params
+        .get("prompt")
+        .is_some_and(|v| v.eq_ignore_ascii_case("consent"));
     let code = {
         let mut inner = shared.lock();
         let now = Instant::now();
         let ttl = config.code_ttl;
-        inner.codes.retain(|_, grant| now.duration_since(grant.issued) < ttl);
+        inner
+            .codes
+            .retain(|_, grant| now.duration_since(grant.issued) < ttl);
         // A refresh token comes only with offline access, and only on the first consent unless the
         // app forces the consent screen again (§1.5).
         let first_consent = inner.consented.insert((user, config.client_id.clone()));
@@ -131,7 +152,11 @@ fn authorize(shared: &Shared, params: &Params) -> Response {
     };
     redirect(
         redirect_uri,
-        &[("code", &code), ("location", &config.location), ("accounts-server", &shared.accounts_url)],
+        &[
+            ("code", &code),
+            ("location", &config.location),
+            ("accounts-server", &shared.accounts_url),
+        ],
         state,
     )
 }
@@ -146,7 +171,10 @@ pub(crate) fn parse_scopes(text: &str) -> Vec<String> {
 
 fn redirect(redirect_uri: &str, pairs: &[(&str, &str)], state: Option<&str>) -> Response {
     let Ok(mut url) = url::Url::parse(redirect_uri) else {
-        return consent::error_page("Invalid redirect URI", "The redirect_uri is not a valid URL.");
+        return consent::error_page(
+            "Invalid redirect URI",
+            "The redirect_uri is not a valid URL.",
+        );
     };
     {
         let mut query = url.query_pairs_mut();
@@ -210,8 +238,12 @@ async fn token(shared: &Shared, headers: &HeaderMap, params: &Params) -> Respons
 fn exchange_code(shared: &Shared, params: &Params) -> Response {
     let config = &shared.config;
     let mut inner = shared.lock();
-    let Some(code) = params.non_empty("code") else { return token_error("invalid_code") };
-    let Some(grant) = inner.codes.get(code) else { return token_error("invalid_code") };
+    let Some(code) = params.non_empty("code") else {
+        return token_error("invalid_code");
+    };
+    let Some(grant) = inner.codes.get(code) else {
+        return token_error("invalid_code");
+    };
     if grant.issued.elapsed() >= config.code_ttl {
         inner.codes.remove(code);
         return token_error("invalid_code");
@@ -224,16 +256,20 @@ fn exchange_code(shared: &Shared, params: &Params) -> Response {
     }
     if let Some((method, challenge)) = &grant.pkce {
         // PKCE is optional for web apps (§1.3); when the code carries a challenge it is enforced.
-        let verified = params.get("code_verifier").is_some_and(|verifier| match method.as_str() {
-            "S256" => URL_SAFE_NO_PAD.encode(Sha256::digest(verifier.as_bytes())) == *challenge,
-            _ => verifier == challenge,
-        });
+        let verified = params
+            .get("code_verifier")
+            .is_some_and(|verifier| match method.as_str() {
+                "S256" => URL_SAFE_NO_PAD.encode(Sha256::digest(verifier.as_bytes())) == *challenge,
+                _ => verifier == challenge,
+            });
         if !verified {
             return token_error("invalid_code");
         }
     }
     // Single use: the code is gone once exchanged (§1.4).
-    let Some(grant) = inner.codes.remove(code) else { return token_error("invalid_code") };
+    let Some(grant) = inner.codes.remove(code) else {
+        return token_error("invalid_code");
+    };
     let refresh_token = grant
         .with_refresh_token
         .then(|| inner.add_refresh_token(grant.user, &grant.client_id, &grant.scopes));
@@ -246,7 +282,12 @@ fn exchange_code(shared: &Shared, params: &Params) -> Response {
         config.max_access_tokens_per_refresh_token,
     );
     drop(inner);
-    token_success(shared, &access_token, refresh_token.as_deref(), &grant.scopes)
+    token_success(
+        shared,
+        &access_token,
+        refresh_token.as_deref(),
+        &grant.scopes,
+    )
 }
 
 fn refresh(shared: &Shared, params: &Params) -> Response {
@@ -264,7 +305,11 @@ fn refresh(shared: &Shared, params: &Params) -> Response {
     }
     let now = Instant::now();
     let window = config.refresh_window;
-    while state.minted.front().is_some_and(|t| now.duration_since(*t) >= window) {
+    while state
+        .minted
+        .front()
+        .is_some_and(|t| now.duration_since(*t) >= window)
+    {
         state.minted.pop_front();
     }
     // Only refresh grants count toward "10 access tokens per refresh token per 10 minutes" (§1.8).
@@ -317,7 +362,10 @@ fn client_credentials(headers: &HeaderMap, params: &Params) -> (Option<String>, 
         .and_then(|v| v.strip_prefix("Basic "))
         .and_then(|encoded| STANDARD.decode(encoded.trim()).ok())
         .and_then(|decoded| String::from_utf8(decoded).ok())
-        .and_then(|text| text.split_once(':').map(|(id, secret)| (id.to_string(), secret.to_string())));
+        .and_then(|text| {
+            text.split_once(':')
+                .map(|(id, secret)| (id.to_string(), secret.to_string()))
+        });
     match basic {
         Some((id, secret)) => (Some(id), Some(secret)),
         None => (
@@ -358,13 +406,20 @@ async fn revoke(shared: &Shared, params: &Params) -> Response {
             let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
             return json_response(status, &json!({ "status": "failure" }));
         }
-        Some(Fault::MalformedJson) => return raw_json(StatusCode::OK, r#"{"status":"succ"#.to_string()),
+        Some(Fault::MalformedJson) => {
+            return raw_json(StatusCode::OK, r#"{"status":"succ"#.to_string());
+        }
         _ => {}
     }
-    let revoked = params.non_empty("token").is_some_and(|token| shared.lock().revoke(token));
+    let revoked = params
+        .non_empty("token")
+        .is_some_and(|token| shared.lock().revoke(token));
     if revoked {
         json_response(StatusCode::OK, &json!({ "status": "success" }))
     } else {
-        json_response(StatusCode::BAD_REQUEST, &json!({ "error": "invalid_token", "status": "failure" }))
+        json_response(
+            StatusCode::BAD_REQUEST,
+            &json!({ "error": "invalid_token", "status": "failure" }),
+        )
     }
 }

@@ -28,7 +28,11 @@ pub(crate) fn role_id(key: &str) -> &'static str {
 }
 
 pub(crate) fn profile_id(profile: &str) -> &'static str {
-    if profile == "Administrator" { "6180428000000026031" } else { "6180428000000026034" }
+    if profile == "Administrator" {
+        "6180428000000026031"
+    } else {
+        "6180428000000026034"
+    }
 }
 
 /// The three demo users, admin first.
@@ -84,7 +88,10 @@ pub(crate) fn user_ref(user: &SandboxUser) -> Value {
 pub(crate) fn format_time(unix: i64) -> String {
     let offset = org_offset();
     match DateTime::from_timestamp(unix, 0) {
-        Some(time) => time.with_timezone(&offset).format("%Y-%m-%dT%H:%M:%S%:z").to_string(),
+        Some(time) => time
+            .with_timezone(&offset)
+            .format("%Y-%m-%dT%H:%M:%S%:z")
+            .to_string(),
         None => String::new(),
     }
 }
@@ -95,7 +102,11 @@ pub(crate) fn org_offset() -> FixedOffset {
 
 /// Time the seed data starts: 2025-09-01 09:00 in the org's zone.
 fn seed_epoch() -> i64 {
-    org_offset().with_ymd_and_hms(2025, 9, 1, 9, 0, 0).single().map(|t| t.timestamp()).unwrap_or(1_756_697_400)
+    org_offset()
+        .with_ymd_and_hms(2025, 9, 1, 9, 0, 0)
+        .single()
+        .map(|t| t.timestamp())
+        .unwrap_or(1_756_697_400)
 }
 
 pub(crate) const COURSES: [&str; 8] = [
@@ -109,8 +120,14 @@ pub(crate) const COURSES: [&str; 8] = [
     "Node.js APIs",
 ];
 
-pub(crate) const LEAD_SOURCES: [&str; 6] =
-    ["Website", "Campus Fair", "Referral", "Instagram", "Webinar", "Walk-in"];
+pub(crate) const LEAD_SOURCES: [&str; 6] = [
+    "Website",
+    "Campus Fair",
+    "Referral",
+    "Instagram",
+    "Webinar",
+    "Walk-in",
+];
 
 pub(crate) const LEAD_STATUSES: [&str; 6] = [
     "Not Contacted",
@@ -138,18 +155,80 @@ const COLLEGES: [&str; 12] = [
 ];
 
 const FIRST_NAMES: [&str; 30] = [
-    "Aarav", "Ananya", "Rohan", "Diya", "Kabir", "Isha", "Arjun", "Meera", "Vikram", "Sara",
-    "Nikhil", "Priyanka", "Yusuf", "Fatima", "Liam", "Chloe", "Kenji", "Aiko", "Mateo", "Lucia",
-    "Tunde", "Amara", "Noah", "Zara", "Siddharth", "Kavya", "Omar", "Leila", "Ethan", "Grace",
+    "Aarav",
+    "Ananya",
+    "Rohan",
+    "Diya",
+    "Kabir",
+    "Isha",
+    "Arjun",
+    "Meera",
+    "Vikram",
+    "Sara",
+    "Nikhil",
+    "Priyanka",
+    "Yusuf",
+    "Fatima",
+    "Liam",
+    "Chloe",
+    "Kenji",
+    "Aiko",
+    "Mateo",
+    "Lucia",
+    "Tunde",
+    "Amara",
+    "Noah",
+    "Zara",
+    "Siddharth",
+    "Kavya",
+    "Omar",
+    "Leila",
+    "Ethan",
+    "Grace",
 ];
 
 const LAST_NAMES: [&str; 30] = [
-    "Patel", "Iyer", "Nair", "Reddy", "Gupta", "Khan", "Fernandes", "D'Souza", "Mehta", "Banerjee",
-    "Chatterjee", "Kapoor", "Singh", "Das", "Menon", "Okoye", "Smith", "Garcia", "Sato", "Nakamura",
-    "Mensah", "Rossi", "Kim", "Haddad", "O'Brien", "Joshi", "Kulkarni", "Rao", "Bose", "Pillai",
+    "Patel",
+    "Iyer",
+    "Nair",
+    "Reddy",
+    "Gupta",
+    "Khan",
+    "Fernandes",
+    "D'Souza",
+    "Mehta",
+    "Banerjee",
+    "Chatterjee",
+    "Kapoor",
+    "Singh",
+    "Das",
+    "Menon",
+    "Okoye",
+    "Smith",
+    "Garcia",
+    "Sato",
+    "Nakamura",
+    "Mensah",
+    "Rossi",
+    "Kim",
+    "Haddad",
+    "O'Brien",
+    "Joshi",
+    "Kulkarni",
+    "Rao",
+    "Bose",
+    "Pillai",
 ];
 
-const CITIES: [&str; 7] = ["Bengaluru", "Mumbai", "Chennai", "Pune", "Delhi", "Kolkata", "Hyderabad"];
+const CITIES: [&str; 7] = [
+    "Bengaluru",
+    "Mumbai",
+    "Chennai",
+    "Pune",
+    "Delhi",
+    "Kolkata",
+    "Hyderabad",
+];
 const EMAIL_DOMAINS: [&str; 3] = ["student.example", "mail.example", "campus.example"];
 const BATCHES: [&str; 3] = ["weekend", "evening", "weekday morning"];
 
@@ -167,16 +246,24 @@ impl Prng {
 
     fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
         let len = items.len().max(1) as u64;
-        items.get((self.next() % len) as usize).copied().unwrap_or("")
+        items
+            .get((self.next() % len) as usize)
+            .copied()
+            .unwrap_or("")
     }
 
     fn digits(&mut self, count: usize) -> String {
-        (0..count).map(|_| char::from(b'0' + (self.next() % 10) as u8)).collect()
+        (0..count)
+            .map(|_| char::from(b'0' + (self.next() % 10) as u8))
+            .collect()
     }
 }
 
 fn email_part(name: &str) -> String {
-    name.chars().filter(|c| c.is_ascii_alphanumeric()).collect::<String>().to_ascii_lowercase()
+    name.chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .collect::<String>()
+        .to_ascii_lowercase()
 }
 
 /// Owners cycle coordinator, advisor, admin, coordinator, advisor: 40 % / 40 % / 20 %.
@@ -210,7 +297,13 @@ pub(crate) fn seed_leads(count: usize, users: &[SandboxUser]) -> Vec<Lead> {
         let created = epoch + index as i64 * step;
         let modified = created + step / 2 + jitter;
         // Email numbering keeps addresses unique (Leads have a duplicate check on Email, §2.7).
-        let email = format!("{}.{}{}@{}", email_part(first), email_part(last), index + 1, domain);
+        let email = format!(
+            "{}.{}{}@{}",
+            email_part(first),
+            email_part(last),
+            index + 1,
+            domain
+        );
         let description = format!("Enquired about the {course} course ({batch} batch).");
 
         let mut fields = Map::new();
@@ -222,7 +315,14 @@ pub(crate) fn seed_leads(count: usize, users: &[SandboxUser]) -> Vec<Lead> {
         fields.insert("Full_Name".into(), json!(format!("{first} {last}")));
         fields.insert("Email".into(), json!(email));
         // Every seventh lead has no landline: unset fields are null, not absent (§2.2).
-        fields.insert("Phone".into(), if index % 7 == 3 { Value::Null } else { json!(landline) });
+        fields.insert(
+            "Phone".into(),
+            if index % 7 == 3 {
+                Value::Null
+            } else {
+                json!(landline)
+            },
+        );
         fields.insert("Mobile".into(), json!(mobile));
         fields.insert("Company".into(), json!(college));
         fields.insert("Course".into(), json!(course));

@@ -17,9 +17,10 @@ pub(crate) fn json(status: StatusCode, body: &Value) -> Response {
 /// A JSON content-typed answer with a body given as text (also used for the malformed-JSON fault).
 pub(crate) fn raw_json(status: StatusCode, body: String) -> Response {
     let mut response = (status, body).into_response();
-    response
-        .headers_mut()
-        .insert(header::CONTENT_TYPE, HeaderValue::from_static(JSON_CONTENT_TYPE));
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static(JSON_CONTENT_TYPE),
+    );
     response
 }
 
@@ -41,7 +42,12 @@ pub(crate) struct ApiError {
 
 impl ApiError {
     pub fn new(status: StatusCode, code: &'static str, message: &str) -> Self {
-        ApiError { status, code, message: message.to_string(), details: json!({}) }
+        ApiError {
+            status,
+            code,
+            message: message.to_string(),
+            details: json!({}),
+        }
     }
 
     pub fn details(mut self, details: Value) -> Self {
@@ -88,11 +94,18 @@ pub(crate) struct Params(Vec<(String, String)>);
 impl Params {
     /// Parses `application/x-www-form-urlencoded` text; malformed escapes are kept literally.
     pub fn parse(text: &str) -> Self {
-        Params(url::form_urlencoded::parse(text.as_bytes()).into_owned().collect())
+        Params(
+            url::form_urlencoded::parse(text.as_bytes())
+                .into_owned()
+                .collect(),
+        )
     }
 
     pub fn get(&self, name: &str) -> Option<&str> {
-        self.0.iter().find(|(key, _)| key == name).map(|(_, value)| value.as_str())
+        self.0
+            .iter()
+            .find(|(key, _)| key == name)
+            .map(|(_, value)| value.as_str())
     }
 
     /// A parameter that is present and not blank.

@@ -150,23 +150,36 @@ impl Sandbox {
             tokio::net::TcpListener::bind(SocketAddr::new(config.bind_ip, config.accounts_port))
                 .await
                 .with_context(|| {
-                    format!("binding the sandbox accounts listener on port {}", config.accounts_port)
+                    format!(
+                        "binding the sandbox accounts listener on port {}",
+                        config.accounts_port
+                    )
                 })?;
         let api_listener =
             tokio::net::TcpListener::bind(SocketAddr::new(config.bind_ip, config.api_port))
                 .await
                 .with_context(|| {
-                    format!("binding the sandbox API listener on port {}", config.api_port)
+                    format!(
+                        "binding the sandbox API listener on port {}",
+                        config.api_port
+                    )
                 })?;
         let accounts_url = base_url(accounts_listener.local_addr()?);
         let api_url = base_url(api_listener.local_addr()?);
         let shared = Arc::new(Shared::new(config, accounts_url, api_url));
 
         let (stop, stopped) = watch::channel(false);
-        spawn_server(accounts_listener, accounts::router(shared.clone()), stopped.clone());
+        spawn_server(
+            accounts_listener,
+            accounts::router(shared.clone()),
+            stopped.clone(),
+        );
         spawn_server(api_listener, crm::router(shared.clone()), stopped);
         tracing::info!(accounts = %shared.accounts_url, api = %shared.api_url, "Zoho sandbox started");
-        Ok(Sandbox { shared, guard: Arc::new(ShutdownGuard { stop }) })
+        Ok(Sandbox {
+            shared,
+            guard: Arc::new(ShutdownGuard { stop }),
+        })
     }
 
     /// Base URL of the accounts server, e.g. `http://127.0.0.1:41234` (no trailing slash).
@@ -245,13 +258,21 @@ impl Sandbox {
     /// Every stored lead (as Zoho JSON) that `pred` accepts, newest id first.
     pub fn find_leads(&self, pred: impl Fn(&serde_json::Value) -> bool) -> Vec<serde_json::Value> {
         let inner = self.shared.lock();
-        inner.leads.values().rev().map(|lead| lead.to_json()).filter(|json| pred(json)).collect()
+        inner
+            .leads
+            .values()
+            .rev()
+            .map(|lead| lead.to_json())
+            .filter(|json| pred(json))
+            .collect()
     }
 
     /// Simulates the user revoking this app in Zoho: their refresh and access tokens and pending codes
     /// stop working (`invalid_code` / `INVALID_TOKEN`).
     pub fn revoke_all_tokens_of(&self, user_email: &str) {
-        let Some(user) = self.shared.user_index(user_email) else { return };
+        let Some(user) = self.shared.user_index(user_email) else {
+            return;
+        };
         self.shared.lock().revoke_user(user);
     }
 
@@ -273,10 +294,20 @@ impl Sandbox {
     /// A short human description for `zoho-gateway --sandbox` to print.
     pub fn describe(&self) -> String {
         let mut text = String::from("Zoho sandbox (simulated accounts server + CRM API v8)\n");
-        text.push_str(&format!("  accounts server: {}\n", self.shared.accounts_url));
+        text.push_str(&format!(
+            "  accounts server: {}\n",
+            self.shared.accounts_url
+        ));
         text.push_str(&format!("  CRM API domain:  {}\n", self.shared.api_url));
-        text.push_str(&format!("  client id:       {}\n", self.shared.config.client_id));
-        text.push_str(&format!("  org:             {} ({} leads)\n", data::ORG_NAME, self.lead_count()));
+        text.push_str(&format!(
+            "  client id:       {}\n",
+            self.shared.config.client_id
+        ));
+        text.push_str(&format!(
+            "  org:             {} ({} leads)\n",
+            data::ORG_NAME,
+            self.lead_count()
+        ));
         text.push_str("  demo users (pick one on the sign-in page, or add sandbox_user=<key> to /oauth/v2/auth):\n");
         for user in &self.shared.users {
             text.push_str(&format!(
@@ -309,7 +340,10 @@ fn spawn_server(
                 }
             }
         };
-        if let Err(error) = axum::serve(listener, router).with_graceful_shutdown(shutdown).await {
+        if let Err(error) = axum::serve(listener, router)
+            .with_graceful_shutdown(shutdown)
+            .await
+        {
             tracing::error!(%error, "Zoho sandbox listener failed");
         }
     });

@@ -24,7 +24,12 @@ pub(crate) struct FieldDef {
     pub unique: bool,
 }
 
-const fn field(api_name: &'static str, label: &'static str, data_type: &'static str, length: usize) -> FieldDef {
+const fn field(
+    api_name: &'static str,
+    label: &'static str,
+    data_type: &'static str,
+    length: usize,
+) -> FieldDef {
     FieldDef {
         api_name,
         label,
@@ -43,8 +48,15 @@ const fn read_only(mut def: FieldDef) -> FieldDef {
     def
 }
 
-const LEAD_SOURCE_VALUES: [&str; 7] =
-    ["-None-", "Website", "Campus Fair", "Referral", "Instagram", "Webinar", "Walk-in"];
+const LEAD_SOURCE_VALUES: [&str; 7] = [
+    "-None-",
+    "Website",
+    "Campus Fair",
+    "Referral",
+    "Instagram",
+    "Webinar",
+    "Walk-in",
+];
 const LEAD_STATUS_VALUES: [&str; 7] = [
     "-None-",
     "Not Contacted",
@@ -60,16 +72,31 @@ const LEAD_STATUS_VALUES: [&str; 7] = [
 pub(crate) const LEAD_FIELDS: [FieldDef; 19] = [
     read_only(field("Owner", "Lead Owner", "ownerlookup", 0)),
     field("First_Name", "First Name", "text", 40),
-    FieldDef { system_mandatory: true, ..field("Last_Name", "Last Name", "text", 80) },
+    FieldDef {
+        system_mandatory: true,
+        ..field("Last_Name", "Last Name", "text", 80)
+    },
     read_only(field("Full_Name", "Full Name", "text", 120)),
-    FieldDef { unique: true, ..field("Email", "Email", "email", 100) },
+    FieldDef {
+        unique: true,
+        ..field("Email", "Email", "email", 100)
+    },
     field("Phone", "Phone", "phone", 30),
     field("Mobile", "Mobile", "phone", 30),
     // Company holds the student's college (§6: the mapping is our choice).
     field("Company", "College", "text", 200),
-    FieldDef { custom: true, ..field("Course", "Course", "text", 120) },
-    FieldDef { picklist: &LEAD_SOURCE_VALUES, ..field("Lead_Source", "Lead Source", "picklist", 120) },
-    FieldDef { picklist: &LEAD_STATUS_VALUES, ..field("Lead_Status", "Lead Status", "picklist", 120) },
+    FieldDef {
+        custom: true,
+        ..field("Course", "Course", "text", 120)
+    },
+    FieldDef {
+        picklist: &LEAD_SOURCE_VALUES,
+        ..field("Lead_Source", "Lead Source", "picklist", 120)
+    },
+    FieldDef {
+        picklist: &LEAD_STATUS_VALUES,
+        ..field("Lead_Status", "Lead Status", "picklist", 120)
+    },
     field("City", "City", "text", 100),
     field("Country", "Country", "text", 100),
     field("Description", "Description", "textarea", 32000),
@@ -95,7 +122,11 @@ fn json_type(data_type: &str) -> &'static str {
 
 /// Metadata of every Leads field as `GET /settings/fields?module=Leads` returns it (§3.3).
 pub(crate) fn metadata() -> Value {
-    let fields: Vec<Value> = LEAD_FIELDS.iter().enumerate().map(|(i, f)| field_json(i, f)).collect();
+    let fields: Vec<Value> = LEAD_FIELDS
+        .iter()
+        .enumerate()
+        .map(|(i, f)| field_json(i, f))
+        .collect();
     json!({ "fields": fields })
 }
 

@@ -54,17 +54,47 @@ enum Route {
 impl Route {
     fn parse(method: &Method, path: &str, query: &Params) -> Route {
         let segments: Vec<&str> = path.trim_matches('/').split('/').collect();
-        let Some(rest) = segments.strip_prefix(&["crm", "v8"]) else { return Route::NotFound };
+        let Some(rest) = segments.strip_prefix(&["crm", "v8"]) else {
+            return Route::NotFound;
+        };
         let is = |m: &Method| method == m;
         match rest {
-            ["users"] => if is(&Method::GET) { Route::Users } else { Route::BadMethod },
-            ["org"] => if is(&Method::GET) { Route::Org } else { Route::BadMethod },
-            ["settings", "fields"] => if is(&Method::GET) { Route::Fields } else { Route::BadMethod },
-            ["settings", "modules"] => if is(&Method::GET) { Route::Modules } else { Route::BadMethod },
+            ["users"] => {
+                if is(&Method::GET) {
+                    Route::Users
+                } else {
+                    Route::BadMethod
+                }
+            }
+            ["org"] => {
+                if is(&Method::GET) {
+                    Route::Org
+                } else {
+                    Route::BadMethod
+                }
+            }
+            ["settings", "fields"] => {
+                if is(&Method::GET) {
+                    Route::Fields
+                } else {
+                    Route::BadMethod
+                }
+            }
+            ["settings", "modules"] => {
+                if is(&Method::GET) {
+                    Route::Modules
+                } else {
+                    Route::BadMethod
+                }
+            }
             ["users" | "org" | "settings" | "coql", ..] => Route::NotFound,
             // Module API names in the path are case-sensitive (§2.1); only Leads is simulated.
             [module] | [module, _] if *module != "Leads" => {
-                if is_identifier(module) { Route::BadModule } else { Route::NotFound }
+                if is_identifier(module) {
+                    Route::BadModule
+                } else {
+                    Route::NotFound
+                }
             }
             [_] => match *method {
                 Method::GET if query.get("ids").is_some() => Route::GetByIds,
@@ -74,8 +104,20 @@ impl Route {
                 Method::DELETE => Route::Delete,
                 _ => Route::BadMethod,
             },
-            [_, "search"] => if is(&Method::GET) { Route::Search } else { Route::BadMethod },
-            [_, "upsert"] => if is(&Method::POST) { Route::Upsert } else { Route::BadMethod },
+            [_, "search"] => {
+                if is(&Method::GET) {
+                    Route::Search
+                } else {
+                    Route::BadMethod
+                }
+            }
+            [_, "upsert"] => {
+                if is(&Method::POST) {
+                    Route::Upsert
+                } else {
+                    Route::BadMethod
+                }
+            }
             [_, id] => match *method {
                 Method::GET => Route::Get(id.to_string()),
                 Method::PUT => Route::UpdateOne(id.to_string()),
@@ -196,7 +238,13 @@ async fn entry(State(shared): State<Arc<Shared>>, request: Request) -> Response 
                     "request entity too large",
                 )),
                 Ok(body) => {
-                    let ctx = Ctx { shared: &shared, caller, params, body, headers: parts.headers };
+                    let ctx = Ctx {
+                        shared: &shared,
+                        caller,
+                        params,
+                        body,
+                        headers: parts.headers,
+                    };
                     dispatch(&ctx, route)
                 }
             },
@@ -239,17 +287,29 @@ fn dispatch(ctx: &Ctx<'_>, route: Route) -> Result<Response, ApiError> {
 /// `Authorization: Zoho-oauthtoken <token>` (§2.1), then the token's scopes for this route (§1.10).
 fn authenticate(shared: &Shared, headers: &HeaderMap, route: &Route) -> Result<Caller, ApiError> {
     let failure = || {
-        ApiError::new(StatusCode::UNAUTHORIZED, "AUTHENTICATION_FAILURE", "Authentication failed")
+        ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "AUTHENTICATION_FAILURE",
+            "Authentication failed",
+        )
     };
     let value = headers.get(header::AUTHORIZATION).ok_or_else(failure)?;
     let value = value.to_str().map_err(|_| failure())?;
-    let token = value.strip_prefix("Zoho-oauthtoken ").map(str::trim).ok_or_else(failure)?;
+    let token = value
+        .strip_prefix("Zoho-oauthtoken ")
+        .map(str::trim)
+        .ok_or_else(failure)?;
     if token.is_empty() {
         return Err(failure());
     }
     let inner = shared.lock();
-    let invalid =
-        || ApiError::new(StatusCode::UNAUTHORIZED, "INVALID_TOKEN", "invalid oauth token");
+    let invalid = || {
+        ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "INVALID_TOKEN",
+            "invalid oauth token",
+        )
+    };
     let access = inner.access_tokens.get(token).ok_or_else(invalid)?;
     if access.expires <= Instant::now() {
         return Err(invalid());
@@ -287,7 +347,9 @@ impl Need {
         let leads = |ops: &[&str]| {
             has("ZohoCRM.modules.ALL")
                 || has("ZohoCRM.modules.leads.ALL")
-                || ops.iter().any(|op| has(&format!("ZohoCRM.modules.leads.{op}")))
+                || ops
+                    .iter()
+                    .any(|op| has(&format!("ZohoCRM.modules.leads.{op}")))
         };
         match self {
             Need::Users => has("ZohoCRM.users.READ") || has("ZohoCRM.users.ALL"),

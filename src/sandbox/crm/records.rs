@@ -33,29 +33,55 @@ pub(crate) fn visible(caller: &Caller, lead: &Lead) -> bool {
 
 /// Parses `fields`. Unknown names are rejected with 400 `INVALID_DATA` naming the field (whether Zoho
 /// ignores them instead is UNCONFIRMED; rejecting catches client typos). `id` is always accepted.
-pub(crate) fn parse_fields(params: &Params, required: bool) -> Result<Option<Vec<String>>, ApiError> {
+pub(crate) fn parse_fields(
+    params: &Params,
+    required: bool,
+) -> Result<Option<Vec<String>>, ApiError> {
     let Some(text) = params.get("fields") else {
-        return if required { Err(ApiError::missing_param("fields")) } else { Ok(None) };
+        return if required {
+            Err(ApiError::missing_param("fields"))
+        } else {
+            Ok(None)
+        };
     };
-    let names: Vec<String> =
-        text.split(',').map(str::trim).filter(|n| !n.is_empty()).map(str::to_string).collect();
+    let names: Vec<String> = text
+        .split(',')
+        .map(str::trim)
+        .filter(|n| !n.is_empty())
+        .map(str::to_string)
+        .collect();
     if names.is_empty() {
-        return if required { Err(ApiError::missing_param("fields")) } else { Ok(None) };
+        return if required {
+            Err(ApiError::missing_param("fields"))
+        } else {
+            Ok(None)
+        };
     }
     if names.len() > MAX_FIELDS {
-        return Err(ApiError::new(StatusCode::BAD_REQUEST, "LIMIT_EXCEEDED", "Fields limit exceeded")
-            .details(json!({ "param_name": "fields", "limit": MAX_FIELDS })));
+        return Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "LIMIT_EXCEEDED",
+            "Fields limit exceeded",
+        )
+        .details(json!({ "param_name": "fields", "limit": MAX_FIELDS })));
     }
-    if let Some(unknown) = names.iter().find(|n| *n != "id" && fields::find(n).is_none()) {
-        return Err(ApiError::new(StatusCode::BAD_REQUEST, "INVALID_DATA", "invalid data")
-            .details(json!({ "api_name": unknown, "param_name": "fields" })));
+    if let Some(unknown) = names
+        .iter()
+        .find(|n| *n != "id" && fields::find(n).is_none())
+    {
+        return Err(
+            ApiError::new(StatusCode::BAD_REQUEST, "INVALID_DATA", "invalid data")
+                .details(json!({ "api_name": unknown, "param_name": "fields" })),
+        );
     }
     Ok(Some(names))
 }
 
 /// The record with only the requested fields plus `id`; unset fields are `null` (§2.2).
 pub(crate) fn project(lead: &Lead, names: Option<&[String]>) -> Value {
-    let Some(names) = names else { return lead.to_json() };
+    let Some(names) = names else {
+        return lead.to_json();
+    };
     let mut record = Map::new();
     for name in names {
         if name != "id" {
@@ -67,7 +93,12 @@ pub(crate) fn project(lead: &Lead, names: Option<&[String]>) -> Value {
 }
 
 /// A positive integer parameter within `1..=max`, else 400 `INVALID_DATA` naming it.
-pub(crate) fn number_param(params: &Params, name: &str, default: usize, max: usize) -> Result<usize, ApiError> {
+pub(crate) fn number_param(
+    params: &Params,
+    name: &str,
+    default: usize,
+    max: usize,
+) -> Result<usize, ApiError> {
     match params.get(name) {
         None => Ok(default),
         Some(text) => match text.trim().parse::<usize>() {
@@ -79,7 +110,11 @@ pub(crate) fn number_param(params: &Params, name: &str, default: usize, max: usi
 
 /// `true`/`false`/`both` flags (`converted`, `approved`); returns whether un-converted/approved
 /// records — all the sandbox has — are included.
-fn includes_plain_records(params: &Params, name: &str, plain_value: &str) -> Result<bool, ApiError> {
+fn includes_plain_records(
+    params: &Params,
+    name: &str,
+    plain_value: &str,
+) -> Result<bool, ApiError> {
     match params.get(name) {
         None => Ok(true),
         Some("both") => Ok(true),
@@ -132,8 +167,12 @@ pub(crate) fn list(ctx: &Ctx<'_>) -> Result<Response, ApiError> {
                 return Err(ApiError::invalid_param("page_token"));
             };
             if state.expires <= Instant::now() {
-                return Err(ApiError::new(StatusCode::BAD_REQUEST, "EXPIRED_VALUE", "page_token expired")
-                    .details(json!({ "param_name": "page_token" })));
+                return Err(ApiError::new(
+                    StatusCode::BAD_REQUEST,
+                    "EXPIRED_VALUE",
+                    "page_token expired",
+                )
+                .details(json!({ "param_name": "page_token" })));
             }
             if state.user != ctx.caller.user || state.params_key != params_key {
                 return Err(ApiError::new(
@@ -148,7 +187,12 @@ pub(crate) fn list(ctx: &Ctx<'_>) -> Result<Response, ApiError> {
         None => {
             let page = match params.get("page") {
                 None => 1,
-                Some(text) => text.trim().parse::<usize>().ok().filter(|p| *p >= 1).ok_or_else(|| ApiError::invalid_param("page"))?,
+                Some(text) => text
+                    .trim()
+                    .parse::<usize>()
+                    .ok()
+                    .filter(|p| *p >= 1)
+                    .ok_or_else(|| ApiError::invalid_param("page"))?,
             };
             if page.saturating_mul(per_page) > DISCRETE_PAGINATION_LIMIT {
                 return Err(ApiError::new(
@@ -170,14 +214,22 @@ pub(crate) fn list(ctx: &Ctx<'_>) -> Result<Response, ApiError> {
         .details(json!({ "limit": PAGINATION_LIMIT })));
     }
     let mut leads: Vec<&Lead> = if plain {
-        inner.leads.values().filter(|lead| visible(&ctx.caller, lead)).collect()
+        inner
+            .leads
+            .values()
+            .filter(|lead| visible(&ctx.caller, lead))
+            .collect()
     } else {
         Vec::new()
     };
     sort_leads(&mut leads, sort_by, sort_order == "desc");
     let total = leads.len();
-    let page_records: Vec<Value> =
-        leads.iter().skip(offset).take(per_page).map(|lead| project(lead, names.as_deref())).collect();
+    let page_records: Vec<Value> = leads
+        .iter()
+        .skip(offset)
+        .take(per_page)
+        .map(|lead| project(lead, names.as_deref()))
+        .collect();
     if page_records.is_empty() {
         return Ok(no_content());
     }
@@ -240,16 +292,28 @@ pub(crate) fn parse_id(text: &str) -> Option<u64> {
 
 /// `ids=` as a list: at most 100, each numeric, else request-level errors.
 pub(crate) fn parse_ids(params: &Params) -> Result<Vec<u64>, ApiError> {
-    let Some(text) = params.non_empty("ids") else { return Err(ApiError::missing_param("ids")) };
-    let raw: Vec<&str> = text.split(',').map(str::trim).filter(|s| !s.is_empty()).collect();
+    let Some(text) = params.non_empty("ids") else {
+        return Err(ApiError::missing_param("ids"));
+    };
+    let raw: Vec<&str> = text
+        .split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .collect();
     if raw.is_empty() {
         return Err(ApiError::missing_param("ids"));
     }
     if raw.len() > MAX_IDS {
-        return Err(ApiError::new(StatusCode::BAD_REQUEST, "LIMIT_EXCEEDED", "ids limit exceeded")
-            .details(json!({ "param_name": "ids", "limit": MAX_IDS })));
+        return Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "LIMIT_EXCEEDED",
+            "ids limit exceeded",
+        )
+        .details(json!({ "param_name": "ids", "limit": MAX_IDS })));
     }
-    raw.iter().map(|id| parse_id(id).ok_or_else(|| ApiError::invalid_param("ids"))).collect()
+    raw.iter()
+        .map(|id| parse_id(id).ok_or_else(|| ApiError::invalid_param("ids")))
+        .collect()
 }
 
 /// `GET /crm/v8/Leads?ids=…`: the listed leads the caller may see, in the order given. Unlike a plain
@@ -266,7 +330,11 @@ pub(crate) fn get_by_ids(ctx: &Ctx<'_>) -> Result<Response, ApiError> {
             continue;
         }
         seen.push(id);
-        if let Some(lead) = inner.leads.get(&id).filter(|lead| visible(&ctx.caller, lead)) {
+        if let Some(lead) = inner
+            .leads
+            .get(&id)
+            .filter(|lead| visible(&ctx.caller, lead))
+        {
             records.push(project(lead, names.as_deref()));
         }
     }
@@ -290,19 +358,30 @@ pub(crate) fn get_by_ids(ctx: &Ctx<'_>) -> Result<Response, ApiError> {
 /// `GET /crm/v8/Leads/{id}`: `{"data":[record]}`; unknown id → 204 (§2.3, UNCONFIRMED but likely);
 /// another owner's lead for a standard user → 403 `NO_PERMISSION`.
 pub(crate) fn get(ctx: &Ctx<'_>, id: &str) -> Result<Response, ApiError> {
-    let Some(id) = parse_id(id) else { return Err(invalid_id(id)) };
+    let Some(id) = parse_id(id) else {
+        return Err(invalid_id(id));
+    };
     let names = parse_fields(&ctx.params, false)?;
     let inner = ctx.shared.lock();
-    let Some(lead) = inner.leads.get(&id) else { return Ok(no_content()) };
+    let Some(lead) = inner.leads.get(&id) else {
+        return Ok(no_content());
+    };
     if !visible(&ctx.caller, lead) {
         return Err(no_permission());
     }
-    Ok(json_response(StatusCode::OK, &json!({ "data": [project(lead, names.as_deref())] })))
+    Ok(json_response(
+        StatusCode::OK,
+        &json!({ "data": [project(lead, names.as_deref())] }),
+    ))
 }
 
 pub(crate) fn invalid_id(id: &str) -> ApiError {
-    ApiError::new(StatusCode::BAD_REQUEST, "INVALID_DATA", "the id given seems to be invalid")
-        .details(json!({ "id": id, "resource_path_index": 1 }))
+    ApiError::new(
+        StatusCode::BAD_REQUEST,
+        "INVALID_DATA",
+        "the id given seems to be invalid",
+    )
+    .details(json!({ "id": id, "resource_path_index": 1 }))
 }
 
 pub(crate) fn no_permission() -> ApiError {

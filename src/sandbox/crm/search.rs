@@ -10,9 +10,9 @@ use axum::response::Response;
 use chrono::{DateTime, FixedOffset};
 use serde_json::{Value, json};
 
+use super::Ctx;
 use super::fields::{self, FieldDef};
 use super::records::{MAX_PER_PAGE, number_param, parse_fields, project, sort_leads, visible};
-use super::Ctx;
 use crate::sandbox::http::{ApiError, json as json_response, no_content};
 use crate::sandbox::state::Lead;
 
@@ -56,7 +56,9 @@ impl Op {
     fn allowed_for(self, data_type: &str) -> bool {
         use Op::*;
         match data_type {
-            "text" | "email" | "phone" | "website" => matches!(self, Equals | NotEqual | StartsWith | In),
+            "text" | "email" | "phone" | "website" => {
+                matches!(self, Equals | NotEqual | StartsWith | In)
+            }
             "textarea" => matches!(self, Equals | NotEqual | StartsWith),
             "picklist" | "ownerlookup" => matches!(self, Equals | NotEqual | In),
             "boolean" => matches!(self, Equals | NotEqual),
@@ -69,28 +71,46 @@ impl Op {
 /// A parsed criteria expression.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) enum Expr {
-    Condition { field: &'static str, op: Op, values: Vec<String> },
+    Condition {
+        field: &'static str,
+        op: Op,
+        values: Vec<String>,
+    },
     And(Vec<Expr>),
     Or(Vec<Expr>),
 }
 
 fn invalid_query(reason: &str) -> ApiError {
-    ApiError::new(StatusCode::BAD_REQUEST, "INVALID_QUERY", "invalid query formed")
-        .details(json!({ "reason": reason }))
+    ApiError::new(
+        StatusCode::BAD_REQUEST,
+        "INVALID_QUERY",
+        "invalid query formed",
+    )
+    .details(json!({ "reason": reason }))
 }
 
 /// Parses a criteria string (already URL-decoded). `and` binds tighter than `or` when both appear
 /// in one group without parentheses (Zoho's rule for that case is UNCONFIRMED).
 pub(crate) fn parse_criteria(text: &str) -> Result<Expr, ApiError> {
-    let mut parser = Parser { chars: text.chars().collect(), pos: 0, conditions: 0 };
+    let mut parser = Parser {
+        chars: text.chars().collect(),
+        pos: 0,
+        conditions: 0,
+    };
     let expr = parser.expr()?;
     parser.skip_spaces();
     if parser.pos != parser.chars.len() {
-        return Err(invalid_query("unexpected text after the criteria (unbalanced parentheses?)"));
+        return Err(invalid_query(
+            "unexpected text after the criteria (unbalanced parentheses?)",
+        ));
     }
     if parser.conditions > MAX_CONDITIONS {
-        return Err(ApiError::new(StatusCode::BAD_REQUEST, "LIMIT_EXCEEDED", "criteria limit exceeded")
-            .details(json!({ "param_name": "criteria", "limit": MAX_CONDITIONS })));
+        return Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "LIMIT_EXCEEDED",
+            "criteria limit exceeded",
+        )
+        .details(json!({ "param_name": "criteria", "limit": MAX_CONDITIONS })));
     }
     Ok(expr)
 }
@@ -118,7 +138,10 @@ impl Parser {
             self.pos += 1;
             Ok(())
         } else {
-            Err(invalid_query(&format!("expected '{wanted}' at position {}", self.pos)))
+            Err(invalid_query(&format!(
+                "expected '{wanted}' at position {}",
+                self.pos
+            )))
         }
     }
 
@@ -128,7 +151,10 @@ impl Parser {
         let mut and_terms = vec![self.group()?];
         loop {
             self.skip_spaces();
-            let word: String = self.chars[self.pos..].iter().take_while(|c| c.is_ascii_alphabetic()).collect();
+            let word: String = self.chars[self.pos..]
+                .iter()
+                .take_while(|c| c.is_ascii_alphabetic())
+                .collect();
             match word.to_ascii_lowercase().as_str() {
                 "" => break,
                 "and" => {
@@ -151,7 +177,11 @@ impl Parser {
     fn group(&mut self) -> Result<Expr, ApiError> {
         self.expect('(')?;
         self.skip_spaces();
-        let expr = if self.peek() == Some('(') { self.expr()? } else { self.condition()? };
+        let expr = if self.peek() == Some('(') {
+            self.expr()?
+        } else {
+            self.condition()?
+        };
         self.expect(')')?;
         Ok(expr)
     }
@@ -177,7 +207,11 @@ impl Parser {
 }
 
 fn collapse(mut terms: Vec<Expr>, make: fn(Vec<Expr>) -> Expr) -> Expr {
-    if terms.len() == 1 { terms.remove(0) } else { make(terms) }
+    if terms.len() == 1 {
+        terms.remove(0)
+    } else {
+        make(terms)
+    }
 }
 
 fn condition(raw: &str) -> Result<Expr, ApiError> {
@@ -187,12 +221,20 @@ fn condition(raw: &str) -> Result<Expr, ApiError> {
     };
     let (name, op_text) = (name.trim(), op.trim());
     let Some(def) = fields::find(name) else {
-        return Err(ApiError::new(StatusCode::BAD_REQUEST, "INVALID_QUERY", "invalid query formed")
-            .details(json!({ "api_name": name, "reason": "unknown field" })));
+        return Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "INVALID_QUERY",
+            "invalid query formed",
+        )
+        .details(json!({ "api_name": name, "reason": "unknown field" })));
     };
     let Some(op) = Op::parse(op_text) else {
-        return Err(ApiError::new(StatusCode::BAD_REQUEST, "INVALID_QUERY", "invalid query formed")
-            .details(json!({ "api_name": name, "operator": op_text, "reason": "unknown operator" })));
+        return Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "INVALID_QUERY",
+            "invalid query formed",
+        )
+        .details(json!({ "api_name": name, "operator": op_text, "reason": "unknown operator" })));
     };
     if !op.allowed_for(def.data_type) {
         return Err(ApiError::new(StatusCode::BAD_REQUEST, "INVALID_QUERY", "invalid query formed")
@@ -218,11 +260,21 @@ fn condition(raw: &str) -> Result<Expr, ApiError> {
             _ => true,
         };
         if !valid {
-            return Err(ApiError::new(StatusCode::BAD_REQUEST, "INVALID_QUERY", "invalid query formed")
-                .details(json!({ "api_name": name, "reason": "value does not fit the field's type" })));
+            return Err(ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "INVALID_QUERY",
+                "invalid query formed",
+            )
+            .details(
+                json!({ "api_name": name, "reason": "value does not fit the field's type" }),
+            ));
         }
     }
-    Ok(Expr::Condition { field: def.api_name, op, values })
+    Ok(Expr::Condition {
+        field: def.api_name,
+        op,
+        values,
+    })
 }
 
 /// Splits on commas not preceded by a backslash escape; escapes are kept for `unescape`.
@@ -257,7 +309,11 @@ fn unescape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut chars = text.trim().chars().peekable();
     while let Some(c) = chars.next() {
-        if c == '\\' && chars.peek().is_some_and(|n| matches!(n, '(' | ')' | ',' | '\\')) {
+        if c == '\\'
+            && chars
+                .peek()
+                .is_some_and(|n| matches!(n, '(' | ')' | ',' | '\\'))
+        {
             if let Some(next) = chars.next() {
                 out.push(next);
             }
@@ -278,7 +334,9 @@ pub(crate) fn matches(expr: &Expr, lead: &Lead) -> bool {
         Expr::And(terms) => terms.iter().all(|t| matches(t, lead)),
         Expr::Or(terms) => terms.iter().any(|t| matches(t, lead)),
         Expr::Condition { field, op, values } => {
-            let Some(def) = fields::find(field) else { return false };
+            let Some(def) = fields::find(field) else {
+                return false;
+            };
             condition_matches(def, *op, values, lead.field(field))
         }
     }
@@ -295,7 +353,9 @@ fn condition_matches(def: &FieldDef, op: Op, values: &[String], actual: &Value) 
             _ => false,
         },
         Op::GreaterThan | Op::GreaterEqual | Op::LessThan | Op::LessEqual | Op::Between => {
-            let Some(at) = actual.as_str().and_then(parse_time) else { return false };
+            let Some(at) = actual.as_str().and_then(parse_time) else {
+                return false;
+            };
             let bound = |i: usize| values.get(i).and_then(|v| parse_time(v));
             match (op, bound(0), bound(1)) {
                 (Op::GreaterThan, Some(b), _) => at > b,
@@ -313,11 +373,17 @@ fn condition_matches(def: &FieldDef, op: Op, values: &[String], actual: &Value) 
 /// case-insensitive for email/phone/picklist, instants for datetimes, the user id for owners.
 fn value_equals(def: &FieldDef, wanted: &str, actual: &Value) -> bool {
     match def.data_type {
-        "text" | "textarea" => actual.as_str().is_some_and(|a| a.to_lowercase().contains(&wanted.to_lowercase())),
+        "text" | "textarea" => actual
+            .as_str()
+            .is_some_and(|a| a.to_lowercase().contains(&wanted.to_lowercase())),
         "boolean" => actual.as_bool().unwrap_or(false).to_string() == wanted,
-        "datetime" => matches!((actual.as_str().and_then(parse_time), parse_time(wanted)), (Some(a), Some(w)) if a == w),
+        "datetime" => {
+            matches!((actual.as_str().and_then(parse_time), parse_time(wanted)), (Some(a), Some(w)) if a == w)
+        }
         "ownerlookup" => actual.get("id").and_then(Value::as_str) == Some(wanted),
-        _ => actual.as_str().is_some_and(|a| a.eq_ignore_ascii_case(wanted)),
+        _ => actual
+            .as_str()
+            .is_some_and(|a| a.eq_ignore_ascii_case(wanted)),
     }
 }
 
@@ -333,17 +399,27 @@ impl Matcher {
     fn matches(&self, lead: &Lead) -> bool {
         match self {
             Matcher::Criteria(expr) => matches(expr, lead),
-            Matcher::Email(email) => lead.field("Email").as_str().is_some_and(|e| e.eq_ignore_ascii_case(email)),
+            Matcher::Email(email) => lead
+                .field("Email")
+                .as_str()
+                .is_some_and(|e| e.eq_ignore_ascii_case(email)),
             Matcher::Phone(digits) => ["Phone", "Mobile"].iter().any(|name| {
-                lead.field(name).as_str().is_some_and(|p| only_digits(p).ends_with(digits.as_str()))
+                lead.field(name)
+                    .as_str()
+                    .is_some_and(|p| only_digits(p).ends_with(digits.as_str()))
             }),
             Matcher::Word(word) => {
                 let word = word.to_lowercase();
-                fields::LEAD_FIELDS.iter().filter(|f| f.data_type != "boolean" && f.data_type != "datetime").any(|f| {
-                    let value = lead.field(f.api_name);
-                    let text = value.as_str().or_else(|| value.get("name").and_then(Value::as_str));
-                    text.is_some_and(|t| t.to_lowercase().contains(&word))
-                })
+                fields::LEAD_FIELDS
+                    .iter()
+                    .filter(|f| f.data_type != "boolean" && f.data_type != "datetime")
+                    .any(|f| {
+                        let value = lead.field(f.api_name);
+                        let text = value
+                            .as_str()
+                            .or_else(|| value.get("name").and_then(Value::as_str));
+                        text.is_some_and(|t| t.to_lowercase().contains(&word))
+                    })
             }
         }
     }
@@ -372,22 +448,38 @@ pub(crate) fn search(ctx: &Ctx<'_>) -> Result<Response, ApiError> {
         }
         Matcher::Word(word.trim().to_string())
     } else {
-        return Err(ApiError::new(StatusCode::BAD_REQUEST, "EXPECTED_PARAM_MISSING", "One of the expected parameter is missing")
-            .details(json!({ "expected_params": ["criteria", "email", "phone", "word"] })));
+        return Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "EXPECTED_PARAM_MISSING",
+            "One of the expected parameter is missing",
+        )
+        .details(json!({ "expected_params": ["criteria", "email", "phone", "word"] })));
     };
     let names = parse_fields(params, false)?;
     let per_page = number_param(params, "per_page", MAX_PER_PAGE, MAX_PER_PAGE)?;
     let page = number_param(params, "page", 1, usize::MAX)?;
     if page.saturating_mul(per_page) > SEARCH_LIMIT {
-        return Err(ApiError::new(StatusCode::BAD_REQUEST, "LIMIT_REACHED", "Maximum response iteration limit reached")
-            .details(json!({ "limit": SEARCH_LIMIT })));
+        return Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "LIMIT_REACHED",
+            "Maximum response iteration limit reached",
+        )
+        .details(json!({ "limit": SEARCH_LIMIT })));
     }
     let inner = ctx.shared.lock();
-    let mut found: Vec<&Lead> =
-        inner.leads.values().filter(|lead| visible(&ctx.caller, lead) && matcher.matches(lead)).collect();
+    let mut found: Vec<&Lead> = inner
+        .leads
+        .values()
+        .filter(|lead| visible(&ctx.caller, lead) && matcher.matches(lead))
+        .collect();
     sort_leads(&mut found, "id", true);
     let offset = (page - 1) * per_page;
-    let records: Vec<Value> = found.iter().skip(offset).take(per_page).map(|lead| project(lead, names.as_deref())).collect();
+    let records: Vec<Value> = found
+        .iter()
+        .skip(offset)
+        .take(per_page)
+        .map(|lead| project(lead, names.as_deref()))
+        .collect();
     if records.is_empty() {
         return Ok(no_content());
     }

@@ -39,23 +39,35 @@ fn body_records(ctx: &Ctx<'_>) -> Result<(Vec<Value>, Map<String, Value>), ApiEr
         None | Some(Value::Null) => return Err(ApiError::missing_param("data")),
         Some(Value::Array(records)) => records.clone(),
         Some(_) => {
-            return Err(ApiError::new(StatusCode::BAD_REQUEST, "INVALID_DATA", "invalid data")
-                .details(json!({ "api_name": "data", "expected_data_type": "jsonarray" })));
+            return Err(
+                ApiError::new(StatusCode::BAD_REQUEST, "INVALID_DATA", "invalid data")
+                    .details(json!({ "api_name": "data", "expected_data_type": "jsonarray" })),
+            );
         }
     };
     if records.is_empty() {
-        return Err(ApiError::new(StatusCode::BAD_REQUEST, "INVALID_DATA", "invalid data")
-            .details(json!({ "api_name": "data", "json_path": "$.data" })));
+        return Err(
+            ApiError::new(StatusCode::BAD_REQUEST, "INVALID_DATA", "invalid data")
+                .details(json!({ "api_name": "data", "json_path": "$.data" })),
+        );
     }
     if records.len() > MAX_RECORDS {
-        return Err(ApiError::new(StatusCode::BAD_REQUEST, "LIMIT_EXCEEDED", "the number of records exceeds the limit")
-            .details(json!({ "api_name": "data", "limit": MAX_RECORDS })));
+        return Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "LIMIT_EXCEEDED",
+            "the number of records exceeds the limit",
+        )
+        .details(json!({ "api_name": "data", "limit": MAX_RECORDS })));
     }
     if let Some(trigger) = body.get("trigger")
-        && !trigger.as_array().is_some_and(|t| t.iter().all(Value::is_string))
+        && !trigger
+            .as_array()
+            .is_some_and(|t| t.iter().all(Value::is_string))
     {
-        return Err(ApiError::new(StatusCode::BAD_REQUEST, "INVALID_DATA", "invalid data")
-            .details(json!({ "api_name": "trigger", "expected_data_type": "jsonarray" })));
+        return Err(
+            ApiError::new(StatusCode::BAD_REQUEST, "INVALID_DATA", "invalid data")
+                .details(json!({ "api_name": "trigger", "expected_data_type": "jsonarray" })),
+        );
     }
     Ok((records, body))
 }
@@ -70,7 +82,10 @@ fn batch_response(outcomes: Vec<Outcome>, success: StatusCode) -> Response {
     } else {
         StatusCode::MULTI_STATUS
     };
-    let data: Vec<Value> = outcomes.into_iter().map(|o| o.unwrap_or_else(|e| e)).collect();
+    let data: Vec<Value> = outcomes
+        .into_iter()
+        .map(|o| o.unwrap_or_else(|e| e))
+        .collect();
     json_response(status, &json!({ "data": data }))
 }
 
@@ -137,7 +152,9 @@ fn validate(record: &Map<String, Value>, index: usize) -> Result<Map<String, Val
 
 /// A pragmatic email check: one `@`, a non-empty local part, a dotted domain, no spaces.
 fn is_email(text: &str) -> bool {
-    let Some((local, domain)) = text.split_once('@') else { return false };
+    let Some((local, domain)) = text.split_once('@') else {
+        return false;
+    };
     !local.is_empty()
         && !domain.contains('@')
         && !text.chars().any(char::is_whitespace)
@@ -146,12 +163,25 @@ fn is_email(text: &str) -> bool {
 }
 
 /// `DUPLICATE_DATA` when another lead (any owner) has this Email: Leads' duplicate check (§2.7).
-fn duplicate_check(inner: &Inner, ctx: &Ctx<'_>, changes: &Map<String, Value>, own_id: Option<u64>, index: usize) -> Result<(), Value> {
-    let Some(Value::String(email)) = changes.get("Email") else { return Ok(()) };
+fn duplicate_check(
+    inner: &Inner,
+    ctx: &Ctx<'_>,
+    changes: &Map<String, Value>,
+    own_id: Option<u64>,
+    index: usize,
+) -> Result<(), Value> {
+    let Some(Value::String(email)) = changes.get("Email") else {
+        return Ok(());
+    };
     let Some(other) = find_by_email(inner, email).filter(|lead| Some(lead.id) != own_id) else {
         return Ok(());
     };
-    let owner = ctx.shared.users.get(other.owner).map(user_ref).unwrap_or(Value::Null);
+    let owner = ctx
+        .shared
+        .users
+        .get(other.owner)
+        .map(user_ref)
+        .unwrap_or(Value::Null);
     Err(record_error(
         "DUPLICATE_DATA",
         "duplicate data",
@@ -169,7 +199,9 @@ fn duplicate_check(inner: &Inner, ctx: &Ctx<'_>, changes: &Map<String, Value>, o
 
 fn find_by_email<'a>(inner: &'a Inner, email: &str) -> Option<&'a Lead> {
     inner.leads.values().find(|lead| {
-        lead.field("Email").as_str().is_some_and(|e| e.eq_ignore_ascii_case(email.trim()))
+        lead.field("Email")
+            .as_str()
+            .is_some_and(|e| e.eq_ignore_ascii_case(email.trim()))
     })
 }
 
@@ -205,9 +237,18 @@ fn missing_last_name(index: usize) -> Value {
 }
 
 /// Inserts one record; the owner is the caller (an `Owner` in the input is ignored).
-fn insert_one(inner: &mut Inner, ctx: &Ctx<'_>, record: &Value, index: usize) -> Result<u64, Value> {
+fn insert_one(
+    inner: &mut Inner,
+    ctx: &Ctx<'_>,
+    record: &Value,
+    index: usize,
+) -> Result<u64, Value> {
     let Some(record) = record.as_object() else {
-        return Err(record_error("INVALID_DATA", "invalid data", json!({ "json_path": format!("$.data[{index}]"), "expected_data_type": "jsonobject" })));
+        return Err(record_error(
+            "INVALID_DATA",
+            "invalid data",
+            json!({ "json_path": format!("$.data[{index}]"), "expected_data_type": "jsonobject" }),
+        ));
     };
     let changes = validate(record, index)?;
     if !changes.get("Last_Name").is_some_and(Value::is_string) {
@@ -216,7 +257,12 @@ fn insert_one(inner: &mut Inner, ctx: &Ctx<'_>, record: &Value, index: usize) ->
     duplicate_check(inner, ctx, &changes, None, index)?;
     let now = chrono::Utc::now().timestamp();
     let user = ctx.caller.user;
-    let me = ctx.shared.users.get(user).map(user_ref).unwrap_or(Value::Null);
+    let me = ctx
+        .shared
+        .users
+        .get(user)
+        .map(user_ref)
+        .unwrap_or(Value::Null);
     let mut fields = Map::new();
     for def in fields::LEAD_FIELDS.iter() {
         let value = match def.data_type {
@@ -232,33 +278,55 @@ fn insert_one(inner: &mut Inner, ctx: &Ctx<'_>, record: &Value, index: usize) ->
     fields.insert("Created_Time".into(), json!(format_time(now)));
     fields.insert("Modified_Time".into(), json!(format_time(now)));
     let id = inner.new_lead_id();
-    let mut lead = Lead { id, owner: user, created: now, modified: now, fields };
+    let mut lead = Lead {
+        id,
+        owner: user,
+        created: now,
+        modified: now,
+        fields,
+    };
     refresh_full_name(&mut lead);
     inner.leads.insert(id, lead);
     Ok(id)
 }
 
 /// Applies validated changes to a lead the caller may change.
-fn update_one(inner: &mut Inner, ctx: &Ctx<'_>, id: u64, record: &Map<String, Value>, index: usize) -> Result<u64, Value> {
+fn update_one(
+    inner: &mut Inner,
+    ctx: &Ctx<'_>,
+    id: u64,
+    record: &Map<String, Value>,
+    index: usize,
+) -> Result<u64, Value> {
     let changes = validate(record, index)?;
     if changes.get("Last_Name").is_some_and(Value::is_null) {
         return Err(missing_last_name(index));
     }
     duplicate_check(inner, ctx, &changes, Some(id), index)?;
     let now = chrono::Utc::now().timestamp();
-    let me = ctx.shared.users.get(ctx.caller.user).map(user_ref).unwrap_or(Value::Null);
-    let Some(lead) = inner.leads.get_mut(&id) else { return Err(invalid_id_record(&id.to_string(), index)) };
+    let me = ctx
+        .shared
+        .users
+        .get(ctx.caller.user)
+        .map(user_ref)
+        .unwrap_or(Value::Null);
+    let Some(lead) = inner.leads.get_mut(&id) else {
+        return Err(invalid_id_record(&id.to_string(), index));
+    };
     lead.fields.extend(changes);
     lead.modified = now;
     lead.fields.insert("Modified_By".into(), me);
-    lead.fields.insert("Modified_Time".into(), json!(format_time(now)));
+    lead.fields
+        .insert("Modified_Time".into(), json!(format_time(now)));
     refresh_full_name(lead);
     Ok(id)
 }
 
 fn refresh_full_name(lead: &mut Lead) {
     let part = |name: &str| lead.field(name).as_str().unwrap_or("").to_string();
-    let full = format!("{} {}", part("First_Name"), part("Last_Name")).trim().to_string();
+    let full = format!("{} {}", part("First_Name"), part("Last_Name"))
+        .trim()
+        .to_string();
     lead.fields.insert("Full_Name".into(), json!(full));
 }
 
@@ -283,7 +351,10 @@ pub(crate) fn create(ctx: &Ctx<'_>) -> Result<Response, ApiError> {
         .enumerate()
         .map(|(index, record)| {
             let id = insert_one(&mut inner, ctx, record, index)?;
-            let lead = inner.leads.get(&id).ok_or_else(|| invalid_id_record(&id.to_string(), index))?;
+            let lead = inner
+                .leads
+                .get(&id)
+                .ok_or_else(|| invalid_id_record(&id.to_string(), index))?;
             Ok(success(lead, "record added", &[]))
         })
         .collect();
@@ -304,11 +375,21 @@ pub(crate) fn update(ctx: &Ctx<'_>, path_id: Option<&str>) -> Result<Response, A
             Some(id) => vec![id],
             None => records
                 .iter()
-                .filter_map(|r| r.get("id").and_then(|v| v.as_str().map(str::to_string).or_else(|| Some(v.to_string()))))
+                .filter_map(|r| {
+                    r.get("id").and_then(|v| {
+                        v.as_str()
+                            .map(str::to_string)
+                            .or_else(|| Some(v.to_string()))
+                    })
+                })
                 .filter_map(|raw| parse_id(&raw))
                 .collect(),
         };
-        if targets.iter().filter_map(|id| inner.leads.get(id)).any(|lead| lead.modified > since) {
+        if targets
+            .iter()
+            .filter_map(|id| inner.leads.get(id))
+            .any(|lead| lead.modified > since)
+        {
             return Err(ApiError::new(
                 StatusCode::PRECONDITION_FAILED,
                 "ALREADY_MODIFIED",
@@ -318,7 +399,11 @@ pub(crate) fn update(ctx: &Ctx<'_>, path_id: Option<&str>) -> Result<Response, A
     }
     if let Some(id) = path_id {
         // By id, another owner's lead is a request-level 403, like GET (§2.10).
-        if inner.leads.get(&id).is_some_and(|lead| !visible(&ctx.caller, lead)) {
+        if inner
+            .leads
+            .get(&id)
+            .is_some_and(|lead| !visible(&ctx.caller, lead))
+        {
             return Err(records::no_permission());
         }
     }
@@ -360,7 +445,9 @@ pub(crate) fn update(ctx: &Ctx<'_>, path_id: Option<&str>) -> Result<Response, A
 /// The `If-Unmodified-Since` header as a unix time (ISO-8601 with offset, §2.1), if sent and valid.
 fn unmodified_since(ctx: &Ctx<'_>) -> Option<i64> {
     let value = ctx.headers.get("if-unmodified-since")?.to_str().ok()?;
-    chrono::DateTime::parse_from_rfc3339(value.trim()).ok().map(|t| t.timestamp())
+    chrono::DateTime::parse_from_rfc3339(value.trim())
+        .ok()
+        .map(|t| t.timestamp())
 }
 
 /// `DELETE /crm/v8/Leads?ids=…` and `DELETE /crm/v8/Leads/{id}` (§2.6).
@@ -402,8 +489,11 @@ pub(crate) fn upsert(ctx: &Ctx<'_>) -> Result<Response, ApiError> {
         None | Some(Value::Null) => {}
         Some(Value::Array(names)) if names.iter().all(|n| n.as_str() == Some("Email")) => {}
         Some(_) => {
-            return Err(ApiError::new(StatusCode::BAD_REQUEST, "INVALID_DATA", "invalid data")
-                .details(json!({ "api_name": "duplicate_check_fields", "supported_values": ["Email"] })));
+            return Err(
+                ApiError::new(StatusCode::BAD_REQUEST, "INVALID_DATA", "invalid data").details(
+                    json!({ "api_name": "duplicate_check_fields", "supported_values": ["Email"] }),
+                ),
+            );
         }
     }
     let mut inner = ctx.shared.lock();
@@ -411,19 +501,44 @@ pub(crate) fn upsert(ctx: &Ctx<'_>) -> Result<Response, ApiError> {
         .iter()
         .enumerate()
         .map(|(index, record)| {
-            let email = record.get("Email").and_then(Value::as_str).filter(|e| !e.trim().is_empty());
-            let existing = email.and_then(|email| find_by_email(&inner, email)).map(|lead| (lead.id, visible(&ctx.caller, lead)));
+            let email = record
+                .get("Email")
+                .and_then(Value::as_str)
+                .filter(|e| !e.trim().is_empty());
+            let existing = email
+                .and_then(|email| find_by_email(&inner, email))
+                .map(|lead| (lead.id, visible(&ctx.caller, lead)));
             match (existing, record.as_object()) {
                 (Some((id, false)), _) => Err(no_permission_record(&id.to_string())),
                 (Some((id, true)), Some(object)) => {
                     update_one(&mut inner, ctx, id, object, index)?;
-                    let lead = inner.leads.get(&id).ok_or_else(|| invalid_id_record(&id.to_string(), index))?;
-                    Ok(success(lead, "record updated", &[("action", json!("update")), ("duplicate_field", json!("Email"))]))
+                    let lead = inner
+                        .leads
+                        .get(&id)
+                        .ok_or_else(|| invalid_id_record(&id.to_string(), index))?;
+                    Ok(success(
+                        lead,
+                        "record updated",
+                        &[
+                            ("action", json!("update")),
+                            ("duplicate_field", json!("Email")),
+                        ],
+                    ))
                 }
                 _ => {
                     let id = insert_one(&mut inner, ctx, record, index)?;
-                    let lead = inner.leads.get(&id).ok_or_else(|| invalid_id_record(&id.to_string(), index))?;
-                    Ok(success(lead, "record added", &[("action", json!("insert")), ("duplicate_field", Value::Null)]))
+                    let lead = inner
+                        .leads
+                        .get(&id)
+                        .ok_or_else(|| invalid_id_record(&id.to_string(), index))?;
+                    Ok(success(
+                        lead,
+                        "record added",
+                        &[
+                            ("action", json!("insert")),
+                            ("duplicate_field", Value::Null),
+                        ],
+                    ))
                 }
             }
         })

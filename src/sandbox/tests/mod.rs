@@ -62,7 +62,10 @@ impl TestSandbox {
     }
 
     pub async fn with(config: SandboxConfig) -> TestSandbox {
-        let config = SandboxConfig { redirect_uris: vec![REDIRECT_URI.to_string()], ..config };
+        let config = SandboxConfig {
+            redirect_uris: vec![REDIRECT_URI.to_string()],
+            ..config
+        };
         let sandbox = Sandbox::start(config).await.expect("sandbox starts");
         let http = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
@@ -73,7 +76,12 @@ impl TestSandbox {
     }
 
     /// `GET /oauth/v2/auth` with `sandbox_user` and extra parameters; returns the redirect's query.
-    pub async fn authorize(&self, user: &str, scope: &str, extra: &[(&str, &str)]) -> Vec<(String, String)> {
+    pub async fn authorize(
+        &self,
+        user: &str,
+        scope: &str,
+        extra: &[(&str, &str)],
+    ) -> Vec<(String, String)> {
         let mut query = vec![
             ("client_id", self.sandbox.client_id().to_string()),
             ("response_type", "code".to_string()),
@@ -93,7 +101,10 @@ impl TestSandbox {
             .await
             .expect("auth request");
         assert_eq!(response.status(), StatusCode::FOUND, "auth redirects");
-        let location = response.headers()[LOCATION].to_str().expect("location").to_string();
+        let location = response.headers()[LOCATION]
+            .to_str()
+            .expect("location")
+            .to_string();
         assert!(location.starts_with(REDIRECT_URI), "{location}");
         let url = url::Url::parse(&location).expect("redirect url");
         url.query_pairs().into_owned().collect()
@@ -101,7 +112,11 @@ impl TestSandbox {
 
     pub async fn code_for(&self, user: &str, scope: &str) -> String {
         let query = self.authorize(user, scope, &[("prompt", "consent")]).await;
-        query.iter().find(|(k, _)| k == "code").map(|(_, v)| v.clone()).expect("code on redirect")
+        query
+            .iter()
+            .find(|(k, _)| k == "code")
+            .map(|(_, v)| v.clone())
+            .expect("code on redirect")
     }
 
     /// POSTs a form to the token endpoint and returns the JSON (asserting HTTP 200 + JSON type).
@@ -113,7 +128,11 @@ impl TestSandbox {
             .send()
             .await
             .expect("token request");
-        assert_eq!(response.status(), StatusCode::OK, "token endpoint always answers 200");
+        assert_eq!(
+            response.status(),
+            StatusCode::OK,
+            "token endpoint always answers 200"
+        );
         assert_eq!(
             response.headers()[CONTENT_TYPE].to_str().unwrap_or(""),
             "application/json;charset=UTF-8"
@@ -150,17 +169,33 @@ impl TestSandbox {
     pub async fn login_with(&self, user: &str, scope: &str) -> Tokens {
         let code = self.code_for(user, scope).await;
         let body = self.exchange(&code).await;
-        let access = body["access_token"].as_str().expect("access token").to_string();
+        let access = body["access_token"]
+            .as_str()
+            .expect("access token")
+            .to_string();
         let refresh = body["refresh_token"].as_str().map(str::to_string);
-        Tokens { access, refresh, body }
+        Tokens {
+            access,
+            refresh,
+            body,
+        }
     }
 
     pub async fn login(&self, user: &str) -> String {
         self.login_with(user, ALL_SCOPES).await.access
     }
 
-    pub async fn call(&self, method: reqwest::Method, token: Option<&str>, path_and_query: &str, body: Option<&Value>) -> Answer {
-        let mut request = self.http.request(method, format!("{}{}", self.sandbox.api_url(), path_and_query));
+    pub async fn call(
+        &self,
+        method: reqwest::Method,
+        token: Option<&str>,
+        path_and_query: &str,
+        body: Option<&Value>,
+    ) -> Answer {
+        let mut request = self.http.request(
+            method,
+            format!("{}{}", self.sandbox.api_url(), path_and_query),
+        );
         if let Some(token) = token {
             request = request.header(AUTHORIZATION, format!("Zoho-oauthtoken {token}"));
         }
@@ -172,33 +207,54 @@ impl TestSandbox {
     }
 
     pub async fn get(&self, token: &str, path_and_query: &str) -> Answer {
-        self.call(reqwest::Method::GET, Some(token), path_and_query, None).await
+        self.call(reqwest::Method::GET, Some(token), path_and_query, None)
+            .await
     }
 
     pub async fn post(&self, token: &str, path: &str, body: &Value) -> Answer {
-        self.call(reqwest::Method::POST, Some(token), path, Some(body)).await
+        self.call(reqwest::Method::POST, Some(token), path, Some(body))
+            .await
     }
 
     pub async fn put(&self, token: &str, path: &str, body: &Value) -> Answer {
-        self.call(reqwest::Method::PUT, Some(token), path, Some(body)).await
+        self.call(reqwest::Method::PUT, Some(token), path, Some(body))
+            .await
     }
 
     pub async fn delete(&self, token: &str, path: &str) -> Answer {
-        self.call(reqwest::Method::DELETE, Some(token), path, None).await
+        self.call(reqwest::Method::DELETE, Some(token), path, None)
+            .await
     }
 
     pub fn user_id(&self, key: &str) -> String {
-        self.sandbox.users().into_iter().find(|u| u.key == key).map(|u| u.id).expect("user")
+        self.sandbox
+            .users()
+            .into_iter()
+            .find(|u| u.key == key)
+            .map(|u| u.id)
+            .expect("user")
     }
 }
 
 pub(crate) async fn answer(response: reqwest::Response) -> Answer {
     let status = response.status();
-    let content_type =
-        response.headers().get(CONTENT_TYPE).and_then(|v| v.to_str().ok()).map(str::to_string);
+    let content_type = response
+        .headers()
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string);
     let text = response.text().await.unwrap_or_default();
-    let body = if text.is_empty() { None } else { serde_json::from_str(&text).ok() };
-    Answer { status, content_type, body, text }
+    let body = if text.is_empty() {
+        None
+    } else {
+        serde_json::from_str(&text).ok()
+    };
+    Answer {
+        status,
+        content_type,
+        body,
+        text,
+    }
 }
 
 /// Percent-encodes a query parameter value.
