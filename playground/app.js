@@ -57,8 +57,8 @@ const OPERATIONS = Object.freeze({
 
   Logout: `mutation Logout { logout }`,
 
-  Students: `query Students($page: Int!, $perPage: Int!, $sortBy: LeadSort!, $sortOrder: SortOrder!) {
-  leads(page: $page, perPage: $perPage, sortBy: $sortBy, sortOrder: $sortOrder) { ...PageFields }
+  Students: `query Students($page: Int!, $perPage: Int!, $pageToken: String, $sortBy: LeadSort!, $sortOrder: SortOrder!) {
+  leads(page: $page, perPage: $perPage, pageToken: $pageToken, sortBy: $sortBy, sortOrder: $sortOrder) { ...PageFields }
 }${PAGE_FIELDS}${STUDENT_FIELDS}`,
 
   SearchStudents: `query SearchStudents($by: LeadSearch!, $page: Int!, $perPage: Int!) {
@@ -173,16 +173,20 @@ async function gql(operationName, variables = {}) {
 // ---------------------------------------------------------------------------------------------------------
 
 const POPUP_NAME = 'zoho-sign-in';
+// Zoho serves the first 2000 records by page number; past them a page needs the previous page's token.
+const MAX_DISCRETE_RECORDS = 2000;
 const $ = (id) => document.getElementById(id);
 
 const state = {
   session: null,
   view: 'loading',
   // What the table shows: the list (sorted) or a search.
-  page: 1,
+  page: 1, // the page asked for
+  shownPage: 1, // the page the table shows
   perPage: 25,
   sortBy: 'MODIFIED_TIME',
   sortOrder: 'DESC',
+  pageTokens: {}, // page number -> the pageToken that fetches it (pages past the 2000th record)
   search: null, // { by, text } while a search is shown
   rows: [],
   pageInfo: null,
@@ -289,6 +293,7 @@ function showSignedOut(message) {
 
 function signedIn(session, moveFocus) {
   state.session = session;
+  state.pageTokens = {}; // tokens are bound to the user who listed
   hideBanner();
   showView('students');
   loadStudents();
@@ -435,25 +440,33 @@ async function signOut() {
 
 async function loadStudents() {
   const seq = ++state.listSeq;
+  const requested = state.page;
   setLoading(true);
   try {
     let page;
     if (state.search) {
       page = (await gql('SearchStudents', { by: state.search.by, page: state.page, perPage: state.perPage })).searchLeads;
     } else {
+      const pageToken = state.page * state.perPage > MAX_DISCRETE_RECORDS ? state.pageTokens[state.page] || null : null;
       page = (await gql('Students', {
-        page: state.page, perPage: state.perPage, sortBy: state.sortBy, sortOrder: state.sortOrder,
+        page: state.page, perPage: state.perPage, pageToken, sortBy: state.sortBy, sortOrder: state.sortOrder,
       })).leads;
+      if (page.pageInfo.nextPageToken) state.pageTokens[requested + 1] = page.pageInfo.nextPageToken;
     }
     if (seq !== state.listSeq) return; // a newer request superseded this one
+    state.shownPage = requested;
     state.rows = page.nodes;
     state.pageInfo = page.pageInfo;
     renderStudents();
   } catch (err) {
     if (seq !== state.listSeq) return;
+    state.page = state.shownPage; // the table still shows the page it showed before
     setLoading(false);
     $('list-status').textContent = 'Students could not be loaded.';
-    showError(err, loadStudents);
+    showError(err, () => {
+      state.page = requested;
+      loadStudents();
+    });
   }
 }
 
@@ -829,11 +842,13 @@ function start() {
   $('sort-select').addEventListener('change', (e) => {
     [state.sortBy, state.sortOrder] = e.target.value.split(':');
     state.page = 1;
+    state.pageTokens = {}; // a token is bound to the sort and page size it came with
     loadStudents();
   });
   $('per-page-select').addEventListener('change', (e) => {
     state.perPage = Number(e.target.value);
     state.page = 1;
+    state.pageTokens = {};
     loadStudents();
   });
   $('prev-page').addEventListener('click', () => goToPage(state.page - 1, 'prev-page'));

@@ -16,6 +16,8 @@ async fn an_expired_access_token_is_refreshed_once_for_fifty_concurrent_requests
             access_token_ttl: Duration::from_secs(2),
             ..SandboxConfig::default()
         },
+        // With the cache on, the repeated page would be served without Zoho (and without a token).
+        args: vec!["--cache".into(), "false".into()],
         ..Options::default()
     })
     .await;

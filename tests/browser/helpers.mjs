@@ -59,6 +59,7 @@ export function scenario(getBrowser, name, fn, { viewport = LAPTOP, timeout = 90
     const prefix = String(++shotNumber).padStart(2, '0');
     const shot = async (label, { target = page, fullPage = false } = {}) => {
       const file = path.join(SCREENSHOTS, `${prefix}-${slug}${label ? `-${label}` : ''}.png`);
+      await target.waitForTimeout(300); // let fades (loading dim, toast) settle so the picture is what a person sees
       await target.screenshot({ path: file, fullPage });
       return file;
     };

@@ -114,7 +114,7 @@ test('a full student form coerces to LeadInput and a partial edit to LeadPatch',
   assert.deepEqual(coerceVariables(schema, 'CreateStudent', { input }), []);
   assert.deepEqual(coerceVariables(schema, 'UpdateStudent', { id: '1', input: { course: 'React in Depth', phone: null } }), []);
   assert.ok(coerceVariables(schema, 'CreateStudent', { input: { firstName: 'Ada' } }).length > 0, 'lastName is required by LeadInput');
-  assert.deepEqual(coerceVariables(schema, 'Students', { page: 2, perPage: 25, sortBy: 'CREATED_TIME', sortOrder: 'ASC' }), []);
+  assert.deepEqual(coerceVariables(schema, 'Students', { page: 2, perPage: 25, pageToken: null, sortBy: 'CREATED_TIME', sortOrder: 'ASC' }), []);
   assert.deepEqual(coerceVariables(schema, 'Initialize', { code: 'c', state: 's', redirectUrl: 'http://x/redirect.html', location: 'us', accountsServer: null }), []);
 });
 

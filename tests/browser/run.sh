@@ -3,7 +3,8 @@
 # starts `zoho-gateway --sandbox` on a fixed loopback port with an in-memory store, waits for /healthz, runs
 # `node --test`, stops the gateway, and exits with the tests' status.
 # Prerequisites (what .ci/run installs): Debian's chromium, and `npm ci` in playground/ and tests/browser/.
-# Environment: ZGW_TEST_PORT (default 18085), ZGW_SKIP_BUILD=1 to use the binary as it is.
+# Environment: ZGW_TEST_PORT (default 18085), ZGW_SKIP_BUILD=1 to use the binary as it is,
+# ZGW_DOCS_SCREENSHOT=1 to refresh docs/portal.png (the README's picture of the portal).
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
