@@ -10,17 +10,17 @@ use anyhow::Context as _;
 use tokio::net::TcpListener;
 
 use crate::auth::AuthService;
-use crate::cache::{CacheSettings, ResponseCache};
 use crate::auth::oauth::{OAuthClient, OAuthSettings};
 use crate::auth::tokens::TokenManager;
+use crate::cache::{CacheSettings, ResponseCache};
 use crate::config::Config;
 use crate::graphql::{self, lead::LeadFields};
 use crate::sandbox::{Sandbox, SandboxConfig};
 use crate::secret::ClientSecret;
 use crate::store::{self, Store, UserOrg};
 use crate::zoho::limiter::OrgLimiter;
-use crate::zoho::{RetryPolicy, ZohoClient};
 use crate::zoho::records::FieldMeta;
+use crate::zoho::{RetryPolicy, ZohoClient};
 
 /// What every request may use. Handles only; no per-user data lives here except in caches
 /// keyed by user-org.
@@ -74,7 +74,7 @@ impl Application {
             .user_agent(concat!("zoho-gateway/", env!("CARGO_PKG_VERSION")))
             .build()
             .context("building the HTTP client")?;
-        let store = store::open(&config.database_url)
+        let store = store::open(&config.database_url, config.token_key.as_ref().map(|k| k.expose()))
             .await
             .context("DATABASE_URL: cannot open the store")?;
         let oauth = Arc::new(OAuthClient::new(
@@ -95,7 +95,10 @@ impl Application {
             max_bytes: config.cache_max_bytes,
         }));
         let limiter = Arc::new(OrgLimiter::new(config.zoho_concurrency as usize));
-        let retry = RetryPolicy { budget: Duration::from_millis(config.retry_budget_ms), ..RetryPolicy::default() };
+        let retry = RetryPolicy {
+            budget: Duration::from_millis(config.retry_budget_ms),
+            ..RetryPolicy::default()
+        };
         let zoho = ZohoClient::new(http, cache.clone(), limiter, retry);
         let tokens = Arc::new(TokenManager::new(
             store.clone(),
@@ -108,6 +111,7 @@ impl Application {
                 store.clone(),
                 zoho.clone(),
                 Duration::from_secs(config.session_ttl_secs),
+                Duration::from_secs(config.session_idle_secs),
             ),
             tokens,
             zoho,

@@ -49,7 +49,10 @@ impl ResponseCache {
                 .max_capacity(settings.max_bytes)
                 .build()
         });
-        Self { entries, generations: Mutex::default() }
+        Self {
+            entries,
+            generations: Mutex::default(),
+        }
     }
 
     pub fn is_enabled(&self) -> bool {
@@ -79,7 +82,11 @@ impl ResponseCache {
         let Some(entries) = &self.entries else {
             return fetch.await.map_err(Arc::new);
         };
-        let key = Key { scope: scope.clone(), generation: self.generation(&scope.org_id), request };
+        let key = Key {
+            scope: scope.clone(),
+            generation: self.generation(&scope.org_id),
+            request,
+        };
         entries.try_get_with(key, fetch).await
     }
 }
@@ -90,11 +97,18 @@ mod tests {
     use std::sync::atomic::{AtomicU32, Ordering};
 
     fn scope(user: &str) -> UserOrg {
-        UserOrg { user_id: user.into(), org_id: "org".into() }
+        UserOrg {
+            user_id: user.into(),
+            org_id: "org".into(),
+        }
     }
 
     fn cache() -> ResponseCache {
-        ResponseCache::new(CacheSettings { enabled: true, ttl: Duration::from_secs(30), max_bytes: 1 << 20 })
+        ResponseCache::new(CacheSettings {
+            enabled: true,
+            ttl: Duration::from_secs(30),
+            max_bytes: 1 << 20,
+        })
     }
 
     #[tokio::test]
@@ -107,7 +121,11 @@ mod tests {
         };
         assert_eq!(c.get_or_fetch(&scope("a"), "GET /x".into(), fetch("a1")).await.unwrap(), "a1");
         assert_eq!(c.get_or_fetch(&scope("a"), "GET /x".into(), fetch("a2")).await.unwrap(), "a1");
-        assert_eq!(c.get_or_fetch(&scope("b"), "GET /x".into(), fetch("b1")).await.unwrap(), "b1", "never another user's");
+        assert_eq!(
+            c.get_or_fetch(&scope("b"), "GET /x".into(), fetch("b1")).await.unwrap(),
+            "b1",
+            "never another user's"
+        );
         c.invalidate_org("org");
         assert_eq!(c.get_or_fetch(&scope("a"), "GET /x".into(), fetch("a3")).await.unwrap(), "a3");
         assert_eq!(calls.load(Ordering::SeqCst), 4);
@@ -116,10 +134,33 @@ mod tests {
     #[tokio::test]
     async fn failures_are_not_cached_and_off_means_off() {
         let c = cache();
-        assert!(c.get_or_fetch(&scope("a"), "GET /y".into(), async { Err::<Bytes, _>("down") }).await.is_err());
-        assert_eq!(c.get_or_fetch(&scope("a"), "GET /y".into(), async { Ok::<_, ()>(Bytes::from_static(b"ok")) }).await.unwrap(), "ok");
-        let off = ResponseCache::new(CacheSettings { enabled: false, ttl: Duration::from_secs(30), max_bytes: 1 << 20 });
-        assert_eq!(off.get_or_fetch(&scope("a"), "GET /y".into(), async { Ok::<_, ()>(Bytes::from_static(b"1")) }).await.unwrap(), "1");
-        assert_eq!(off.get_or_fetch(&scope("a"), "GET /y".into(), async { Ok::<_, ()>(Bytes::from_static(b"2")) }).await.unwrap(), "2");
+        assert!(
+            c.get_or_fetch(&scope("a"), "GET /y".into(), async { Err::<Bytes, _>("down") })
+                .await
+                .is_err()
+        );
+        assert_eq!(
+            c.get_or_fetch(&scope("a"), "GET /y".into(), async { Ok::<_, ()>(Bytes::from_static(b"ok")) })
+                .await
+                .unwrap(),
+            "ok"
+        );
+        let off = ResponseCache::new(CacheSettings {
+            enabled: false,
+            ttl: Duration::from_secs(30),
+            max_bytes: 1 << 20,
+        });
+        assert_eq!(
+            off.get_or_fetch(&scope("a"), "GET /y".into(), async { Ok::<_, ()>(Bytes::from_static(b"1")) })
+                .await
+                .unwrap(),
+            "1"
+        );
+        assert_eq!(
+            off.get_or_fetch(&scope("a"), "GET /y".into(), async { Ok::<_, ()>(Bytes::from_static(b"2")) })
+                .await
+                .unwrap(),
+            "2"
+        );
     }
 }

@@ -93,6 +93,15 @@ pub struct Config {
     #[arg(long, env = "GATEWAY_SESSION_TTL_SECS", value_name = "GATEWAY_SESSION_TTL_SECS", default_value_t = 7 * 24 * 3600, value_parser = clap::value_parser!(u64).range(60..))]
     pub session_ttl_secs: u64,
 
+    /// A session unused this long ends, in seconds.
+    #[arg(long, env = "GATEWAY_SESSION_IDLE_SECS", value_name = "GATEWAY_SESSION_IDLE_SECS", default_value_t = 12 * 3600, value_parser = clap::value_parser!(u64).range(60..))]
+    pub session_idle_secs: u64,
+
+    /// Key that seals tokens at rest (AES-256-GCM): 32 bytes, base64. Without it, SQLite keeps a
+    /// generated key in `<database file>.key` (mode 0600).
+    #[arg(long, env = "GATEWAY_TOKEN_KEY", value_name = "GATEWAY_TOKEN_KEY", hide_env_values = true)]
+    pub token_key: Option<crate::secret::ClientSecret>,
+
     /// Timeout of every call to Zoho, in seconds.
     #[arg(long, env = "ZOHO_TIMEOUT_SECS", value_name = "ZOHO_TIMEOUT_SECS", default_value_t = 20, value_parser = clap::value_parser!(u64).range(1..=300))]
     pub zoho_timeout_secs: u64,

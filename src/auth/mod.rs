@@ -26,12 +26,14 @@ pub struct AuthService {
     store: Arc<dyn Store>,
     zoho: ZohoClient,
     session_ttl: chrono::Duration,
+    session_idle: chrono::Duration,
 }
 
-/// What `login` hands the portal.
+/// What `login` hands the portal, and the browser nonce for the login cookie.
 pub struct LoginStart {
     pub url: String,
     pub state: StateToken,
+    pub browser_nonce: String,
 }
 
 /// What Zoho put on the redirect, as the portal passes it to `initialize`.
@@ -41,6 +43,10 @@ pub struct Callback {
     pub redirect_url: String,
     pub location: Option<String>,
     pub accounts_server: Option<String>,
+    /// The login cookie's nonce: the state must have been issued to this browser.
+    pub browser_nonce: Option<String>,
+    /// A session this browser already had: replaced (the id is rotated at every sign-in).
+    pub previous_session: Option<SessionId>,
 }
 
 /// A signed-in session as the API shows it.
@@ -51,14 +57,16 @@ pub struct SessionView {
 }
 
 impl AuthService {
-    pub fn new(oauth: Arc<OAuthClient>, store: Arc<dyn Store>, zoho: ZohoClient, session_ttl: Duration) -> Self {
+    pub fn new(
+        oauth: Arc<OAuthClient>,
+        store: Arc<dyn Store>,
+        zoho: ZohoClient,
+        session_ttl: Duration,
+        session_idle: Duration,
+    ) -> Self {
         let session_ttl = chrono::Duration::from_std(session_ttl).unwrap_or(chrono::Duration::days(7));
-        Self {
-            oauth,
-            store,
-            zoho,
-            session_ttl,
-        }
+        let session_idle = chrono::Duration::from_std(session_idle).unwrap_or(chrono::Duration::hours(12));
+        Self { oauth, store, zoho, session_ttl, session_idle }
     }
 
     pub fn session_ttl_secs(&self) -> i64 {
@@ -66,12 +74,16 @@ impl AuthService {
     }
 
     /// Starts a sign-in: a fresh single-use state bound to the redirect URL, and Zoho's consent URL.
-    pub async fn login(&self, redirect_url: &str) -> Result<LoginStart, GatewayError> {
+    /// `browser_nonce` is the login cookie's value if the browser has one (several tabs may
+    /// sign in at once); a new one is made otherwise.
+    pub async fn login(&self, redirect_url: &str, browser_nonce: Option<String>) -> Result<LoginStart, GatewayError> {
         let redirect = self.oauth.check_redirect_uri(redirect_url)?;
         let state = StateToken::new(secret::random_token());
+        let browser_nonce = browser_nonce.unwrap_or_else(secret::random_token);
         self.store
             .put_oauth_state(&OAuthState {
                 state_hash: secret::hash(state.expose()),
+                browser_hash: secret::hash(&browser_nonce),
                 redirect_uri: redirect.to_string(),
                 expires_at: Utc::now() + STATE_TTL,
             })
@@ -79,6 +91,7 @@ impl AuthService {
         Ok(LoginStart {
             url: self.oauth.authorization_url(&redirect, &state).to_string(),
             state,
+            browser_nonce,
         })
     }
 
@@ -86,7 +99,11 @@ impl AuthService {
     /// learns who the user and org are, keeps the token pair and opens a session.
     pub async fn initialize(&self, cb: Callback) -> Result<(SessionId, SessionView), GatewayError> {
         // Taking the state first makes it single-use even when this sign-in fails later.
-        let pending = self.store.take_oauth_state(&secret::hash(cb.state.expose())).await?;
+        let browser_hash = secret::hash(cb.browser_nonce.as_deref().unwrap_or_default());
+        let pending = self
+            .store
+            .take_oauth_state(&secret::hash(cb.state.expose()), &browser_hash)
+            .await?;
         let pending = pending.filter(|p| p.expires_at > Utc::now()).ok_or(AuthError::InvalidState)?;
         let redirect = self.oauth.check_redirect_uri(&cb.redirect_url)?;
         if pending.redirect_uri != redirect.as_str() {
@@ -99,7 +116,8 @@ impl AuthService {
 
         let creds = Credentials {
             api_domain: grant.api_domain.clone(),
-            access_token: grant.access_token.clone(), scope: None,
+            access_token: grant.access_token.clone(),
+            scope: None,
         };
         let (user, org) = tokio::try_join!(self.zoho.current_user(&creds), self.zoho.org(&creds))?;
         let location = cb
@@ -145,6 +163,10 @@ impl AuthService {
             });
         }
 
+        if let Some(previous) = &cb.previous_session {
+            // Rotation: the id a browser had before signing in never becomes a signed-in id.
+            self.store.delete_session(&secret::hash(previous.expose())).await?;
+        }
         let id = SessionId::new(secret::random_token());
         let now = Utc::now();
         let session = SessionRecord {
@@ -152,6 +174,7 @@ impl AuthService {
             key,
             created_at: now,
             expires_at: now + self.session_ttl,
+            last_seen_at: now,
         };
         self.store.put_session(&session).await?;
         tracing::info!(user = %session.key.user_id, org = %session.key.org_id, "signed in");
@@ -161,12 +184,18 @@ impl AuthService {
     /// The live session behind a cookie, if any. Expired sessions are removed on sight.
     pub async fn session(&self, id: &SessionId) -> Result<Option<SessionView>, GatewayError> {
         let hash = secret::hash(id.expose());
-        let Some(session) = self.store.get_session(&hash).await? else {
+        let Some(mut session) = self.store.get_session(&hash).await? else {
             return Ok(None);
         };
-        if session.expires_at <= Utc::now() {
+        let now = Utc::now();
+        if session.expires_at <= now || session.last_seen_at + self.session_idle <= now {
             self.store.delete_session(&hash).await?;
             return Ok(None);
+        }
+        // Idle time is tracked to the minute: one write per minute of use, not one per request.
+        if now - session.last_seen_at > chrono::Duration::minutes(1) {
+            self.store.touch_session(&hash, now).await?;
+            session.last_seen_at = now;
         }
         let Some(tokens) = self.store.get_tokens(&session.key).await? else {
             self.store.delete_session(&hash).await?;

@@ -6,6 +6,9 @@ use cookie::{Cookie, SameSite};
 use crate::secret::SessionId;
 
 pub const SESSION_COOKIE: &str = "zgw_session";
+/// Binds a pending sign-in to the browser that started it (login CSRF: a code captured in
+/// another browser cannot be completed here).
+pub const LOGIN_COOKIE: &str = "zgw_login";
 
 /// The `Set-Cookie` value that hands a new session to the browser.
 pub fn session_cookie(id: &SessionId, max_age_secs: i64, secure: bool) -> String {
@@ -33,10 +36,31 @@ pub fn clear_cookie(secure: bool) -> String {
 
 /// The session id from a `Cookie` request header, if any.
 pub fn from_cookie_header(header: &str) -> Option<SessionId> {
+    cookie_value(header, SESSION_COOKIE).map(SessionId::new)
+}
+
+/// The browser nonce of pending sign-ins, if any.
+pub fn login_nonce_from_cookie_header(header: &str) -> Option<String> {
+    cookie_value(header, LOGIN_COOKIE)
+}
+
+fn cookie_value(header: &str, name: &str) -> Option<String> {
     Cookie::split_parse(header)
         .filter_map(Result::ok)
-        .find(|c| c.name() == SESSION_COOKIE && !c.value().is_empty())
-        .map(|c| SessionId::new(c.value()))
+        .find(|c| c.name() == name && !c.value().is_empty() && c.value().len() <= 256)
+        .map(|c| c.value().to_owned())
+}
+
+/// The `Set-Cookie` value that binds sign-ins to this browser for 10 minutes.
+pub fn login_cookie(nonce: &str, secure: bool) -> String {
+    Cookie::build((LOGIN_COOKIE, nonce.to_owned()))
+        .http_only(true)
+        .same_site(SameSite::Lax)
+        .secure(secure)
+        .path("/")
+        .max_age(cookie::time::Duration::minutes(10))
+        .build()
+        .to_string()
 }
 
 #[cfg(test)]

@@ -51,7 +51,11 @@ impl TokenManager {
         let flight = self.flight(key);
         let result = {
             let _guard = flight.lock().await;
-            self.refresh_locked(key, stale).await
+            // Replicas sharing a store serialise here, so the new token is minted once for all.
+            let store_lock = self.store.lock_refresh(key).await?;
+            let result = self.refresh_locked(key, stale).await;
+            store_lock.release().await?;
+            result
         };
         drop(flight);
         self.lock_flights().retain(|_, f| Arc::strong_count(f) > 1);
@@ -73,7 +77,8 @@ impl TokenManager {
                 tracing::info!(user = %key.user_id, org = %key.org_id, "access token refreshed");
                 Ok(Credentials {
                     api_domain: record.api_domain,
-                    access_token: refreshed.access_token, scope: Some(key.clone()),
+                    access_token: refreshed.access_token,
+                    scope: Some(key.clone()),
                 })
             }
             Err(AuthError::GrantRejected) => {
@@ -106,6 +111,7 @@ impl TokenManager {
 fn credentials(record: &TokenRecord) -> Credentials {
     Credentials {
         api_domain: record.api_domain.clone(),
-        access_token: record.access_token.clone(), scope: Some(record.key.clone()),
+        access_token: record.access_token.clone(),
+        scope: Some(record.key.clone()),
     }
 }

@@ -17,6 +17,7 @@ use crate::secret::SessionId;
 /// Per-request data, inserted by the HTTP handler.
 pub struct RequestCtx {
     session_id: Option<SessionId>,
+    login_nonce: Option<String>,
     session: OnceCell<Option<SessionView>>,
     crm: OnceCell<UserCrm>,
     lead_loader: OnceCell<DataLoader<LeadLoader>>,
@@ -28,9 +29,10 @@ impl RequestCtx {
         let _ = self.session.set(view);
     }
 
-    pub fn new(session_id: Option<SessionId>) -> Self {
+    pub fn new(session_id: Option<SessionId>, login_nonce: Option<String>) -> Self {
         Self {
             session_id,
+            login_nonce,
             session: OnceCell::new(),
             crm: OnceCell::new(),
             lead_loader: OnceCell::new(),
@@ -47,6 +49,11 @@ pub fn state<'a>(ctx: &Context<'a>) -> &'a Arc<AppState> {
 fn request<'a>(ctx: &Context<'a>) -> Result<&'a RequestCtx, GatewayError> {
     ctx.data::<RequestCtx>()
         .map_err(|_| GatewayError::Internal("request context missing".into()))
+}
+
+/// The browser nonce from the login cookie, if any.
+pub fn login_nonce(ctx: &Context<'_>) -> Option<String> {
+    request(ctx).ok().and_then(|r| r.login_nonce.clone())
 }
 
 pub fn session_id<'a>(ctx: &Context<'a>) -> Option<&'a SessionId> {

@@ -21,7 +21,12 @@ impl MutationRoot {
     /// Starts "Login with Zoho": returns Zoho's authorization URL for a registered redirect URL
     /// and the single-use `state` (valid 10 minutes) that Zoho will hand back.
     async fn login(&self, ctx: &Context<'_>, redirect_url: String) -> Result<LoginRequest, GatewayError> {
-        let start = state(ctx).auth.login(redirect_url.trim()).await?;
+        let app = state(ctx);
+        let start = app.auth.login(redirect_url.trim(), context::login_nonce(ctx)).await?;
+        ctx.append_http_header(
+            axum::http::header::SET_COOKIE,
+            cookies::login_cookie(&start.browser_nonce, app.secure_cookies),
+        );
         Ok(LoginRequest {
             url: start.url,
             state: start.state.expose().to_owned(),
@@ -53,6 +58,8 @@ impl MutationRoot {
                 redirect_url: redirect_url.trim().to_owned(),
                 location,
                 accounts_server,
+                browser_nonce: context::login_nonce(ctx),
+                previous_session: context::session_id(ctx).cloned(),
             })
             .await?;
         ctx.append_http_header(

@@ -6,10 +6,10 @@
 use std::sync::Arc;
 
 use async_graphql::parser::types::{DocumentOperations, OperationType};
-use bytes::Bytes;
 use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use bytes::Bytes;
 use serde::Deserialize;
 use serde_json::json;
 
@@ -196,12 +196,12 @@ fn is_mutation(query: &str, operation_name: Option<&str>) -> bool {
 }
 
 async fn execute(endpoint: &GraphqlEndpoint, headers: &HeaderMap, request: async_graphql::Request, media: MediaType) -> Response {
-    let session_id = headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find_map(session::from_cookie_header);
-    let ctx = RequestCtx::new(session_id.clone());
+    let cookies = || headers.get_all(header::COOKIE).iter().filter_map(|v| v.to_str().ok());
+    let session_id = cookies().find_map(session::from_cookie_header);
+    let ctx = RequestCtx::new(
+        session_id.clone(),
+        cookies().find_map(session::login_nonce_from_cookie_header),
+    );
 
     // Whole answers to identical queries of one signed-in session are cached (same per-user key
     // discipline and invalidation as the Zoho answers they are made of).
@@ -255,7 +255,12 @@ fn respond(response: &async_graphql::Response, media: MediaType) -> Response {
         }
         _ => StatusCode::OK,
     };
-    respond_body(status, serde_json::to_vec(&body).unwrap_or_default(), media, &response.http_headers)
+    respond_body(
+        status,
+        serde_json::to_vec(&body).unwrap_or_default(),
+        media,
+        &response.http_headers,
+    )
 }
 
 fn respond_body(status: StatusCode, body: Vec<u8>, media: MediaType, extra: &HeaderMap) -> Response {
@@ -264,7 +269,8 @@ fn respond_body(status: StatusCode, body: Vec<u8>, media: MediaType, extra: &Hea
         MediaType::Json => "application/json; charset=utf-8",
     };
     let mut http = (status, body).into_response();
-    http.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    http.headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
     no_store(http.headers_mut());
     for (name, value) in extra.iter() {
         http.headers_mut().append(name, value.clone());

@@ -19,7 +19,10 @@ use crate::graphql::AppSchema;
 const BODY_LIMIT: usize = 1024 * 1024;
 
 pub fn router(state: Arc<AppState>, schema: AppSchema) -> Router {
-    let endpoint = Arc::new(graphql::GraphqlEndpoint { schema, state: state.clone() });
+    let endpoint = Arc::new(graphql::GraphqlEndpoint {
+        schema,
+        state: state.clone(),
+    });
     let graphql_routes = Router::new()
         .route("/graphql", get(graphql::get).post(graphql::post))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))

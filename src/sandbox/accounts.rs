@@ -3,22 +3,20 @@
 //! with JSON, errors as `{"error":…}`), `POST /oauth/v2/token/revoke`.
 
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::{Request, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use base64::Engine;
-use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
-use serde_json::{Value, json};
-use sha2::{Digest, Sha256};
+use serde_json::json;
 
 use super::consent;
 use super::faults::{self, Fault};
 use super::http::{Params, json as json_response, raw_json};
 use super::state::{Grant, Shared};
+use super::token::{token, token_error};
 
 /// Largest token/revoke request body read; real ones are a few hundred bytes.
 const MAX_BODY: usize = 64 * 1024;
@@ -37,8 +35,7 @@ async fn entry(State(shared): State<Arc<Shared>>, request: Request) -> Response 
             let Ok(body) = axum::body::to_bytes(body, MAX_BODY).await else {
                 return token_error("invalid_request");
             };
-            let mut params =
-                Params::parse(&String::from_utf8_lossy(&body_form(&parts.headers, &body)));
+            let mut params = Params::parse(&String::from_utf8_lossy(&body_form(&parts.headers, &body)));
             // Zoho takes the parameters from the query string or the body (§1.5).
             params.merge(query);
             if path == "/oauth/v2/token" {
@@ -72,23 +69,12 @@ fn authorize(shared: &Shared, params: &Params) -> Response {
     shared.lock().calls.record("auth");
     let config = &shared.config;
     if params.get("client_id") != Some(config.client_id.as_str()) {
-        return consent::error_page(
-            "Invalid client",
-            "The client_id is not registered with this sandbox.",
-        );
+        return consent::error_page("Invalid client", "The client_id is not registered with this sandbox.");
     }
     let Some(redirect_uri) = params.non_empty("redirect_uri") else {
-        return consent::error_page(
-            "Invalid redirect URI",
-            "The redirect_uri parameter is missing.",
-        );
+        return consent::error_page("Invalid redirect URI", "The redirect_uri parameter is missing.");
     };
-    if !shared
-        .lock()
-        .redirect_uris
-        .iter()
-        .any(|uri| uri == redirect_uri)
-    {
+    if !shared.lock().redirect_uris.iter().any(|uri| uri == redirect_uri) {
         return consent::error_page(
             "Invalid redirect URI",
             &format!("{redirect_uri} is not a registered redirect URI of this client."),
@@ -119,19 +105,13 @@ fn authorize(shared: &Shared, params: &Params) -> Response {
         let method = params.get("code_challenge_method").unwrap_or("plain");
         (method.to_string(), challenge.to_string())
     });
-    let offline = params
-        .get("access_type")
-        .is_some_and(|v| v.eq_ignore_ascii_case("offline"));
-    let prompt_consent = params
-        .get("prompt")
-        .is_some_and(|v| v.eq_ignore_ascii_case("consent"));
+    let offline = params.get("access_type").is_some_and(|v| v.eq_ignore_ascii_case("offline"));
+    let prompt_consent = params.get("prompt").is_some_and(|v| v.eq_ignore_ascii_case("consent"));
     let code = {
         let mut inner = shared.lock();
         let now = Instant::now();
         let ttl = config.code_ttl;
-        inner
-            .codes
-            .retain(|_, grant| now.duration_since(grant.issued) < ttl);
+        inner.codes.retain(|_, grant| now.duration_since(grant.issued) < ttl);
         // A refresh token comes only with offline access, and only on the first consent unless the
         // app forces the consent screen again (§1.5).
         let first_consent = inner.consented.insert((user, config.client_id.clone()));
@@ -171,10 +151,7 @@ pub(crate) fn parse_scopes(text: &str) -> Vec<String> {
 
 fn redirect(redirect_uri: &str, pairs: &[(&str, &str)], state: Option<&str>) -> Response {
     let Ok(mut url) = url::Url::parse(redirect_uri) else {
-        return consent::error_page(
-            "Invalid redirect URI",
-            "The redirect_uri is not a valid URL.",
-        );
+        return consent::error_page("Invalid redirect URI", "The redirect_uri is not a valid URL.");
     };
     {
         let mut query = url.query_pairs_mut();
@@ -190,206 +167,6 @@ fn redirect(redirect_uri: &str, pairs: &[(&str, &str)], state: Option<&str>) -> 
         response.headers_mut().insert(header::LOCATION, location);
     }
     response
-}
-
-/// `POST /oauth/v2/token` (§1.5, §1.6): always HTTP 200 + JSON, errors as `{"error":"…"}`.
-async fn token(shared: &Shared, headers: &HeaderMap, params: &Params) -> Response {
-    let label = match params.get("grant_type") {
-        Some("authorization_code") => "token.authorization_code",
-        Some("refresh_token") => "token.refresh_token",
-        _ => "token.other",
-    };
-    let fault = {
-        let mut inner = shared.lock();
-        inner.calls.record(label);
-        faults::take(&mut inner.faults, label, false)
-    };
-    match fault {
-        Some(Fault::Latency(delay)) => tokio::time::sleep(delay).await,
-        Some(Fault::Status(status)) => {
-            let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-            let (code, _) = faults::status_code_text(status.as_u16());
-            return json_response(status, &json!({ "error": code.to_ascii_lowercase() }));
-        }
-        Some(Fault::MalformedJson) => {
-            return raw_json(StatusCode::OK, r#"{"access_token":"1000.3f2a"#.to_string());
-        }
-        Some(Fault::RefreshThrottled) => return access_denied(),
-        Some(Fault::TokenError(error)) => return token_error(&error),
-        None => {}
-    }
-
-    let (client_id, client_secret) = client_credentials(headers, params);
-    let config = &shared.config;
-    if client_id.as_deref() != Some(config.client_id.as_str()) {
-        return token_error("invalid_client");
-    }
-    if client_secret.as_deref() != Some(config.client_secret.as_str()) {
-        return token_error("invalid_client_secret");
-    }
-    match label {
-        "token.authorization_code" => exchange_code(shared, params),
-        "token.refresh_token" => refresh(shared, params),
-        // Zoho's answer to an unknown grant type is UNCONFIRMED; this is RFC 6749's name.
-        _ => token_error("unsupported_grant_type"),
-    }
-}
-
-fn exchange_code(shared: &Shared, params: &Params) -> Response {
-    let config = &shared.config;
-    let mut inner = shared.lock();
-    let Some(code) = params.non_empty("code") else {
-        return token_error("invalid_code");
-    };
-    let Some(grant) = inner.codes.get(code) else {
-        return token_error("invalid_code");
-    };
-    if grant.issued.elapsed() >= config.code_ttl {
-        inner.codes.remove(code);
-        return token_error("invalid_code");
-    }
-    if grant.client_id != config.client_id {
-        return token_error("invalid_client");
-    }
-    if params.get("redirect_uri") != Some(grant.redirect_uri.as_str()) {
-        return token_error("invalid_redirect_uri");
-    }
-    if let Some((method, challenge)) = &grant.pkce {
-        // PKCE is optional for web apps (§1.3); when the code carries a challenge it is enforced.
-        let verified = params
-            .get("code_verifier")
-            .is_some_and(|verifier| match method.as_str() {
-                "S256" => URL_SAFE_NO_PAD.encode(Sha256::digest(verifier.as_bytes())) == *challenge,
-                _ => verifier == challenge,
-            });
-        if !verified {
-            return token_error("invalid_code");
-        }
-    }
-    // Single use: the code is gone once exchanged (§1.4).
-    let Some(grant) = inner.codes.remove(code) else {
-        return token_error("invalid_code");
-    };
-    let refresh_token = grant
-        .with_refresh_token
-        .then(|| inner.add_refresh_token(grant.user, &grant.client_id, &grant.scopes));
-    let expires = Instant::now() + config.access_token_ttl;
-    let access_token = inner.mint_access_token(
-        grant.user,
-        &grant.scopes,
-        refresh_token.as_deref(),
-        expires,
-        config.max_access_tokens_per_refresh_token,
-    );
-    drop(inner);
-    token_success(
-        shared,
-        &access_token,
-        refresh_token.as_deref(),
-        &grant.scopes,
-    )
-}
-
-fn refresh(shared: &Shared, params: &Params) -> Response {
-    let config = &shared.config;
-    let mut inner = shared.lock();
-    let Some(refresh_token) = params.non_empty("refresh_token") else {
-        return token_error("invalid_code");
-    };
-    // An unknown or revoked refresh token answers `invalid_code` (§1.5 table).
-    let Some(state) = inner.refresh_tokens.get_mut(refresh_token) else {
-        return token_error("invalid_code");
-    };
-    if state.client_id != config.client_id {
-        return token_error("invalid_client");
-    }
-    let now = Instant::now();
-    let window = config.refresh_window;
-    while state
-        .minted
-        .front()
-        .is_some_and(|t| now.duration_since(*t) >= window)
-    {
-        state.minted.pop_front();
-    }
-    // Only refresh grants count toward "10 access tokens per refresh token per 10 minutes" (§1.8).
-    if state.minted.len() >= config.refresh_limit as usize {
-        return access_denied();
-    }
-    state.minted.push_back(now);
-    let (user, scopes) = (state.user, state.scopes.clone());
-    let access_token = inner.mint_access_token(
-        user,
-        &scopes,
-        Some(refresh_token),
-        now + config.access_token_ttl,
-        config.max_access_tokens_per_refresh_token,
-    );
-    drop(inner);
-    // No refresh_token in a refresh answer: the old one stays valid (§1.6).
-    token_success(shared, &access_token, None, &scopes)
-}
-
-fn token_success(
-    shared: &Shared,
-    access_token: &str,
-    refresh_token: Option<&str>,
-    scopes: &[String],
-) -> Response {
-    let mut body = json!({
-        "access_token": access_token,
-        // The optional `scope` member is space-separated in Zoho's examples (§1.5).
-        "scope": scopes.join(" "),
-        "api_domain": shared.api_url,
-        "token_type": "Bearer",
-        "expires_in": whole_seconds(shared.config.access_token_ttl),
-    });
-    if let (Some(refresh_token), Value::Object(map)) = (refresh_token, &mut body) {
-        map.insert("refresh_token".into(), json!(refresh_token));
-    }
-    json_response(StatusCode::OK, &body)
-}
-
-fn whole_seconds(duration: Duration) -> u64 {
-    duration.as_secs() + u64::from(duration.subsec_nanos() > 0)
-}
-
-/// Client id and secret from HTTP Basic (if present) or the parameters (§1.5).
-fn client_credentials(headers: &HeaderMap, params: &Params) -> (Option<String>, Option<String>) {
-    let basic = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Basic "))
-        .and_then(|encoded| STANDARD.decode(encoded.trim()).ok())
-        .and_then(|decoded| String::from_utf8(decoded).ok())
-        .and_then(|text| {
-            text.split_once(':')
-                .map(|(id, secret)| (id.to_string(), secret.to_string()))
-        });
-    match basic {
-        Some((id, secret)) => (Some(id), Some(secret)),
-        None => (
-            params.get("client_id").map(str::to_string),
-            params.get("client_secret").map(str::to_string),
-        ),
-    }
-}
-
-/// Token-endpoint errors are HTTP 200 with `{"error":"…"}` (§1.5, confirmed quirk).
-fn token_error(error: &str) -> Response {
-    json_response(StatusCode::OK, &json!({ "error": error }))
-}
-
-/// The refresh throttle's body (§1.5); its HTTP status is UNCONFIRMED, 200 like the other errors.
-fn access_denied() -> Response {
-    json_response(
-        StatusCode::OK,
-        &json!({
-            "error": "Access Denied",
-            "error_description": "You have made too many requests continuously. Please try again after some time.",
-            "status": "failure",
-        }),
-    )
 }
 
 /// `POST /oauth/v2/token/revoke?token=…` (§1.7): `{"status":"success"}`; an unknown token answers
@@ -411,9 +188,7 @@ async fn revoke(shared: &Shared, params: &Params) -> Response {
         }
         _ => {}
     }
-    let revoked = params
-        .non_empty("token")
-        .is_some_and(|token| shared.lock().revoke(token));
+    let revoked = params.non_empty("token").is_some_and(|token| shared.lock().revoke(token));
     if revoked {
         json_response(StatusCode::OK, &json!({ "status": "success" }))
     } else {

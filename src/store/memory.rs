@@ -7,7 +7,7 @@ use std::sync::Mutex;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
-use super::{OAuthState, SessionRecord, Store, StoreError, TokenRecord, UserOrg};
+use super::{NoLock, OAuthState, RefreshLock, SessionRecord, Store, StoreError, TokenRecord, UserOrg};
 use crate::secret::{AccessToken, RefreshToken};
 
 #[derive(Default)]
@@ -40,8 +40,12 @@ impl Store for MemoryStore {
         Ok(())
     }
 
-    async fn take_oauth_state(&self, state_hash: &str) -> Result<Option<OAuthState>, StoreError> {
-        Ok(self.lock().states.remove(state_hash))
+    async fn take_oauth_state(&self, state_hash: &str, browser_hash: &str) -> Result<Option<OAuthState>, StoreError> {
+        let mut inner = self.lock();
+        if inner.states.get(state_hash).is_some_and(|s| s.browser_hash == browser_hash) {
+            return Ok(inner.states.remove(state_hash));
+        }
+        Ok(None)
     }
 
     async fn put_tokens(&self, tokens: &TokenRecord) -> Result<(), StoreError> {
@@ -88,6 +92,17 @@ impl Store for MemoryStore {
 
     async fn get_session(&self, id_hash: &str) -> Result<Option<SessionRecord>, StoreError> {
         Ok(self.lock().sessions.get(id_hash).cloned())
+    }
+
+    async fn touch_session(&self, id_hash: &str, at: DateTime<Utc>) -> Result<(), StoreError> {
+        if let Some(s) = self.lock().sessions.get_mut(id_hash) {
+            s.last_seen_at = at;
+        }
+        Ok(())
+    }
+
+    async fn lock_refresh(&self, _key: &UserOrg) -> Result<Box<dyn RefreshLock>, StoreError> {
+        Ok(Box::new(NoLock))
     }
 
     async fn delete_session(&self, id_hash: &str) -> Result<(), StoreError> {

@@ -2,6 +2,7 @@
 //! implementation per backend: `memory` (tests, demos) and `sqlite` (the embedded default).
 //! The store knows nothing of Zoho or HTTP; it keeps what the auth module hands it.
 
+pub mod cipher;
 mod memory;
 mod sqlite;
 
@@ -23,10 +24,12 @@ pub struct UserOrg {
     pub org_id: String,
 }
 
-/// A pending `login`: the hash of its state, where Zoho will redirect, and until when.
+/// A pending `login`: the hash of its state, the hash of the browser nonce it is bound to,
+/// where Zoho will redirect, and until when.
 #[derive(Debug, Clone)]
 pub struct OAuthState {
     pub state_hash: String,
+    pub browser_hash: String,
     pub redirect_uri: String,
     pub expires_at: DateTime<Utc>,
 }
@@ -55,7 +58,10 @@ pub struct SessionRecord {
     pub id_hash: String,
     pub key: UserOrg,
     pub created_at: DateTime<Utc>,
+    /// Absolute end of the session.
     pub expires_at: DateTime<Utc>,
+    /// Last use, for the idle timeout (updated at most once a minute).
+    pub last_seen_at: DateTime<Utc>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -66,14 +72,17 @@ pub enum StoreError {
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error("could not prepare the database file: {0}")]
     Io(#[from] std::io::Error),
+    #[error("token encryption: {0}")]
+    Key(String),
 }
 
 #[async_trait]
 pub trait Store: Send + Sync + 'static {
     /// Remember a pending login; also sweeps expired ones.
     async fn put_oauth_state(&self, state: &OAuthState) -> Result<(), StoreError>;
-    /// Remove and return a pending login: a state can be taken once only, even by racing requests.
-    async fn take_oauth_state(&self, state_hash: &str) -> Result<Option<OAuthState>, StoreError>;
+    /// Remove and return a pending login if it was started by this browser: a state can be taken
+    /// once only, even by racing requests, and another browser's attempt does not consume it.
+    async fn take_oauth_state(&self, state_hash: &str, browser_hash: &str) -> Result<Option<OAuthState>, StoreError>;
 
     /// Insert or replace the user-org's token pair.
     async fn put_tokens(&self, tokens: &TokenRecord) -> Result<(), StoreError>;
@@ -92,17 +101,54 @@ pub trait Store: Send + Sync + 'static {
 
     async fn put_session(&self, session: &SessionRecord) -> Result<(), StoreError>;
     async fn get_session(&self, id_hash: &str) -> Result<Option<SessionRecord>, StoreError>;
+    async fn touch_session(&self, id_hash: &str, at: DateTime<Utc>) -> Result<(), StoreError>;
     async fn delete_session(&self, id_hash: &str) -> Result<(), StoreError>;
+
+    /// Held while refreshing a user-org's access token, so that replicas sharing this store
+    /// refresh once between them. Stores used by one process may return a no-op lock: the
+    /// token manager already refreshes once per process.
+    async fn lock_refresh(&self, key: &UserOrg) -> Result<Box<dyn RefreshLock>, StoreError>;
 
     /// Cheap reachability check for readiness probes.
     async fn ping(&self) -> Result<(), StoreError>;
 }
 
-/// Opens the store named by `DATABASE_URL`, running migrations where there are any.
-pub async fn open(url: &DatabaseUrl) -> Result<Arc<dyn Store>, StoreError> {
+/// See [`Store::lock_refresh`]; released explicitly, or on drop by the backend's own means.
+#[async_trait]
+pub trait RefreshLock: Send {
+    async fn release(self: Box<Self>) -> Result<(), StoreError>;
+}
+
+/// The lock of a store used by a single process.
+pub struct NoLock;
+
+#[async_trait]
+impl RefreshLock for NoLock {
+    async fn release(self: Box<Self>) -> Result<(), StoreError> {
+        Ok(())
+    }
+}
+
+/// Opens the store named by `DATABASE_URL`, running migrations where there are any. Tokens
+/// are sealed with `token_key` (base64, 32 bytes) or, for SQLite without one, with a key kept
+/// in a 0600 file beside the database (`<file>.key`).
+pub async fn open(url: &DatabaseUrl, token_key: Option<&str>) -> Result<Arc<dyn Store>, StoreError> {
+    let cipher = |fallback: &dyn Fn() -> Result<cipher::TokenCipher, StoreError>| match token_key {
+        Some(k) => cipher::TokenCipher::from_base64(k).map_err(StoreError::Key),
+        None => fallback(),
+    };
     Ok(match url {
+        // Memory never leaves the process; nothing to seal.
         DatabaseUrl::Memory => Arc::new(MemoryStore::default()),
-        DatabaseUrl::Sqlite(path) => Arc::new(SqliteStore::open(path).await?),
+        DatabaseUrl::Sqlite(path) => {
+            let key_file = {
+                let mut p = path.clone().into_os_string();
+                p.push(".key");
+                std::path::PathBuf::from(p)
+            };
+            let cipher = cipher(&|| cipher::TokenCipher::from_key_file(&key_file))?;
+            Arc::new(SqliteStore::open(path, cipher).await?)
+        }
     })
 }
 

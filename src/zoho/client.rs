@@ -12,11 +12,11 @@ use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 
 use super::error::{ErrorBody, ZohoError};
+use super::limiter::OrgLimiter;
 use super::records::{
     ActionEnvelope, CrmOrg, CrmUser, FieldMeta, FieldsEnvelope, ListParams, OrgEnvelope, Record, RecordPage, SearchBy,
     SearchParams, UsersEnvelope,
 };
-use super::limiter::OrgLimiter;
 use crate::cache::ResponseCache;
 use crate::secret::AccessToken;
 use crate::store::UserOrg;
@@ -43,7 +43,11 @@ pub struct RetryPolicy {
 
 impl Default for RetryPolicy {
     fn default() -> Self {
-        Self { budget: Duration::from_secs(3), first_backoff: Duration::from_millis(100), max_backoff: Duration::from_secs(1) }
+        Self {
+            budget: Duration::from_secs(3),
+            first_backoff: Duration::from_millis(100),
+            max_backoff: Duration::from_secs(1),
+        }
     }
 }
 
@@ -59,7 +63,12 @@ const LEADS: &str = "/crm/v8/Leads";
 
 impl ZohoClient {
     pub fn new(http: reqwest::Client, cache: Arc<ResponseCache>, limiter: Arc<OrgLimiter>, retry: RetryPolicy) -> Self {
-        Self { http, cache, limiter, retry }
+        Self {
+            http,
+            cache,
+            limiter,
+            retry,
+        }
     }
 
     /// Sends one request; `Ok(None)` is Zoho's 204 "no content" (zoho-api.md §2.1).
@@ -129,7 +138,10 @@ impl ZohoClient {
                 Ok((status, Some(bytes))) => Err(ZohoError::from_response(status.as_u16(), &bytes)),
                 Err(e) => Err(e),
             };
-            let retryable = matches!(result, Err(ZohoError::RateLimited | ZohoError::Server(_) | ZohoError::Transport(_)));
+            let retryable = matches!(
+                result,
+                Err(ZohoError::RateLimited | ZohoError::Server(_) | ZohoError::Transport(_))
+            );
             if !retryable {
                 return result;
             }

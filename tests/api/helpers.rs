@@ -3,8 +3,8 @@
 
 use std::collections::HashMap;
 
-use serde_json::{Value, json};
 use clap::Parser as _;
+use serde_json::{Value, json};
 use tokio::net::TcpListener;
 use zoho_gateway::app::Application;
 use zoho_gateway::config::Config;

@@ -223,4 +223,3 @@ async fn paging_goes_on_with_page_tokens() {
     assert_eq!(error_code(&r), "BAD_USER_INPUT", "{r}");
     assert_eq!(error_field(&r), Some("pageToken"));
 }
-

@@ -7,70 +7,17 @@ use axum::response::Response;
 use serde_json::{Map, Value, json};
 
 use super::records::{self, parse_id, visible};
+use super::validate::{
+    body_records, duplicate_check, find_by_email, invalid_id_record, missing_last_name, no_permission_record, path, record_error,
+    refresh_full_name, validate,
+};
 use super::{Ctx, fields};
 use crate::sandbox::data::{format_time, user_ref};
 use crate::sandbox::http::{ApiError, json as json_response};
 use crate::sandbox::state::{Inner, Lead};
 
-/// Most records per write call (§2.4).
-const MAX_RECORDS: usize = 100;
-
 /// One record's outcome, already in Zoho's per-record shape.
 type Outcome = Result<Value, Value>;
-
-fn record_error(code: &str, message: &str, details: Value) -> Value {
-    json!({ "code": code, "details": details, "message": message, "status": "error" })
-}
-
-fn path(index: usize, api_name: &str) -> String {
-    format!("$.data[{index}].{api_name}")
-}
-
-/// The body's `data` array (request-level errors when the body is not of that shape).
-fn body_records(ctx: &Ctx<'_>) -> Result<(Vec<Value>, Map<String, Value>), ApiError> {
-    let invalid_body = || {
-        ApiError::new(StatusCode::BAD_REQUEST, "INVALID_DATA", "invalid data")
-            .details(json!({ "expected_data_type": "jsonobject" }))
-    };
-    let Ok(Value::Object(body)) = serde_json::from_slice::<Value>(&ctx.body) else {
-        return Err(invalid_body());
-    };
-    let records = match body.get("data") {
-        None | Some(Value::Null) => return Err(ApiError::missing_param("data")),
-        Some(Value::Array(records)) => records.clone(),
-        Some(_) => {
-            return Err(
-                ApiError::new(StatusCode::BAD_REQUEST, "INVALID_DATA", "invalid data")
-                    .details(json!({ "api_name": "data", "expected_data_type": "jsonarray" })),
-            );
-        }
-    };
-    if records.is_empty() {
-        return Err(
-            ApiError::new(StatusCode::BAD_REQUEST, "INVALID_DATA", "invalid data")
-                .details(json!({ "api_name": "data", "json_path": "$.data" })),
-        );
-    }
-    if records.len() > MAX_RECORDS {
-        return Err(ApiError::new(
-            StatusCode::BAD_REQUEST,
-            "LIMIT_EXCEEDED",
-            "the number of records exceeds the limit",
-        )
-        .details(json!({ "api_name": "data", "limit": MAX_RECORDS })));
-    }
-    if let Some(trigger) = body.get("trigger")
-        && !trigger
-            .as_array()
-            .is_some_and(|t| t.iter().all(Value::is_string))
-    {
-        return Err(
-            ApiError::new(StatusCode::BAD_REQUEST, "INVALID_DATA", "invalid data")
-                .details(json!({ "api_name": "trigger", "expected_data_type": "jsonarray" })),
-        );
-    }
-    Ok((records, body))
-}
 
 /// HTTP status of a batch: all succeeded → `success`, none → 400, mixed → 207 (§2.4).
 fn batch_response(outcomes: Vec<Outcome>, success: StatusCode) -> Response {
@@ -82,127 +29,8 @@ fn batch_response(outcomes: Vec<Outcome>, success: StatusCode) -> Response {
     } else {
         StatusCode::MULTI_STATUS
     };
-    let data: Vec<Value> = outcomes
-        .into_iter()
-        .map(|o| o.unwrap_or_else(|e| e))
-        .collect();
+    let data: Vec<Value> = outcomes.into_iter().map(|o| o.unwrap_or_else(|e| e)).collect();
     json_response(status, &json!({ "data": data }))
-}
-
-/// Checks a record's fields and returns the changes to apply. Read-only/system fields and `Owner`
-/// are ignored like Zoho ignores read-only fields; `$`-keys and `id` are not fields; an unknown
-/// field is `INVALID_DATA` (UNCONFIRMED whether Zoho ignores it; rejecting catches client typos).
-fn validate(record: &Map<String, Value>, index: usize) -> Result<Map<String, Value>, Value> {
-    let mut changes = Map::new();
-    for (key, value) in record {
-        if key == "id" || key.starts_with('$') || key == "Tag" || key == "Layout" {
-            continue;
-        }
-        let Some(def) = fields::find(key) else {
-            return Err(record_error(
-                "INVALID_DATA",
-                "invalid data",
-                json!({ "api_name": key, "json_path": path(index, key) }),
-            ));
-        };
-        if def.read_only {
-            continue;
-        }
-        let type_error = |expected: &str| {
-            record_error(
-                "INVALID_DATA",
-                "invalid data",
-                json!({ "api_name": key, "json_path": path(index, key), "expected_data_type": expected }),
-            )
-        };
-        match (def.data_type, value) {
-            (_, Value::Null) => {}
-            ("boolean", Value::Bool(_)) => {}
-            ("boolean", _) => return Err(type_error("boolean")),
-            (_, Value::String(text)) => {
-                if text.chars().count() > def.length {
-                    return Err(record_error(
-                        "INVALID_DATA",
-                        "invalid data",
-                        json!({ "api_name": key, "json_path": path(index, key), "maximum_length": def.length }),
-                    ));
-                }
-                if def.data_type == "email" && !text.is_empty() && !is_email(text) {
-                    return Err(record_error(
-                        "INVALID_DATA",
-                        "invalid data",
-                        json!({ "api_name": key, "json_path": path(index, key) }),
-                    ));
-                }
-            }
-            (data_type, _) => return Err(type_error(data_type)),
-        }
-        // Empty strings clear a field, like null.
-        let value = match value {
-            Value::String(text) if text.trim().is_empty() => Value::Null,
-            Value::String(text) => Value::String(text.trim().to_string()),
-            // A null boolean reads back as false.
-            Value::Null if def.data_type == "boolean" => Value::Bool(false),
-            other => other.clone(),
-        };
-        changes.insert(key.clone(), value);
-    }
-    Ok(changes)
-}
-
-/// A pragmatic email check: one `@`, a non-empty local part, a dotted domain, no spaces.
-fn is_email(text: &str) -> bool {
-    let Some((local, domain)) = text.split_once('@') else {
-        return false;
-    };
-    !local.is_empty()
-        && !domain.contains('@')
-        && !text.chars().any(char::is_whitespace)
-        && domain.split('.').count() >= 2
-        && domain.split('.').all(|part| !part.is_empty())
-}
-
-/// `DUPLICATE_DATA` when another lead (any owner) has this Email: Leads' duplicate check (§2.7).
-fn duplicate_check(
-    inner: &Inner,
-    ctx: &Ctx<'_>,
-    changes: &Map<String, Value>,
-    own_id: Option<u64>,
-    index: usize,
-) -> Result<(), Value> {
-    let Some(Value::String(email)) = changes.get("Email") else {
-        return Ok(());
-    };
-    let Some(other) = find_by_email(inner, email).filter(|lead| Some(lead.id) != own_id) else {
-        return Ok(());
-    };
-    let owner = ctx
-        .shared
-        .users
-        .get(other.owner)
-        .map(user_ref)
-        .unwrap_or(Value::Null);
-    Err(record_error(
-        "DUPLICATE_DATA",
-        "duplicate data",
-        json!({
-            "api_name": "Email",
-            "json_path": path(index, "Email"),
-            "duplicate_record": {
-                "id": other.id.to_string(),
-                "module": { "api_name": "Leads", "id": crate::sandbox::data::LEADS_MODULE_ID },
-                "Owner": owner,
-            },
-        }),
-    ))
-}
-
-fn find_by_email<'a>(inner: &'a Inner, email: &str) -> Option<&'a Lead> {
-    inner.leads.values().find(|lead| {
-        lead.field("Email")
-            .as_str()
-            .is_some_and(|e| e.eq_ignore_ascii_case(email.trim()))
-    })
 }
 
 fn success(lead: &Lead, message: &str, extra: &[(&str, Value)]) -> Value {
@@ -228,21 +56,8 @@ fn success(lead: &Lead, message: &str, extra: &[(&str, Value)]) -> Value {
     result
 }
 
-fn missing_last_name(index: usize) -> Value {
-    record_error(
-        "MANDATORY_NOT_FOUND",
-        "required field not found",
-        json!({ "api_name": "Last_Name", "json_path": path(index, "Last_Name") }),
-    )
-}
-
 /// Inserts one record; the owner is the caller (an `Owner` in the input is ignored).
-fn insert_one(
-    inner: &mut Inner,
-    ctx: &Ctx<'_>,
-    record: &Value,
-    index: usize,
-) -> Result<u64, Value> {
+fn insert_one(inner: &mut Inner, ctx: &Ctx<'_>, record: &Value, index: usize) -> Result<u64, Value> {
     let Some(record) = record.as_object() else {
         return Err(record_error(
             "INVALID_DATA",
@@ -257,12 +72,7 @@ fn insert_one(
     duplicate_check(inner, ctx, &changes, None, index)?;
     let now = chrono::Utc::now().timestamp();
     let user = ctx.caller.user;
-    let me = ctx
-        .shared
-        .users
-        .get(user)
-        .map(user_ref)
-        .unwrap_or(Value::Null);
+    let me = ctx.shared.users.get(user).map(user_ref).unwrap_or(Value::Null);
     let mut fields = Map::new();
     for def in fields::LEAD_FIELDS.iter() {
         let value = match def.data_type {
@@ -291,55 +101,23 @@ fn insert_one(
 }
 
 /// Applies validated changes to a lead the caller may change.
-fn update_one(
-    inner: &mut Inner,
-    ctx: &Ctx<'_>,
-    id: u64,
-    record: &Map<String, Value>,
-    index: usize,
-) -> Result<u64, Value> {
+fn update_one(inner: &mut Inner, ctx: &Ctx<'_>, id: u64, record: &Map<String, Value>, index: usize) -> Result<u64, Value> {
     let changes = validate(record, index)?;
     if changes.get("Last_Name").is_some_and(Value::is_null) {
         return Err(missing_last_name(index));
     }
     duplicate_check(inner, ctx, &changes, Some(id), index)?;
     let now = chrono::Utc::now().timestamp();
-    let me = ctx
-        .shared
-        .users
-        .get(ctx.caller.user)
-        .map(user_ref)
-        .unwrap_or(Value::Null);
+    let me = ctx.shared.users.get(ctx.caller.user).map(user_ref).unwrap_or(Value::Null);
     let Some(lead) = inner.leads.get_mut(&id) else {
         return Err(invalid_id_record(&id.to_string(), index));
     };
     lead.fields.extend(changes);
     lead.modified = now;
     lead.fields.insert("Modified_By".into(), me);
-    lead.fields
-        .insert("Modified_Time".into(), json!(format_time(now)));
+    lead.fields.insert("Modified_Time".into(), json!(format_time(now)));
     refresh_full_name(lead);
     Ok(id)
-}
-
-fn refresh_full_name(lead: &mut Lead) {
-    let part = |name: &str| lead.field(name).as_str().unwrap_or("").to_string();
-    let full = format!("{} {}", part("First_Name"), part("Last_Name"))
-        .trim()
-        .to_string();
-    lead.fields.insert("Full_Name".into(), json!(full));
-}
-
-fn invalid_id_record(id: &str, index: usize) -> Value {
-    record_error(
-        "INVALID_DATA",
-        "the id given seems to be invalid",
-        json!({ "id": id, "api_name": "id", "json_path": path(index, "id") }),
-    )
-}
-
-fn no_permission_record(id: &str) -> Value {
-    record_error("NO_PERMISSION", "permission denied", json!({ "id": id }))
 }
 
 /// `POST /crm/v8/Leads`: 201 when all were added (§2.4).
@@ -376,11 +154,8 @@ pub(crate) fn update(ctx: &Ctx<'_>, path_id: Option<&str>) -> Result<Response, A
             None => records
                 .iter()
                 .filter_map(|r| {
-                    r.get("id").and_then(|v| {
-                        v.as_str()
-                            .map(str::to_string)
-                            .or_else(|| Some(v.to_string()))
-                    })
+                    r.get("id")
+                        .and_then(|v| v.as_str().map(str::to_string).or_else(|| Some(v.to_string())))
                 })
                 .filter_map(|raw| parse_id(&raw))
                 .collect(),
@@ -399,11 +174,7 @@ pub(crate) fn update(ctx: &Ctx<'_>, path_id: Option<&str>) -> Result<Response, A
     }
     if let Some(id) = path_id {
         // By id, another owner's lead is a request-level 403, like GET (§2.10).
-        if inner
-            .leads
-            .get(&id)
-            .is_some_and(|lead| !visible(&ctx.caller, lead))
-        {
+        if inner.leads.get(&id).is_some_and(|lead| !visible(&ctx.caller, lead)) {
             return Err(records::no_permission());
         }
     }
@@ -412,7 +183,11 @@ pub(crate) fn update(ctx: &Ctx<'_>, path_id: Option<&str>) -> Result<Response, A
         .enumerate()
         .map(|(index, record)| {
             let Some(record) = record.as_object() else {
-                return Err(record_error("INVALID_DATA", "invalid data", json!({ "json_path": format!("$.data[{index}]"), "expected_data_type": "jsonobject" })));
+                return Err(record_error(
+                    "INVALID_DATA",
+                    "invalid data",
+                    json!({ "json_path": format!("$.data[{index}]"), "expected_data_type": "jsonobject" }),
+                ));
             };
             let id = match (path_id, record.get("id")) {
                 (Some(id), _) => id,
@@ -435,7 +210,10 @@ pub(crate) fn update(ctx: &Ctx<'_>, path_id: Option<&str>) -> Result<Response, A
                 return Err(no_permission_record(&id.to_string()));
             }
             update_one(&mut inner, ctx, id, record, index)?;
-            let lead = inner.leads.get(&id).ok_or_else(|| invalid_id_record(&id.to_string(), index))?;
+            let lead = inner
+                .leads
+                .get(&id)
+                .ok_or_else(|| invalid_id_record(&id.to_string(), index))?;
             Ok(success(lead, "record updated", &[]))
         })
         .collect();
@@ -445,9 +223,7 @@ pub(crate) fn update(ctx: &Ctx<'_>, path_id: Option<&str>) -> Result<Response, A
 /// The `If-Unmodified-Since` header as a unix time (ISO-8601 with offset, §2.1), if sent and valid.
 fn unmodified_since(ctx: &Ctx<'_>) -> Option<i64> {
     let value = ctx.headers.get("if-unmodified-since")?.to_str().ok()?;
-    chrono::DateTime::parse_from_rfc3339(value.trim())
-        .ok()
-        .map(|t| t.timestamp())
+    chrono::DateTime::parse_from_rfc3339(value.trim()).ok().map(|t| t.timestamp())
 }
 
 /// `DELETE /crm/v8/Leads?ids=…` and `DELETE /crm/v8/Leads/{id}` (§2.6).
@@ -468,7 +244,11 @@ pub(crate) fn delete(ctx: &Ctx<'_>, path_id: Option<&str>) -> Result<Response, A
         .map(|id| {
             let text = id.to_string();
             match inner.leads.get(id) {
-                None => Err(record_error("INVALID_DATA", "the id given seems to be invalid", json!({ "id": text }))),
+                None => Err(record_error(
+                    "INVALID_DATA",
+                    "the id given seems to be invalid",
+                    json!({ "id": text }),
+                )),
                 Some(lead) if !visible(&ctx.caller, lead) => Err(no_permission_record(&text)),
                 Some(_) => {
                     inner.leads.remove(id);
@@ -489,11 +269,8 @@ pub(crate) fn upsert(ctx: &Ctx<'_>) -> Result<Response, ApiError> {
         None | Some(Value::Null) => {}
         Some(Value::Array(names)) if names.iter().all(|n| n.as_str() == Some("Email")) => {}
         Some(_) => {
-            return Err(
-                ApiError::new(StatusCode::BAD_REQUEST, "INVALID_DATA", "invalid data").details(
-                    json!({ "api_name": "duplicate_check_fields", "supported_values": ["Email"] }),
-                ),
-            );
+            return Err(ApiError::new(StatusCode::BAD_REQUEST, "INVALID_DATA", "invalid data")
+                .details(json!({ "api_name": "duplicate_check_fields", "supported_values": ["Email"] })));
         }
     }
     let mut inner = ctx.shared.lock();
@@ -501,10 +278,7 @@ pub(crate) fn upsert(ctx: &Ctx<'_>) -> Result<Response, ApiError> {
         .iter()
         .enumerate()
         .map(|(index, record)| {
-            let email = record
-                .get("Email")
-                .and_then(Value::as_str)
-                .filter(|e| !e.trim().is_empty());
+            let email = record.get("Email").and_then(Value::as_str).filter(|e| !e.trim().is_empty());
             let existing = email
                 .and_then(|email| find_by_email(&inner, email))
                 .map(|lead| (lead.id, visible(&ctx.caller, lead)));
@@ -519,10 +293,7 @@ pub(crate) fn upsert(ctx: &Ctx<'_>) -> Result<Response, ApiError> {
                     Ok(success(
                         lead,
                         "record updated",
-                        &[
-                            ("action", json!("update")),
-                            ("duplicate_field", json!("Email")),
-                        ],
+                        &[("action", json!("update")), ("duplicate_field", json!("Email"))],
                     ))
                 }
                 _ => {
@@ -534,10 +305,7 @@ pub(crate) fn upsert(ctx: &Ctx<'_>) -> Result<Response, ApiError> {
                     Ok(success(
                         lead,
                         "record added",
-                        &[
-                            ("action", json!("insert")),
-                            ("duplicate_field", Value::Null),
-                        ],
+                        &[("action", json!("insert")), ("duplicate_field", Value::Null)],
                     ))
                 }
             }

@@ -1,0 +1,640 @@
+//! `cargo bench --bench gateway`: the gateway's throughput, latency, Zoho calls per operation and
+//! peak memory, measured against the built-in sandbox and printed as one table (issue 4, item 5).
+//!
+//! What it does, in order:
+//! 1. starts the sandbox in this process (as a library) and two gateway processes built from this
+//!    tree (`target/release/zoho-gateway`, which Cargo builds with the bench): one with the cache
+//!    on (the default) and one with `GATEWAY_CACHE=false` (pass-through);
+//! 2. signs in to each as the sandbox admin over HTTP, as a browser does (`login` → the consent URL
+//!    with `sandbox_user=admin` → `initialize`), keeping the `zgw_session` cookie;
+//! 3. counts the Zoho API calls the sandbox serves for single GraphQL operations (cold cache);
+//! 4. drives load with `wrk` (Debian package `wrk`) for (a) the portal's list query answered from
+//!    the cache, (b) the same with the cache off, (c) the bare REST call straight to the sandbox;
+//! 5. reads each gateway's peak RSS (`VmHWM` in `/proc/<pid>/status`) and stops everything.
+//!
+//! Targets are measured and reported, never asserted: the exit status says only whether the bench
+//! could run. Load: `wrk -t1 -c8` (one generator thread leaves the second core to the gateway and
+//! the sandbox; 8 connections stay under the gateway's default 10 in-flight Zoho calls, so (b)
+//! measures pass-through, not the gateway's limiter). `BENCH_SECS` sets each run's duration
+//! (default 10, at most 300); runs longer than the cache TTL (30 s) also refetch in (a).
+
+use std::collections::HashMap;
+use std::fs::File;
+use std::io::Write as _;
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, ExitCode, Stdio};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context as _, bail, ensure};
+use reqwest::header::{COOKIE, LOCATION, SET_COOKIE};
+use serde_json::{Value, json};
+use zoho_gateway::graphql::lead::LeadFields;
+use zoho_gateway::sandbox::{CallCounts, Sandbox, SandboxConfig};
+
+/// The portal's list query, as `playground/app.js` sends it (operation `Students`).
+const PORTAL_LIST: &str = "query Students($page: Int!, $perPage: Int!, $pageToken: String, $sortBy: LeadSort!, $sortOrder: SortOrder!) {
+  leads(page: $page, perPage: $perPage, pageToken: $pageToken, sortBy: $sortBy, sortOrder: $sortOrder) { ...PageFields }
+}
+fragment PageFields on LeadPage {
+  nodes { ...StudentFields }
+  pageInfo { page perPage count hasMore nextPageToken }
+}
+fragment StudentFields on Lead {
+  id
+  firstName
+  lastName
+  fullName
+  email
+  phone
+  company
+  course
+  owner { id name }
+  modifiedTime
+}";
+
+/// The Lead fields `StudentFields` selects: the ceiling asks Zoho for the same API fields.
+const PORTAL_LEAD_FIELDS: [&str; 10] =
+    ["id", "firstName", "lastName", "fullName", "email", "phone", "company", "course", "owner", "modifiedTime"];
+
+/// The gateway's default `GATEWAY_COURSE_FIELD`.
+const COURSE_FIELD: &str = "Course";
+
+const OWNERS_PAGE: &str = "query Owners { leads(perPage: 50) { nodes { id lastName owner { id name email } } } }";
+
+const LOGIN: &str = "mutation($r: String!) { login(redirectUrl: $r) { url state } }";
+const INITIALIZE: &str = "mutation($c: String!, $s: String!, $r: String!, $l: String, $a: String) {
+  initialize(code: $c, state: $s, redirectUrl: $r, location: $l, accountsServer: $a) { user { id name } } }";
+
+const WRK_THREADS: u32 = 1;
+const WRK_CONNECTIONS: u32 = 8;
+/// Times asked of the "repeated within the TTL" operation after its first request.
+const REPEATS: u64 = 100;
+/// How long a gateway may take to answer `/healthz` after it is spawned.
+const START_TIMEOUT: Duration = Duration::from_secs(30);
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    match run().await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("\nbench failed: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run() -> anyhow::Result<()> {
+    let secs = bench_secs()?;
+    check_wrk()?;
+    let loadavg = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
+    let cpus = std::thread::available_parallelism().map_or(0, usize::from);
+    progress(&format!("{cpus} CPUs, load average before: {}", loadavg.split_whitespace().take(3).collect::<Vec<_>>().join(" ")));
+
+    let sandbox = Sandbox::start(SandboxConfig {
+        // Above wrk's connections, so the ceiling measures the sandbox, not its 429s.
+        concurrency_limit: 64,
+        ..SandboxConfig::default()
+    })
+    .await
+    .context("starting the sandbox")?;
+    let tmp = tempfile::tempdir().context("creating a temporary directory")?;
+    let http = reqwest::Client::builder()
+        .timeout(Duration::from_secs(30))
+        .redirect(reqwest::redirect::Policy::none())
+        .build()?;
+
+    progress("starting the gateways (cache on, cache off)");
+    let mut cached = Gateway::spawn("cache on", &sandbox, true, tmp.path())?;
+    let mut passthrough = Gateway::spawn("cache off", &sandbox, false, tmp.path())?;
+    cached.wait_ready(&http).await?;
+    passthrough.wait_ready(&http).await?;
+    cached.session = sign_in(&cached).await.context("signing in to the cache-on gateway")?;
+    passthrough.session = sign_in(&passthrough).await.context("signing in to the cache-off gateway")?;
+
+    progress("counting Zoho calls per operation");
+    let calls_on = count_operations(&http, &sandbox, &cached).await.context("counting calls (cache on)")?;
+    let calls_off = count_operations(&http, &sandbox, &passthrough).await.context("counting calls (cache off)")?;
+
+    let ceiling_url = ceiling_url(&sandbox);
+    let token = ceiling_token(&sandbox).await.context("getting an access token for the ceiling")?;
+    let body: Value = http
+        .get(&ceiling_url)
+        .header("Authorization", format!("Zoho-oauthtoken {token}"))
+        .send()
+        .await?
+        .error_for_status()?
+        .json()
+        .await?;
+    let records = body["data"].as_array().map_or(0, Vec::len);
+    ensure!(records == 200, "the ceiling's REST call returned {records} leads, not 200");
+
+    let list_body = json!({ "operationName": "Students", "query": PORTAL_LIST, "variables": list_variables() }).to_string();
+    // One request first, so (a) is answered from the cache from its first request on.
+    let warm = cached.graphql(&http, PORTAL_LIST, list_variables()).await.context("warming the cache")?;
+    check_page(&warm, 200)?;
+    let a = measure(&sandbox, "(a) GraphQL list, cached", secs, || {
+        wrk_graphql(tmp.path(), "a", &cached, &list_body, secs)
+    })
+    .await?;
+    let b = measure(&sandbox, "(b) GraphQL list, pass-through", secs, || {
+        wrk_graphql(tmp.path(), "b", &passthrough, &list_body, secs)
+    })
+    .await?;
+    let c = measure(&sandbox, "(c) REST list straight to sandbox", secs, || {
+        wrk_command(&[format!("Authorization: Zoho-oauthtoken {token}")], None, &ceiling_url, secs)
+    })
+    .await?;
+
+    let rss_on = cached.memory()?;
+    let rss_off = passthrough.memory()?;
+    let loadavg = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
+    progress(&format!("load average after: {}", loadavg.split_whitespace().take(3).collect::<Vec<_>>().join(" ")));
+
+    print_report(secs, [&a, &b, &c], &calls_on, &calls_off, [rss_on, rss_off]);
+    for (name, run) in [("(a)", &a), ("(b)", &b), ("(c)", &c)] {
+        println!("\n--- wrk output {name} ---\n{}", run.wrk.raw.trim_end());
+    }
+    for gateway in [&cached, &passthrough] {
+        gateway.print_log();
+    }
+    drop((cached, passthrough));
+    sandbox.shutdown();
+    Ok(())
+}
+
+fn progress(message: &str) {
+    eprintln!("[bench] {message}");
+}
+
+fn bench_secs() -> anyhow::Result<u64> {
+    match std::env::var("BENCH_SECS") {
+        Err(_) => Ok(10),
+        Ok(v) => match v.trim().parse::<u64>() {
+            Ok(s) if (1..=300).contains(&s) => Ok(s),
+            _ => bail!("BENCH_SECS must be a whole number of seconds from 1 to 300, not {v:?}"),
+        },
+    }
+}
+
+fn check_wrk() -> anyhow::Result<()> {
+    match Command::new("wrk").arg("--version").stdout(Stdio::null()).stderr(Stdio::null()).status() {
+        Ok(_) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            bail!("wrk is not installed: `apt-get install wrk` (Debian/Ubuntu), then run the bench again")
+        }
+        Err(e) => Err(e).context("running wrk"),
+    }
+}
+
+/// A gateway process; killed (and reaped) when dropped, also when the bench fails half-way.
+struct Gateway {
+    name: &'static str,
+    child: Child,
+    base: String,
+    redirect_url: String,
+    log: PathBuf,
+    session: String,
+}
+
+impl Gateway {
+    fn spawn(name: &'static str, sandbox: &Sandbox, cache: bool, tmp: &Path) -> anyhow::Result<Gateway> {
+        let port = free_port()?;
+        let base = format!("http://127.0.0.1:{port}");
+        let redirect_url = format!("{base}/redirect.html");
+        sandbox.register_redirect_uri(&redirect_url);
+        let log = tmp.join(format!("gateway-{port}.log"));
+        let stderr = File::create(&log).with_context(|| format!("creating {}", log.display()))?;
+        let mut command = Command::new(env!("CARGO_BIN_EXE_zoho-gateway"));
+        // Only the settings below: a GATEWAY_* or ZOHO_* variable of the caller's shell must not
+        // change what is measured.
+        for (key, _) in std::env::vars_os() {
+            let key = key.to_string_lossy();
+            if key.starts_with("GATEWAY_") || key.starts_with("ZOHO_") || key == "DATABASE_URL" {
+                command.env_remove(key.as_ref());
+            }
+        }
+        command
+            .env("ZOHO_CLIENT_ID", sandbox.client_id())
+            .env("ZOHO_CLIENT_SECRET", sandbox.client_secret())
+            .env("ZOHO_ACCOUNTS_URL", sandbox.accounts_url())
+            .env("ZOHO_ACCOUNTS_SERVERS", sandbox.accounts_url())
+            .env("ZOHO_API_DOMAINS", sandbox.api_url())
+            .env("ZOHO_REDIRECT_URIS", &redirect_url)
+            .env("GATEWAY_BIND", format!("127.0.0.1:{port}"))
+            .env("DATABASE_URL", "memory:")
+            .env("GATEWAY_LOG", "warn")
+            .env("GATEWAY_CACHE", cache.to_string())
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(stderr);
+        let child = command.spawn().context("starting target/release/zoho-gateway")?;
+        Ok(Gateway { name, child, base, redirect_url, log, session: String::new() })
+    }
+
+    async fn wait_ready(&mut self, http: &reqwest::Client) -> anyhow::Result<()> {
+        let started = Instant::now();
+        loop {
+            if let Some(status) = self.child.try_wait()? {
+                self.print_log();
+                bail!("the {} gateway exited at start-up ({status})", self.name);
+            }
+            if let Ok(r) = http.get(format!("{}/healthz", self.base)).send().await
+                && r.status().is_success()
+            {
+                return Ok(());
+            }
+            if started.elapsed() > START_TIMEOUT {
+                self.print_log();
+                bail!("the {} gateway did not answer /healthz within {START_TIMEOUT:?}", self.name);
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    /// POSTs a query with the session cookie; any GraphQL error is a failure of the bench.
+    async fn graphql(&self, http: &reqwest::Client, query: &str, variables: Value) -> anyhow::Result<Value> {
+        let response = http
+            .post(format!("{}/graphql", self.base))
+            .header(COOKIE, format!("zgw_session={}", self.session))
+            .json(&json!({ "query": query, "variables": variables }))
+            .send()
+            .await?;
+        let status = response.status();
+        let body: Value = response.json().await.with_context(|| format!("HTTP {status}: not JSON"))?;
+        if body.get("errors").is_some_and(|e| !e.is_null()) {
+            bail!("the {} gateway answered with errors (HTTP {status}): {}", self.name, body["errors"]);
+        }
+        Ok(body)
+    }
+
+    /// Peak and current resident set size, in KiB, from `/proc/<pid>/status`.
+    fn memory(&self) -> anyhow::Result<(u64, u64)> {
+        let path = format!("/proc/{}/status", self.child.id());
+        let status = std::fs::read_to_string(&path).with_context(|| format!("reading {path}"))?;
+        let field = |name: &str| -> anyhow::Result<u64> {
+            status
+                .lines()
+                .find_map(|l| l.strip_prefix(name))
+                .and_then(|rest| rest.split_whitespace().next())
+                .and_then(|kb| kb.parse().ok())
+                .with_context(|| format!("no {name} in {path}"))
+        };
+        Ok((field("VmHWM:")?, field("VmRSS:")?))
+    }
+
+    fn print_log(&self) {
+        let log = std::fs::read_to_string(&self.log).unwrap_or_default();
+        let lines: Vec<&str> = log.lines().filter(|l| !l.trim().is_empty()).collect();
+        println!("\ngateway ({}) log: {} line(s) at GATEWAY_LOG=warn", self.name, lines.len());
+        for line in lines.iter().take(10) {
+            println!("  {line}");
+        }
+    }
+}
+
+impl Drop for Gateway {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A free loopback port: bound, read, released. Another process could take it in between; the
+/// gateway would then fail to bind and the bench says so.
+fn free_port() -> anyhow::Result<u16> {
+    let listener = TcpListener::bind("127.0.0.1:0").context("finding a free port")?;
+    Ok(listener.local_addr()?.port())
+}
+
+/// Signs in as the sandbox admin exactly as the portal does; returns the `zgw_session` cookie value.
+async fn sign_in(gateway: &Gateway) -> anyhow::Result<String> {
+    // A browser: a cookie jar (the login cookie binds `initialize` to this browser) and no
+    // redirect following (the redirect's query is what the portal reads).
+    let browser = reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .timeout(Duration::from_secs(30))
+        .build()?;
+    let endpoint = format!("{}/graphql", gateway.base);
+    let login: Value =
+        browser.post(&endpoint).json(&json!({ "query": LOGIN, "variables": { "r": gateway.redirect_url } })).send().await?.json().await?;
+    let url = login["data"]["login"]["url"].as_str().with_context(|| format!("login failed: {login}"))?;
+    let params = consent(&browser, url, "admin").await?;
+    let variables = json!({
+        "c": params.get("code"), "s": params.get("state"), "r": gateway.redirect_url,
+        "l": params.get("location"), "a": params.get("accounts-server"),
+    });
+    let response = browser.post(&endpoint).json(&json!({ "query": INITIALIZE, "variables": variables })).send().await?;
+    let session = response
+        .headers()
+        .get_all(SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find_map(|v| v.strip_prefix("zgw_session="))
+        .and_then(|rest| rest.split(';').next())
+        .filter(|id| !id.is_empty())
+        .map(str::to_owned);
+    let body: Value = response.json().await?;
+    ensure!(body["data"]["initialize"]["user"]["id"].is_string(), "initialize failed: {body}");
+    session.context("initialize set no zgw_session cookie")
+}
+
+/// Visits the accounts server's authorization URL as `user` and returns the redirect's query.
+async fn consent(browser: &reqwest::Client, url: &str, user: &str) -> anyhow::Result<HashMap<String, String>> {
+    let mut url = url::Url::parse(url).context("the authorization URL")?;
+    url.query_pairs_mut().append_pair("sandbox_user", user);
+    let response = browser.get(url).send().await?;
+    ensure!(response.status().is_redirection(), "consent did not redirect: HTTP {}", response.status());
+    let location = response.headers().get(LOCATION).and_then(|v| v.to_str().ok()).context("redirect without Location")?;
+    let location = url::Url::parse(location).context("the redirect's Location")?;
+    Ok(location.query_pairs().into_owned().collect())
+}
+
+/// An access token of the admin, by the authorization-code flow against the sandbox (no
+/// `access_type=offline`: no refresh token, so the gateways' tokens are not touched).
+async fn ceiling_token(sandbox: &Sandbox) -> anyhow::Result<String> {
+    let redirect_uri = "http://127.0.0.1:9/bench-ceiling";
+    sandbox.register_redirect_uri(redirect_uri);
+    let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).timeout(Duration::from_secs(30)).build()?;
+    let mut auth = url::Url::parse(&format!("{}/oauth/v2/auth", sandbox.accounts_url()))?;
+    auth.query_pairs_mut()
+        .append_pair("response_type", "code")
+        .append_pair("client_id", sandbox.client_id())
+        .append_pair("scope", "ZohoCRM.modules.ALL,ZohoCRM.settings.fields.ALL,ZohoCRM.users.READ,ZohoCRM.org.READ")
+        .append_pair("redirect_uri", redirect_uri)
+        .append_pair("state", "bench");
+    let params = consent(&http, auth.as_str(), "admin").await?;
+    let code = params.get("code").with_context(|| format!("no code on the redirect: {params:?}"))?;
+    let token: Value = http
+        .post(sandbox.token_url())
+        .form(&[
+            ("grant_type", "authorization_code"),
+            ("client_id", sandbox.client_id()),
+            ("client_secret", sandbox.client_secret()),
+            ("redirect_uri", redirect_uri),
+            ("code", code),
+        ])
+        .send()
+        .await?
+        .json()
+        .await?;
+    token["access_token"].as_str().map(str::to_owned).with_context(|| format!("token exchange failed: {token}"))
+}
+
+/// The REST call the gateway makes for the portal's list query: same fields, same parameters in
+/// the same order (`ZohoClient::list_leads`).
+fn ceiling_url(sandbox: &Sandbox) -> String {
+    let fields = LeadFields::new(COURSE_FIELD).fields_for(PORTAL_LEAD_FIELDS).join(",");
+    let query = url::form_urlencoded::Serializer::new(String::new())
+        .append_pair("fields", &fields)
+        .append_pair("per_page", "200")
+        .append_pair("sort_by", "Modified_Time")
+        .append_pair("sort_order", "desc")
+        .append_pair("page", "1")
+        .finish();
+    format!("{}/crm/v8/Leads?{query}", sandbox.api_url())
+}
+
+fn list_variables() -> Value {
+    json!({ "page": 1, "perPage": 200, "pageToken": null, "sortBy": "MODIFIED_TIME", "sortOrder": "DESC" })
+}
+
+fn check_page(body: &Value, expected: usize) -> anyhow::Result<()> {
+    let nodes = body["data"]["leads"]["nodes"].as_array().map_or(0, Vec::len);
+    ensure!(nodes == expected, "expected {expected} leads, got {nodes}");
+    Ok(())
+}
+
+/// Zoho API calls (accounts server excluded) for each operation, on one gateway.
+struct OperationCalls {
+    list: CallCounts,
+    ids: CallCounts,
+    repeats: CallCounts,
+    owners: CallCounts,
+}
+
+/// Runs each operation once on a cold cache (each is distinct, so nothing earlier answers it),
+/// between a reset and a snapshot of the sandbox's counters.
+async fn count_operations(http: &reqwest::Client, sandbox: &Sandbox, gateway: &Gateway) -> anyhow::Result<OperationCalls> {
+    sandbox.reset_calls();
+    let first = gateway.graphql(http, PORTAL_LIST, list_variables()).await?;
+    check_page(&first, 200)?;
+    let list = sandbox.calls();
+
+    sandbox.reset_calls();
+    for _ in 0..REPEATS {
+        gateway.graphql(http, PORTAL_LIST, list_variables()).await?;
+    }
+    let repeats = sandbox.calls();
+
+    let ids: Vec<String> =
+        sandbox.find_leads(|_| true).iter().filter_map(|l| l["id"].as_str().map(str::to_owned)).take(100).collect();
+    ensure!(ids.len() == 100, "the sandbox has {} leads, need 100", ids.len());
+    let aliases: String = ids.iter().enumerate().map(|(i, id)| format!("  l{i}: lead(id: \"{id}\") {{ id lastName email }}\n")).collect();
+    sandbox.reset_calls();
+    let found = gateway.graphql(http, &format!("query Aliases {{\n{aliases}}}"), json!({})).await?;
+    let ids_calls = sandbox.calls();
+    let missing = (0..ids.len()).filter(|i| !found["data"][format!("l{i}")]["id"].is_string()).count();
+    ensure!(missing == 0, "{missing} of the 100 aliased leads came back null");
+
+    sandbox.reset_calls();
+    let owners = gateway.graphql(http, OWNERS_PAGE, json!({})).await?;
+    let owners_calls = sandbox.calls();
+    check_page(&owners, 50)?;
+    let named = owners["data"]["leads"]["nodes"].as_array().into_iter().flatten().filter(|n| n["owner"]["name"].is_string()).count();
+    ensure!(named == 50, "{named} of 50 leads came with their owner's name");
+
+    Ok(OperationCalls { list, ids: ids_calls, repeats, owners: owners_calls })
+}
+
+/// One load run and what the sandbox served meanwhile.
+struct Run {
+    label: &'static str,
+    wrk: WrkResult,
+    zoho_calls: u64,
+}
+
+async fn measure<F, Fut>(sandbox: &Sandbox, label: &'static str, secs: u64, start: F) -> anyhow::Result<Run>
+where
+    F: FnOnce() -> Fut,
+    Fut: Future<Output = anyhow::Result<WrkResult>>,
+{
+    progress(&format!("{label}: wrk -t{WRK_THREADS} -c{WRK_CONNECTIONS} -d{secs}s"));
+    sandbox.reset_calls();
+    let wrk = start().await.with_context(|| format!("{label}: wrk"))?;
+    Ok(Run { label, wrk, zoho_calls: sandbox.calls().api_total() })
+}
+
+/// wrk against `/graphql` with a POST script carrying the body and the session cookie.
+async fn wrk_graphql(tmp: &Path, name: &str, gateway: &Gateway, body: &str, secs: u64) -> anyhow::Result<WrkResult> {
+    let script = tmp.join(format!("{name}.lua"));
+    ensure!(!body.contains("]==]") && !gateway.session.contains("]==]"), "cannot quote the body in Lua");
+    let lua = format!(
+        "wrk.method = \"POST\"\nwrk.headers[\"Content-Type\"] = \"application/json\"\n\
+         wrk.headers[\"Cookie\"] = [==[zgw_session={}]==]\nwrk.body = [==[{body}]==]\n",
+        gateway.session
+    );
+    File::create(&script).and_then(|mut f| f.write_all(lua.as_bytes())).with_context(|| format!("writing {}", script.display()))?;
+    wrk_command(&[], Some(&script), &format!("{}/graphql", gateway.base), secs).await
+}
+
+async fn wrk_command(headers: &[String], script: Option<&Path>, url: &str, secs: u64) -> anyhow::Result<WrkResult> {
+    let mut command = tokio::process::Command::new("wrk");
+    command.args([
+        format!("-t{WRK_THREADS}"),
+        format!("-c{WRK_CONNECTIONS}"),
+        format!("-d{secs}s"),
+        "--timeout".into(),
+        "5s".into(),
+        "--latency".into(),
+    ]);
+    for header in headers {
+        command.arg("-H").arg(header);
+    }
+    if let Some(script) = script {
+        command.arg("-s").arg(script);
+    }
+    command.arg(url).kill_on_drop(true);
+    let output = tokio::time::timeout(Duration::from_secs(secs + 30), command.output())
+        .await
+        .context("wrk did not finish in time")?
+        .context("running wrk")?;
+    let raw = String::from_utf8_lossy(&output.stdout).into_owned();
+    ensure!(output.status.success(), "wrk failed ({}): {}{}", output.status, raw, String::from_utf8_lossy(&output.stderr));
+    WrkResult::parse(raw)
+}
+
+/// What we read from wrk's report.
+struct WrkResult {
+    requests_per_sec: f64,
+    p50_ms: f64,
+    p99_ms: f64,
+    requests: u64,
+    /// "Non-2xx or 3xx responses" and "Socket errors" lines, when wrk printed them.
+    errors: Vec<String>,
+    raw: String,
+}
+
+impl WrkResult {
+    fn parse(raw: String) -> anyhow::Result<WrkResult> {
+        let line = |prefix: &str| raw.lines().map(str::trim).find_map(|l| l.strip_prefix(prefix)).map(str::trim);
+        let requests_per_sec = line("Requests/sec:").and_then(|v| v.parse().ok()).context("no Requests/sec in wrk's output")?;
+        let p50_ms = line("50%").and_then(duration_ms).context("no 50% latency in wrk's output")?;
+        let p99_ms = line("99%").and_then(duration_ms).context("no 99% latency in wrk's output")?;
+        let requests = raw
+            .lines()
+            .find(|l| l.contains(" requests in "))
+            .and_then(|l| l.split_whitespace().next())
+            .and_then(|n| n.parse().ok())
+            .context("no request count in wrk's output")?;
+        let errors = raw
+            .lines()
+            .map(str::trim)
+            .filter(|l| l.starts_with("Non-2xx") || l.starts_with("Socket errors"))
+            .map(str::to_owned)
+            .collect();
+        Ok(WrkResult { requests_per_sec, p50_ms, p99_ms, requests, errors, raw })
+    }
+}
+
+/// wrk's durations: a number and a unit (`us`, `ms`, `s`, `m`, `h`), e.g. `1.23ms`.
+fn duration_ms(text: &str) -> Option<f64> {
+    let split = text.find(|c: char| c.is_ascii_alphabetic())?;
+    let (number, unit) = text.split_at(split);
+    let number: f64 = number.trim().parse().ok()?;
+    let factor = match unit.trim() {
+        "us" => 0.001,
+        "ms" => 1.0,
+        "s" => 1_000.0,
+        "m" => 60_000.0,
+        "h" => 3_600_000.0,
+        _ => return None,
+    };
+    Some(number * factor)
+}
+
+fn verdict(met: bool) -> &'static str {
+    if met { "met" } else { "NOT met" }
+}
+
+/// The CRM API labels of a snapshot, e.g. `leads.list×1`; `-` when there were none.
+fn labels(calls: &CallCounts) -> String {
+    let text: Vec<String> = calls
+        .by_endpoint()
+        .iter()
+        .filter(|(label, _)| *label != "auth" && !label.starts_with("token."))
+        .map(|(label, n)| format!("{label}×{n}"))
+        .collect();
+    if text.is_empty() { "-".into() } else { text.join(" ") }
+}
+
+fn print_report(secs: u64, runs: [&Run; 3], on: &OperationCalls, off: &OperationCalls, rss: [(u64, u64); 2]) {
+    let [a, b, c] = runs;
+    println!();
+    println!("{:<40}{:>10}{:>10}{:>10}{:>12}{:>12}", format!("throughput (wrk -t{WRK_THREADS} -c{WRK_CONNECTIONS} {secs}s)"), "req/s", "p50", "p99", "requests", "Zoho calls");
+    for run in runs {
+        println!(
+            "{:<40}{:>10.0}{:>8.2}ms{:>8.2}ms{:>12}{:>12}{}",
+            run.label,
+            run.wrk.requests_per_sec,
+            run.wrk.p50_ms,
+            run.wrk.p99_ms,
+            run.wrk.requests,
+            run.zoho_calls,
+            if std::ptr::eq(run, c) { "   (ceiling)" } else { "" }
+        );
+        for error in &run.wrk.errors {
+            println!("    {error}");
+        }
+    }
+    let ratio = 100.0 * a.wrk.requests_per_sec / c.wrk.requests_per_sec;
+    let overhead = b.wrk.p50_ms - c.wrk.p50_ms;
+    println!("(a)/(c) = {ratio:.0}%  (target ≥ 50%: {})", verdict(ratio >= 50.0));
+    println!("(b)-(c) p50 = {overhead:.2} ms  (target ≤ 1 ms: {})", verdict(overhead <= 1.0));
+
+    println!();
+    println!("{:<46}{:>9}{:>11}   {:<10}{}", "Zoho calls per GraphQL operation", "cache on", "cache off", "target", "(cache on: endpoints)");
+    let list_met = on.list.api_total() == 1 && off.list.api_total() == 1;
+    let ids_met = on.ids.api_total() == 1 && off.ids.api_total() == 1;
+    let repeats_met = on.repeats.api_total() == 0;
+    let total_met = on.list.api_total() + on.repeats.api_total() == 1;
+    let rows: [(&str, u64, u64, String, &CallCounts); 5] = [
+        ("200-lead list (portal query, cold)", on.list.api_total(), off.list.api_total(), format!("1  {}", verdict(list_met)), &on.list),
+        ("100 lead(id:) aliases in one query", on.ids.api_total(), off.ids.api_total(), format!("1  {}", verdict(ids_met)), &on.ids),
+        (
+            "same list ×100 within the TTL, after the first",
+            on.repeats.api_total(),
+            off.repeats.api_total(),
+            format!("0  {}", verdict(repeats_met)),
+            &on.repeats,
+        ),
+        (
+            "  … including the first",
+            on.list.api_total() + on.repeats.api_total(),
+            off.list.api_total() + off.repeats.api_total(),
+            format!("1  {}", verdict(total_met)),
+            &on.list,
+        ),
+        ("page of 50 leads with their owners", on.owners.api_total(), off.owners.api_total(), "-".into(), &on.owners),
+    ];
+    for (name, calls_on, calls_off, target, detail) in rows {
+        let detail = if name.starts_with("  …") { String::new() } else { labels(detail) };
+        println!("{name:<46}{calls_on:>9}{calls_off:>11}   {target:<10}{detail}");
+    }
+
+    println!();
+    let mib = |kib: u64| kib as f64 / 1024.0;
+    let [(peak_on, now_on), (peak_off, now_off)] = rss;
+    let rss_met = peak_on.max(peak_off) <= 60 * 1024;
+    println!(
+        "gateway peak RSS (cache on / off)  {:.1} MiB / {:.1} MiB  (target ≤ 60 MB: {}; RSS at the end {:.1} / {:.1} MiB)",
+        mib(peak_on),
+        mib(peak_off),
+        verdict(rss_met),
+        mib(now_on),
+        mib(now_off)
+    );
+    let met = [ratio >= 50.0, overhead <= 1.0, list_met, ids_met, repeats_met, total_met, rss_met];
+    println!("targets met: {} of {}", met.iter().filter(|m| **m).count(), met.len());
+}
