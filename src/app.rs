@@ -100,6 +100,7 @@ impl Application {
             ..RetryPolicy::default()
         };
         let zoho = ZohoClient::new(http, cache.clone(), limiter, retry);
+        share_invalidations(&store, &cache).await?;
         let tokens = Arc::new(TokenManager::new(
             store.clone(),
             oauth.clone(),
@@ -163,6 +164,31 @@ impl Application {
         });
         (addr, sandbox)
     }
+}
+
+/// With a store shared by replicas, writes here evict the org's entries there and the other
+/// way round (PostgreSQL LISTEN/NOTIFY). A no-op for single-process stores.
+async fn share_invalidations(store: &Arc<dyn Store>, cache: &Arc<ResponseCache>) -> anyhow::Result<()> {
+    let Some(mut incoming) = store.invalidations().await.context("subscribing to cache invalidations")? else {
+        return Ok(());
+    };
+    let (tx, mut outgoing) = tokio::sync::mpsc::unbounded_channel::<String>();
+    cache.set_publisher(tx);
+    let publisher = store.clone();
+    tokio::spawn(async move {
+        while let Some(org) = outgoing.recv().await {
+            if let Err(e) = publisher.publish_invalidation(&org).await {
+                tracing::warn!(error = %e, "could not announce a cache invalidation");
+            }
+        }
+    });
+    let listener = cache.clone();
+    tokio::spawn(async move {
+        while let Some(org) = incoming.recv().await {
+            listener.invalidate_org_locally(&org);
+        }
+    });
+    Ok(())
 }
 
 /// Points the configuration at a fresh simulator. The redirect URI defaults to this gateway's

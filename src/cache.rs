@@ -26,6 +26,8 @@ struct Key {
 pub struct ResponseCache {
     entries: Option<moka::future::Cache<Key, Bytes>>,
     generations: Mutex<HashMap<String, u64>>,
+    /// Where local writes are announced to other replicas (set when the store can tell them).
+    publisher: std::sync::OnceLock<tokio::sync::mpsc::UnboundedSender<String>>,
 }
 
 /// Cache settings from the configuration.
@@ -67,9 +69,23 @@ impl ResponseCache {
         self.generations.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// Forgets everything cached for the org (all its users): called after every write.
+    /// Forgets everything cached for the org (all its users) here and, through the publisher,
+    /// on the other replicas: called after every write.
     pub fn invalidate_org(&self, org_id: &str) {
+        self.invalidate_org_locally(org_id);
+        if let Some(publisher) = self.publisher.get() {
+            let _ = publisher.send(org_id.to_owned());
+        }
+    }
+
+    /// Forgets the org's entries in this process only (a notice from another replica).
+    pub fn invalidate_org_locally(&self, org_id: &str) {
         *self.lock().entry(org_id.to_owned()).or_insert(0) += 1;
+    }
+
+    /// Announces this process's writes through `sender` from now on.
+    pub fn set_publisher(&self, sender: tokio::sync::mpsc::UnboundedSender<String>) {
+        let _ = self.publisher.set(sender);
     }
 
     /// The cached answer for this user's request, or `fetch`'s. Concurrent identical requests

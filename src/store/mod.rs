@@ -111,6 +111,18 @@ pub trait Store: Send + Sync + 'static {
 
     /// Cheap reachability check for readiness probes.
     async fn ping(&self) -> Result<(), StoreError>;
+
+    /// Tells the other replicas sharing this store that an org's CRM data changed, so they drop
+    /// what they cached for it. Stores used by one process have no one to tell.
+    async fn publish_invalidation(&self, _org_id: &str) -> Result<(), StoreError> {
+        Ok(())
+    }
+
+    /// Org ids whose data changed through another replica (including, harmlessly, this one's own
+    /// notices). `None` for stores used by one process.
+    async fn invalidations(&self) -> Result<Option<tokio::sync::mpsc::Receiver<String>>, StoreError> {
+        Ok(None)
+    }
 }
 
 /// See [`Store::lock_refresh`]; released explicitly, or on drop by the backend's own means.
