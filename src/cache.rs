@@ -51,10 +51,7 @@ impl ResponseCache {
                 .max_capacity(settings.max_bytes)
                 .build()
         });
-        Self {
-            entries,
-            generations: Mutex::default(),
-        }
+        Self { entries, generations: Mutex::default(), publisher: std::sync::OnceLock::new() }
     }
 
     pub fn is_enabled(&self) -> bool {

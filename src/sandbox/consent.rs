@@ -17,7 +17,7 @@ button{display:block;width:100%;text-align:left;border:1px solid #d5dbe7;backgro
 border-radius:8px;padding:12px 14px;margin:0 0 10px;font:inherit;cursor:pointer}\
 button:hover{border-color:#3268d8;background:#f3f7ff}button .who{font-weight:600}\
 button .meta{display:block;color:#5b6478;font-size:.9rem}button.deny{text-align:center;\
-color:#b3261e;border-color:#efc7c4}.scope{font-size:.85rem;color:#5b6478;word-break:break-all}";
+color:#b3261e;border-color:#efc7c4}.scope{font-size:.85rem;color:#5b6478;overflow-wrap:anywhere}";
 
 /// The "choose a user" page. Each button re-submits the same authorization request plus
 /// `sandbox_user=<key>`; "Deny" adds `sandbox_action=deny`.
@@ -26,7 +26,13 @@ pub(crate) fn choose_user_page(params: &Params, users: &[SandboxUser]) -> Respon
         .pairs()
         .iter()
         .filter(|(key, _)| key != "sandbox_user" && key != "sandbox_action")
-        .map(|(key, value)| format!(r#"<input type="hidden" name="{}" value="{}">"#, escape(key), escape(value)))
+        .map(|(key, value)| {
+            format!(
+                r#"<input type="hidden" name="{}" value="{}">"#,
+                escape(key),
+                escape(value)
+            )
+        })
         .collect();
     let buttons: String = users
         .iter()
@@ -41,11 +47,11 @@ pub(crate) fn choose_user_page(params: &Params, users: &[SandboxUser]) -> Respon
             )
         })
         .collect();
-    let scope = params.get("scope").unwrap_or("");
+    let scope = super::accounts::parse_scopes(params.get("scope").unwrap_or("")).join(", ");
     let body = format!(
         r#"<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>Sign in to {org} (sandbox)</title><style>{STYLE}</style></head><body><main><h1>Sign in to {org} (sandbox)</h1><p>Simulated Zoho accounts server. Choose who you are; the app will get access to your CRM data.</p><form method="get" action="/oauth/v2/auth">{hidden}{buttons}<button type="submit" class="deny" name="sandbox_action" value="deny">Deny</button></form><p class="scope">Requested access: {scope}</p></main></body></html>"#,
         org = escape(ORG_NAME),
-        scope = escape(scope),
+        scope = escape(&scope),
     );
     html(StatusCode::OK, body)
 }
@@ -63,9 +69,10 @@ pub(crate) fn error_page(title: &str, detail: &str) -> Response {
 
 fn html(status: StatusCode, body: String) -> Response {
     let mut response = (status, body).into_response();
-    response
-        .headers_mut()
-        .insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html;charset=UTF-8"));
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/html;charset=UTF-8"),
+    );
     response
 }
 
