@@ -141,8 +141,9 @@ async fn run() -> anyhow::Result<()> {
         wrk_graphql(tmp.path(), "b", &passthrough, &list_body, secs)
     })
     .await?;
+    let auth_header = [format!("Authorization: Zoho-oauthtoken {token}")];
     let c = measure(&sandbox, "(c) REST list straight to sandbox", secs, || {
-        wrk_command(&[format!("Authorization: Zoho-oauthtoken {token}")], None, &ceiling_url, secs)
+        wrk_command(&auth_header, None, &ceiling_url, secs)
     })
     .await?;
 

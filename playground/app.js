@@ -187,7 +187,8 @@ const state = {
   sortBy: 'MODIFIED_TIME',
   sortOrder: 'DESC',
   pageTokens: {}, // page number -> the pageToken that fetches it (pages past the 2000th record)
-  search: null, // { by, text } while a search is shown
+  search: null, // { by, text } of the search asked for
+  shownSearch: null, // the search the table shows (null: the list)
   rows: [],
   pageInfo: null,
   listSeq: 0,
@@ -224,10 +225,13 @@ const BANNER_TEXT = {
   NETWORK: 'The portal could not reach the gateway. Check your connection, then try again.',
 };
 
-/** Shows the error banner for an ApiError; `retry` becomes a "Try again" action where one makes sense. */
-function showError(err, retry) {
+/**
+ * Shows the error banner for an ApiError (`text` overrides the wording); `retry` becomes a "Try again"
+ * action, and UNAUTHENTICATED always gets "Sign in again".
+ */
+function showError(err, retry, text) {
   const code = err instanceof ApiError ? err.code : 'INTERNAL';
-  const text = BANNER_TEXT[code] || `Something went wrong: ${err.message || 'unknown error'}`;
+  text = text || BANNER_TEXT[code] || `Something went wrong: ${err.message || 'unknown error'}`;
   const banner = $('banner');
   banner.dataset.code = code;
   banner.classList.toggle('banner-warning', code === 'RATE_LIMITED' || code === 'UPSTREAM_UNAVAILABLE');
@@ -249,8 +253,7 @@ function showError(err, retry) {
 }
 
 function showBannerMessage(text) {
-  showError(new ApiError('MESSAGE', text));
-  $('banner-text').textContent = text;
+  showError(new ApiError('MESSAGE', text), null, text);
 }
 
 function hideBanner() {
@@ -287,6 +290,10 @@ async function boot() {
 function showSignedOut(message) {
   state.session = null;
   state.rows = [];
+  // The next user starts on the first page of the list, with no search.
+  Object.assign(state, { page: 1, shownPage: 1, search: null, shownSearch: null, pageInfo: null, pageTokens: {} });
+  $('search-input').value = '';
+  resetSearchHint();
   showView('signed-out');
   reportSignIn(message);
 }
@@ -455,16 +462,26 @@ async function loadStudents() {
     }
     if (seq !== state.listSeq) return; // a newer request superseded this one
     state.shownPage = requested;
+    state.shownSearch = state.search;
     state.rows = page.nodes;
     state.pageInfo = page.pageInfo;
     renderStudents();
   } catch (err) {
     if (seq !== state.listSeq) return;
-    state.page = state.shownPage; // the table still shows the page it showed before
+    const failedSearch = state.search;
+    // The table still shows what it showed before: the pager and the Clear button must say so.
+    state.page = state.shownPage;
+    state.search = state.shownSearch;
     setLoading(false);
+    if (failedSearch && err instanceof ApiError && err.code === 'BAD_USER_INPUT') {
+      showSearchError(err.message); // the gateway refused the search terms: say so at the search box
+      if (state.pageInfo) renderStudents();
+      return;
+    }
     $('list-status').textContent = 'Students could not be loaded.';
     showError(err, () => {
       state.page = requested;
+      state.search = failedSearch;
       loadStudents();
     });
   }
@@ -478,6 +495,7 @@ function setLoading(loading) {
     $('list-status').textContent = state.search ? 'Searching…' : 'Loading students…';
     if (state.rows.length === 0) {
       $('empty-state').hidden = true;
+      $('table-wrap').hidden = false;
       renderSkeleton();
     }
   }
@@ -636,16 +654,20 @@ function onSearch(event) {
   }
   const parsed = searchFor(text);
   if (parsed.error) {
-    $('search-hint').textContent = parsed.error;
-    $('search-hint').classList.add('hint-error');
-    $('search-input').setAttribute('aria-invalid', 'true');
-    $('search-input').focus();
+    showSearchError(parsed.error);
     return;
   }
   resetSearchHint();
   state.search = { by: parsed.by, text: text.trim() };
   state.page = 1;
   loadStudents();
+}
+
+function showSearchError(message) {
+  $('search-hint').textContent = message;
+  $('search-hint').classList.add('hint-error');
+  $('search-input').setAttribute('aria-invalid', 'true');
+  $('search-input').focus();
 }
 
 function resetSearchHint() {

@@ -74,7 +74,8 @@ impl Application {
             .user_agent(concat!("zoho-gateway/", env!("CARGO_PKG_VERSION")))
             .build()
             .context("building the HTTP client")?;
-        let store = store::open(&config.database_url, config.token_key.as_ref().map(|k| k.expose()))
+        let token_key = config.token_key.as_ref().map(|k| k.expose());
+        let store = store::open(&config.database_url, token_key, config.database_pool_size)
             .await
             .context("DATABASE_URL: cannot open the store")?;
         let oauth = Arc::new(OAuthClient::new(
@@ -127,7 +128,7 @@ impl Application {
                 .build(),
         });
         let schema = graphql::build_schema(state.clone());
-        let router = crate::http::router(state, schema);
+        let router = crate::http::router(state, schema, &config.cors_origins);
         Ok(Self {
             listener,
             router,

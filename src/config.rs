@@ -72,14 +72,21 @@ pub struct Config {
     #[arg(long, env = "GATEWAY_BIND", value_name = "GATEWAY_BIND", default_value = "127.0.0.1:8085")]
     pub bind: SocketAddr,
 
-    /// Store for sessions, OAuth states and tokens: `sqlite://PATH` or `memory:`.
+    /// Store for sessions, OAuth states and tokens: `sqlite://PATH`, `postgres://USER@HOST/DB`
+    /// (shared by replicas; needs GATEWAY_TOKEN_KEY) or `memory:`.
     #[arg(
         long,
         env = "DATABASE_URL",
         value_name = "DATABASE_URL",
-        default_value = "sqlite://zoho-gateway.db"
+        default_value = "sqlite://zoho-gateway.db",
+        hide_env_values = true
     )]
     pub database_url: DatabaseUrl,
+
+    /// Connections to PostgreSQL per process for queries (refresh locks use up to as many more,
+    /// opened on demand). Ignored by the other stores.
+    #[arg(long, env = "DATABASE_POOL_SIZE", value_name = "DATABASE_POOL_SIZE", default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..=200))]
+    pub database_pool_size: u32,
 
     /// API name of the Lead field that holds a student's course.
     #[arg(long, env = "GATEWAY_COURSE_FIELD", value_name = "GATEWAY_COURSE_FIELD", default_value = "Course", value_parser = parse_api_name)]
@@ -130,6 +137,11 @@ pub struct Config {
     #[arg(long, env = "ZOHO_RETRY_BUDGET_MS", value_name = "ZOHO_RETRY_BUDGET_MS", default_value_t = 3000, value_parser = clap::value_parser!(u64).range(0..=60000))]
     pub retry_budget_ms: u64,
 
+    /// Comma list of browser origins (e.g. `https://portal.example.edu`) allowed to call the API
+    /// cross-origin with credentials. Empty: same-origin only (the bundled portal needs nothing).
+    #[arg(long, env = "GATEWAY_CORS_ORIGINS", value_name = "GATEWAY_CORS_ORIGINS", value_delimiter = ',', value_parser = parse_origin)]
+    pub cors_origins: Vec<String>,
+
     /// Log filter (tracing's EnvFilter syntax), e.g. `info` or `zoho_gateway=debug`.
     #[arg(long, env = "GATEWAY_LOG", value_name = "GATEWAY_LOG", default_value = "info")]
     pub log: String,
@@ -142,12 +154,45 @@ pub enum Command {
 }
 
 /// Where sessions, OAuth states and tokens live.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub enum DatabaseUrl {
     /// In-process only: everything is lost at exit. For tests and demos.
     Memory,
     /// An embedded SQLite file (created when missing).
     Sqlite(PathBuf),
+    /// A PostgreSQL server (`postgres://` or `postgresql://` URL, kept as given), which several
+    /// gateway replicas can share. The URL may carry a password: `Debug` never prints it.
+    Postgres(String),
+}
+
+impl std::fmt::Debug for DatabaseUrl {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Memory => f.write_str("Memory"),
+            Self::Sqlite(path) => f.debug_tuple("Sqlite").field(path).finish(),
+            Self::Postgres(url) => {
+                let shown = match Url::parse(url) {
+                    Ok(mut u) => {
+                        if u.password().is_some() {
+                            let _ = u.set_password(Some("[redacted]"));
+                        }
+                        // Query parameters can carry a password too (`?password=`).
+                        let pairs: Vec<(String, String)> = u.query_pairs().into_owned().collect();
+                        if pairs.iter().any(|(k, _)| k == "password") {
+                            let mut query = u.query_pairs_mut();
+                            query.clear();
+                            for (k, v) in &pairs {
+                                query.append_pair(k, if k == "password" { "[redacted]" } else { v });
+                            }
+                        }
+                        u.to_string()
+                    }
+                    Err(_) => "[redacted]".to_owned(),
+                };
+                f.debug_tuple("Postgres").field(&shown).finish()
+            }
+        }
+    }
 }
 
 impl FromStr for DatabaseUrl {
@@ -163,7 +208,12 @@ impl FromStr for DatabaseUrl {
             }
             return Ok(Self::Sqlite(PathBuf::from(path)));
         }
-        Err("expected sqlite://PATH or memory:".into())
+        if s.starts_with("postgres://") || s.starts_with("postgresql://") {
+            // Parsed in full when the store opens; an error here would echo the URL, password
+            // included, into the start-up message.
+            return Ok(Self::Postgres(s.to_owned()));
+        }
+        Err("expected sqlite://PATH, postgres://USER@HOST/DATABASE or memory:".into())
     }
 }
 
@@ -173,6 +223,15 @@ fn parse_http_url(s: &str) -> Result<Url, String> {
         "http" | "https" if url.host_str().is_some() => Ok(url),
         _ => Err("expected an http:// or https:// URL".into()),
     }
+}
+
+/// An origin is scheme, host and optional port: nothing else, so it can be compared exactly.
+fn parse_origin(s: &str) -> Result<String, String> {
+    let url = parse_http_url(s)?;
+    if url.path() != "/" || url.query().is_some() || url.fragment().is_some() || !url.username().is_empty() {
+        return Err("expected an origin like https://portal.example.edu (no path)".into());
+    }
+    Ok(url.origin().ascii_serialization())
 }
 
 /// Zoho API names are letters, digits and underscores (zoho-api.md §3.4); anything else would

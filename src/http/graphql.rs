@@ -34,25 +34,56 @@ enum MediaType {
     Json,
 }
 
+/// `application/graphql-response+json` when the client names it; `application/json` when it
+/// names that, accepts anything, or says nothing (the spec's advice for legacy clients).
 fn negotiate(headers: &HeaderMap) -> Option<MediaType> {
-    let Some(accept) = headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()) else {
-        return Some(MediaType::GraphqlResponseJson);
+    let Some(accept) = headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()).filter(|a| !a.trim().is_empty()) else {
+        return Some(MediaType::Json);
     };
     let mut json = false;
     for part in accept.split(',') {
         let mut params = part.split(';');
         let media = params.next().unwrap_or_default().trim().to_ascii_lowercase();
-        let refused = params.any(|p| p.trim().replace(' ', "") == "q=0");
+        let refused = params.any(|p| matches!(p.trim().replace(' ', "").as_str(), "q=0" | "q=0.0" | "q=0.00" | "q=0.000"));
         if refused {
             continue;
         }
         match media.as_str() {
-            GRAPHQL_RESPONSE_JSON | "*/*" | "application/*" => return Some(MediaType::GraphqlResponseJson),
-            APPLICATION_JSON => json = true,
+            GRAPHQL_RESPONSE_JSON => return Some(MediaType::GraphqlResponseJson),
+            APPLICATION_JSON | "*/*" | "application/*" => json = true,
             _ => {}
         }
     }
     json.then_some(MediaType::Json)
+}
+
+/// Headers a browser only sends after a CORS preflight; any of them, non-empty, proves the
+/// request is not a cross-site "simple" request (Apollo's CSRF rule).
+const PREFLIGHT_HEADERS: &[&str] = &["apollo-require-preflight", "x-apollo-operation-name", "graphql-preflight"];
+
+/// Apollo's CSRF prevention: a request may run only if its content type is one a cross-site form
+/// or `fetch` cannot send without a preflight, or it carries a preflight-forcing header.
+/// A GET has no content type, so it needs the header; so does a POST without one.
+fn csrf_refusal(headers: &HeaderMap) -> Option<Response> {
+    let essence = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .map(|ct| ct.split(';').next().unwrap_or_default().trim().to_ascii_lowercase());
+    let simple = match essence.as_deref() {
+        None | Some("") => true,
+        Some(ct) => matches!(ct, "application/x-www-form-urlencoded" | "multipart/form-data" | "text/plain"),
+    };
+    let preflighted = PREFLIGHT_HEADERS
+        .iter()
+        .any(|h| headers.get(*h).is_some_and(|v| !v.as_bytes().iter().all(u8::is_ascii_whitespace)));
+    (simple && !preflighted).then(|| {
+        plain_error(
+            StatusCode::BAD_REQUEST,
+            "This request has been blocked as a possible Cross-Site Request Forgery (CSRF). Send it with \
+             Content-Type: application/json, or with a non-empty 'apollo-require-preflight' header.",
+            "CSRF_ERROR",
+        )
+    })
 }
 
 fn plain_error(status: StatusCode, message: &str, code: &str) -> Response {
@@ -129,11 +160,17 @@ pub async fn get(State(endpoint): State<Arc<GraphqlEndpoint>>, headers: HeaderMa
         response.headers_mut().insert(header::ALLOW, HeaderValue::from_static("POST"));
         return response;
     }
+    if let Some(refusal) = csrf_refusal(&headers) {
+        return refusal;
+    }
     execute(&endpoint, &headers, request, media).await
 }
 
 /// POST: a JSON body `{query, variables, operationName, extensions}`.
 pub async fn post(State(endpoint): State<Arc<GraphqlEndpoint>>, headers: HeaderMap, body: Bytes) -> Response {
+    if let Some(refusal) = csrf_refusal(&headers) {
+        return refusal;
+    }
     let Some(media) = negotiate(&headers) else {
         return plain_error(
             StatusCode::NOT_ACCEPTABLE,
@@ -290,13 +327,13 @@ mod tests {
 
     #[test]
     fn accept_negotiation() {
-        assert_eq!(negotiate(&HeaderMap::new()), Some(MediaType::GraphqlResponseJson));
+        assert_eq!(negotiate(&HeaderMap::new()), Some(MediaType::Json));
         assert_eq!(negotiate(&accept("application/json")), Some(MediaType::Json));
         assert_eq!(
             negotiate(&accept("application/graphql-response+json, application/json;q=0.9")),
             Some(MediaType::GraphqlResponseJson)
         );
-        assert_eq!(negotiate(&accept("*/*")), Some(MediaType::GraphqlResponseJson));
+        assert_eq!(negotiate(&accept("*/*")), Some(MediaType::Json));
         assert_eq!(negotiate(&accept("text/html")), None);
     }
 

@@ -7,9 +7,10 @@ use std::sync::Arc;
 
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, State};
-use axum::http::{StatusCode, header};
+use axum::http::{HeaderName, HeaderValue, Method, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
+use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::services::ServeDir;
 
 use crate::app::AppState;
@@ -18,7 +19,7 @@ use crate::graphql::AppSchema;
 /// GraphQL bodies above this are refused with 413 (a portal query is a few KiB).
 const BODY_LIMIT: usize = 1024 * 1024;
 
-pub fn router(state: Arc<AppState>, schema: AppSchema) -> Router {
+pub fn router(state: Arc<AppState>, schema: AppSchema, cors_origins: &[String]) -> Router {
     let endpoint = Arc::new(graphql::GraphqlEndpoint {
         schema,
         state: state.clone(),
@@ -35,6 +36,27 @@ pub fn router(state: Arc<AppState>, schema: AppSchema) -> Router {
         .with_state(state)
         .merge(graphql_routes)
         .fallback_service(portal)
+        .layer(cors(cors_origins))
+}
+
+/// CORS only for configured origins, with credentials (the session cookie) only for them.
+fn cors(origins: &[String]) -> CorsLayer {
+    let origins: Vec<HeaderValue> = origins.iter().filter_map(|o| HeaderValue::from_str(o).ok()).collect();
+    if origins.is_empty() {
+        // No Access-Control-* headers at all: browsers keep other origins out.
+        return CorsLayer::new();
+    }
+    CorsLayer::new()
+        .allow_origin(AllowOrigin::list(origins))
+        .allow_credentials(true)
+        .allow_methods([Method::GET, Method::POST])
+        .allow_headers([
+            header::CONTENT_TYPE,
+            header::ACCEPT,
+            HeaderName::from_static("apollo-require-preflight"),
+            HeaderName::from_static("x-apollo-operation-name"),
+        ])
+        .max_age(std::time::Duration::from_secs(600))
 }
 
 /// GraphiQL: the portal folder's page (local assets from npm), or async-graphql's CDN page

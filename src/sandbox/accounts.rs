@@ -35,8 +35,7 @@ async fn entry(State(shared): State<Arc<Shared>>, request: Request) -> Response 
             let Ok(body) = axum::body::to_bytes(body, MAX_BODY).await else {
                 return token_error("invalid_request");
             };
-            let mut params =
-                Params::parse(&String::from_utf8_lossy(&body_form(&parts.headers, &body)));
+            let mut params = Params::parse(&String::from_utf8_lossy(&body_form(&parts.headers, &body)));
             // Zoho takes the parameters from the query string or the body (§1.5).
             params.merge(query);
             if path == "/oauth/v2/token" {
@@ -70,23 +69,12 @@ fn authorize(shared: &Shared, params: &Params) -> Response {
     shared.lock().calls.record("auth");
     let config = &shared.config;
     if params.get("client_id") != Some(config.client_id.as_str()) {
-        return consent::error_page(
-            "Invalid client",
-            "The client_id is not registered with this sandbox.",
-        );
+        return consent::error_page("Invalid client", "The client_id is not registered with this sandbox.");
     }
     let Some(redirect_uri) = params.non_empty("redirect_uri") else {
-        return consent::error_page(
-            "Invalid redirect URI",
-            "The redirect_uri parameter is missing.",
-        );
+        return consent::error_page("Invalid redirect URI", "The redirect_uri parameter is missing.");
     };
-    if !shared
-        .lock()
-        .redirect_uris
-        .iter()
-        .any(|uri| uri == redirect_uri)
-    {
+    if !shared.lock().redirect_uris.iter().any(|uri| uri == redirect_uri) {
         return consent::error_page(
             "Invalid redirect URI",
             &format!("{redirect_uri} is not a registered redirect URI of this client."),
@@ -117,19 +105,13 @@ fn authorize(shared: &Shared, params: &Params) -> Response {
         let method = params.get("code_challenge_method").unwrap_or("plain");
         (method.to_string(), challenge.to_string())
     });
-    let offline = params
-        .get("access_type")
-        .is_some_and(|v| v.eq_ignore_ascii_case("offline"));
-    let prompt_consent = params
-        .get("prompt")
-        .is_some_and(|v| v.eq_ignore_ascii_case("consent"));
+    let offline = params.get("access_type").is_some_and(|v| v.eq_ignore_ascii_case("offline"));
+    let prompt_consent = params.get("prompt").is_some_and(|v| v.eq_ignore_ascii_case("consent"));
     let code = {
         let mut inner = shared.lock();
         let now = Instant::now();
         let ttl = config.code_ttl;
-        inner
-            .codes
-            .retain(|_, grant| now.duration_since(grant.issued) < ttl);
+        inner.codes.retain(|_, grant| now.duration_since(grant.issued) < ttl);
         // A refresh token comes only with offline access, and only on the first consent unless the
         // app forces the consent screen again (§1.5).
         let first_consent = inner.consented.insert((user, config.client_id.clone()));
@@ -169,10 +151,7 @@ pub(crate) fn parse_scopes(text: &str) -> Vec<String> {
 
 fn redirect(redirect_uri: &str, pairs: &[(&str, &str)], state: Option<&str>) -> Response {
     let Ok(mut url) = url::Url::parse(redirect_uri) else {
-        return consent::error_page(
-            "Invalid redirect URI",
-            "The redirect_uri is not a valid URL.",
-        );
+        return consent::error_page("Invalid redirect URI", "The redirect_uri is not a valid URL.");
     };
     {
         let mut query = url.query_pairs_mut();
@@ -209,9 +188,7 @@ async fn revoke(shared: &Shared, params: &Params) -> Response {
         }
         _ => {}
     }
-    let revoked = params
-        .non_empty("token")
-        .is_some_and(|token| shared.lock().revoke(token));
+    let revoked = params.non_empty("token").is_some_and(|token| shared.lock().revoke(token));
     if revoked {
         json_response(StatusCode::OK, &json!({ "status": "success" }))
     } else {

@@ -4,12 +4,7 @@
 use std::collections::BTreeMap;
 
 /// Labels of the accounts server's endpoints; every other label is a CRM API call.
-const ACCOUNTS_LABELS: [&str; 4] = [
-    "auth",
-    "token.authorization_code",
-    "token.refresh_token",
-    "token.revoke",
-];
+const ACCOUNTS_LABELS: [&str; 4] = ["auth", "token.authorization_code", "token.refresh_token", "token.revoke"];
 
 /// A snapshot of call counts by endpoint label.
 ///

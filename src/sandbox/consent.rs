@@ -26,13 +26,7 @@ pub(crate) fn choose_user_page(params: &Params, users: &[SandboxUser]) -> Respon
         .pairs()
         .iter()
         .filter(|(key, _)| key != "sandbox_user" && key != "sandbox_action")
-        .map(|(key, value)| {
-            format!(
-                r#"<input type="hidden" name="{}" value="{}">"#,
-                escape(key),
-                escape(value)
-            )
-        })
+        .map(|(key, value)| format!(r#"<input type="hidden" name="{}" value="{}">"#, escape(key), escape(value)))
         .collect();
     let buttons: String = users
         .iter()
@@ -69,10 +63,9 @@ pub(crate) fn error_page(title: &str, detail: &str) -> Response {
 
 fn html(status: StatusCode, body: String) -> Response {
     let mut response = (status, body).into_response();
-    response.headers_mut().insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("text/html;charset=UTF-8"),
-    );
+    response
+        .headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html;charset=UTF-8"));
     response
 }
 

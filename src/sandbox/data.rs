@@ -37,16 +37,14 @@ pub(crate) fn profile_id(profile: &str) -> &'static str {
 
 /// The three demo users, admin first.
 pub(crate) fn users() -> Vec<SandboxUser> {
-    let user = |key, id: &str, zuid: &str, name: &str, email: &str, profile: &str, role: &str| {
-        SandboxUser {
-            key,
-            id: id.to_string(),
-            zuid: zuid.to_string(),
-            name: name.to_string(),
-            email: email.to_string(),
-            profile: profile.to_string(),
-            role: role.to_string(),
-        }
+    let user = |key, id: &str, zuid: &str, name: &str, email: &str, profile: &str, role: &str| SandboxUser {
+        key,
+        id: id.to_string(),
+        zuid: zuid.to_string(),
+        name: name.to_string(),
+        email: email.to_string(),
+        profile: profile.to_string(),
+        role: role.to_string(),
     };
     vec![
         user(
@@ -88,10 +86,7 @@ pub(crate) fn user_ref(user: &SandboxUser) -> Value {
 pub(crate) fn format_time(unix: i64) -> String {
     let offset = org_offset();
     match DateTime::from_timestamp(unix, 0) {
-        Some(time) => time
-            .with_timezone(&offset)
-            .format("%Y-%m-%dT%H:%M:%S%:z")
-            .to_string(),
+        Some(time) => time.with_timezone(&offset).format("%Y-%m-%dT%H:%M:%S%:z").to_string(),
         None => String::new(),
     }
 }
@@ -120,14 +115,7 @@ pub(crate) const COURSES: [&str; 8] = [
     "Node.js APIs",
 ];
 
-pub(crate) const LEAD_SOURCES: [&str; 6] = [
-    "Website",
-    "Campus Fair",
-    "Referral",
-    "Instagram",
-    "Webinar",
-    "Walk-in",
-];
+pub(crate) const LEAD_SOURCES: [&str; 6] = ["Website", "Campus Fair", "Referral", "Instagram", "Webinar", "Walk-in"];
 
 pub(crate) const LEAD_STATUSES: [&str; 6] = [
     "Not Contacted",
@@ -220,15 +208,7 @@ const LAST_NAMES: [&str; 30] = [
     "Pillai",
 ];
 
-const CITIES: [&str; 7] = [
-    "Bengaluru",
-    "Mumbai",
-    "Chennai",
-    "Pune",
-    "Delhi",
-    "Kolkata",
-    "Hyderabad",
-];
+const CITIES: [&str; 7] = ["Bengaluru", "Mumbai", "Chennai", "Pune", "Delhi", "Kolkata", "Hyderabad"];
 const EMAIL_DOMAINS: [&str; 3] = ["student.example", "mail.example", "campus.example"];
 const BATCHES: [&str; 3] = ["weekend", "evening", "weekday morning"];
 
@@ -246,16 +226,11 @@ impl Prng {
 
     fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
         let len = items.len().max(1) as u64;
-        items
-            .get((self.next() % len) as usize)
-            .copied()
-            .unwrap_or("")
+        items.get((self.next() % len) as usize).copied().unwrap_or("")
     }
 
     fn digits(&mut self, count: usize) -> String {
-        (0..count)
-            .map(|_| char::from(b'0' + (self.next() % 10) as u8))
-            .collect()
+        (0..count).map(|_| char::from(b'0' + (self.next() % 10) as u8)).collect()
     }
 }
 
@@ -297,13 +272,7 @@ pub(crate) fn seed_leads(count: usize, users: &[SandboxUser]) -> Vec<Lead> {
         let created = epoch + index as i64 * step;
         let modified = created + step / 2 + jitter;
         // Email numbering keeps addresses unique (Leads have a duplicate check on Email, §2.7).
-        let email = format!(
-            "{}.{}{}@{}",
-            email_part(first),
-            email_part(last),
-            index + 1,
-            domain
-        );
+        let email = format!("{}.{}{}@{}", email_part(first), email_part(last), index + 1, domain);
         let description = format!("Enquired about the {course} course ({batch} batch).");
 
         let mut fields = Map::new();
@@ -315,14 +284,7 @@ pub(crate) fn seed_leads(count: usize, users: &[SandboxUser]) -> Vec<Lead> {
         fields.insert("Full_Name".into(), json!(format!("{first} {last}")));
         fields.insert("Email".into(), json!(email));
         // Every seventh lead has no landline: unset fields are null, not absent (§2.2).
-        fields.insert(
-            "Phone".into(),
-            if index % 7 == 3 {
-                Value::Null
-            } else {
-                json!(landline)
-            },
-        );
+        fields.insert("Phone".into(), if index % 7 == 3 { Value::Null } else { json!(landline) });
         fields.insert("Mobile".into(), json!(mobile));
         fields.insert("Company".into(), json!(college));
         fields.insert("Course".into(), json!(course));

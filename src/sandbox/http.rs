@@ -17,10 +17,9 @@ pub(crate) fn json(status: StatusCode, body: &Value) -> Response {
 /// A JSON content-typed answer with a body given as text (also used for the malformed-JSON fault).
 pub(crate) fn raw_json(status: StatusCode, body: String) -> Response {
     let mut response = (status, body).into_response();
-    response.headers_mut().insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static(JSON_CONTENT_TYPE),
-    );
+    response
+        .headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static(JSON_CONTENT_TYPE));
     response
 }
 
@@ -57,8 +56,7 @@ impl ApiError {
 
     /// 400 `INVALID_DATA` about a query parameter.
     pub fn invalid_param(param: &str) -> Self {
-        ApiError::new(StatusCode::BAD_REQUEST, "INVALID_DATA", "invalid data")
-            .details(json!({ "param_name": param }))
+        ApiError::new(StatusCode::BAD_REQUEST, "INVALID_DATA", "invalid data").details(json!({ "param_name": param }))
     }
 
     /// 400 `REQUIRED_PARAM_MISSING` (§2.2).
@@ -94,18 +92,11 @@ pub(crate) struct Params(Vec<(String, String)>);
 impl Params {
     /// Parses `application/x-www-form-urlencoded` text; malformed escapes are kept literally.
     pub fn parse(text: &str) -> Self {
-        Params(
-            url::form_urlencoded::parse(text.as_bytes())
-                .into_owned()
-                .collect(),
-        )
+        Params(url::form_urlencoded::parse(text.as_bytes()).into_owned().collect())
     }
 
     pub fn get(&self, name: &str) -> Option<&str> {
-        self.0
-            .iter()
-            .find(|(key, _)| key == name)
-            .map(|(_, value)| value.as_str())
+        self.0.iter().find(|(key, _)| key == name).map(|(_, value)| value.as_str())
     }
 
     /// A parameter that is present and not blank.

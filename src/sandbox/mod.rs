@@ -150,34 +150,18 @@ impl Drop for ShutdownGuard {
 impl Sandbox {
     /// Binds both listeners, seeds the data and spawns the two servers on the current runtime.
     pub async fn start(config: SandboxConfig) -> anyhow::Result<Sandbox> {
-        let accounts_listener =
-            tokio::net::TcpListener::bind(SocketAddr::new(config.bind_ip, config.accounts_port))
-                .await
-                .with_context(|| {
-                    format!(
-                        "binding the sandbox accounts listener on port {}",
-                        config.accounts_port
-                    )
-                })?;
-        let api_listener =
-            tokio::net::TcpListener::bind(SocketAddr::new(config.bind_ip, config.api_port))
-                .await
-                .with_context(|| {
-                    format!(
-                        "binding the sandbox API listener on port {}",
-                        config.api_port
-                    )
-                })?;
+        let accounts_listener = tokio::net::TcpListener::bind(SocketAddr::new(config.bind_ip, config.accounts_port))
+            .await
+            .with_context(|| format!("binding the sandbox accounts listener on port {}", config.accounts_port))?;
+        let api_listener = tokio::net::TcpListener::bind(SocketAddr::new(config.bind_ip, config.api_port))
+            .await
+            .with_context(|| format!("binding the sandbox API listener on port {}", config.api_port))?;
         let accounts_url = base_url(accounts_listener.local_addr()?);
         let api_url = base_url(api_listener.local_addr()?);
         let shared = Arc::new(Shared::new(config, accounts_url, api_url));
 
         let (stop, stopped) = watch::channel(false);
-        spawn_server(
-            accounts_listener,
-            accounts::router(shared.clone()),
-            stopped.clone(),
-        );
+        spawn_server(accounts_listener, accounts::router(shared.clone()), stopped.clone());
         spawn_server(api_listener, crm::router(shared.clone()), stopped);
         tracing::info!(accounts = %shared.accounts_url, api = %shared.api_url, "Zoho sandbox started");
         Ok(Sandbox {
@@ -298,15 +282,9 @@ impl Sandbox {
     /// A short human description for `zoho-gateway --sandbox` to print.
     pub fn describe(&self) -> String {
         let mut text = String::from("Zoho sandbox (simulated accounts server + CRM API v8)\n");
-        text.push_str(&format!(
-            "  accounts server: {}\n",
-            self.shared.accounts_url
-        ));
+        text.push_str(&format!("  accounts server: {}\n", self.shared.accounts_url));
         text.push_str(&format!("  CRM API domain:  {}\n", self.shared.api_url));
-        text.push_str(&format!(
-            "  client id:       {}\n",
-            self.shared.config.client_id
-        ));
+        text.push_str(&format!("  client id:       {}\n", self.shared.config.client_id));
         text.push_str(&format!(
             "  org:             {} ({} leads)\n",
             data::ORG_NAME,
@@ -330,11 +308,7 @@ fn base_url(addr: SocketAddr) -> String {
     }
 }
 
-fn spawn_server(
-    listener: tokio::net::TcpListener,
-    router: axum::Router,
-    mut stopped: watch::Receiver<bool>,
-) {
+fn spawn_server(listener: tokio::net::TcpListener, router: axum::Router, mut stopped: watch::Receiver<bool>) {
     tokio::spawn(async move {
         let shutdown = async move {
             // Either the stop signal or the sender being gone ends the server.
@@ -344,10 +318,7 @@ fn spawn_server(
                 }
             }
         };
-        if let Err(error) = axum::serve(listener, router)
-            .with_graceful_shutdown(shutdown)
-            .await
-        {
+        if let Err(error) = axum::serve(listener, router).with_graceful_shutdown(shutdown).await {
             tracing::error!(%error, "Zoho sandbox listener failed");
         }
     });

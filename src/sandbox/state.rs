@@ -64,17 +64,15 @@ impl Shared {
     /// The state lock. A panic elsewhere while holding it must not take the sandbox down, so a
     /// poisoned lock is simply taken over.
     pub fn lock(&self) -> MutexGuard<'_, Inner> {
-        self.inner
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.inner.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     /// A user by key (`admin`) or email, case-insensitively.
     pub fn user_index(&self, key_or_email: &str) -> Option<usize> {
         let wanted = key_or_email.trim();
-        self.users.iter().position(|u| {
-            u.key.eq_ignore_ascii_case(wanted) || u.email.eq_ignore_ascii_case(wanted)
-        })
+        self.users
+            .iter()
+            .position(|u| u.key.eq_ignore_ascii_case(wanted) || u.email.eq_ignore_ascii_case(wanted))
     }
 
     /// Counts one more API call in flight until the guard drops; returns it with the new count.
@@ -271,8 +269,7 @@ impl Inner {
     /// Revokes a refresh token (with every access token minted from it) or one access token.
     pub fn revoke(&mut self, token: &str) -> bool {
         if self.refresh_tokens.remove(token).is_some() {
-            self.access_tokens
-                .retain(|_, t| t.refresh_token.as_deref() != Some(token));
+            self.access_tokens.retain(|_, t| t.refresh_token.as_deref() != Some(token));
             return true;
         }
         self.access_tokens.remove(token).is_some()
@@ -323,9 +320,5 @@ impl Inner {
 
 /// A token in Zoho's shape: `1000.<32 hex>.<32 hex>`.
 pub(crate) fn new_token() -> String {
-    format!(
-        "1000.{:032x}.{:032x}",
-        rand::random::<u128>(),
-        rand::random::<u128>()
-    )
+    format!("1000.{:032x}.{:032x}", rand::random::<u128>(), rand::random::<u128>())
 }

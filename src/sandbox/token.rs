@@ -79,12 +79,10 @@ fn exchange_code(shared: &Shared, params: &Params) -> Response {
     }
     if let Some((method, challenge)) = &grant.pkce {
         // PKCE is optional for web apps (§1.3); when the code carries a challenge it is enforced.
-        let verified = params
-            .get("code_verifier")
-            .is_some_and(|verifier| match method.as_str() {
-                "S256" => URL_SAFE_NO_PAD.encode(Sha256::digest(verifier.as_bytes())) == *challenge,
-                _ => verifier == challenge,
-            });
+        let verified = params.get("code_verifier").is_some_and(|verifier| match method.as_str() {
+            "S256" => URL_SAFE_NO_PAD.encode(Sha256::digest(verifier.as_bytes())) == *challenge,
+            _ => verifier == challenge,
+        });
         if !verified {
             return token_error("invalid_code");
         }
@@ -105,12 +103,7 @@ fn exchange_code(shared: &Shared, params: &Params) -> Response {
         config.max_access_tokens_per_refresh_token,
     );
     drop(inner);
-    token_success(
-        shared,
-        &access_token,
-        refresh_token.as_deref(),
-        &grant.scopes,
-    )
+    token_success(shared, &access_token, refresh_token.as_deref(), &grant.scopes)
 }
 
 fn refresh(shared: &Shared, params: &Params) -> Response {
@@ -128,11 +121,7 @@ fn refresh(shared: &Shared, params: &Params) -> Response {
     }
     let now = Instant::now();
     let window = config.refresh_window;
-    while state
-        .minted
-        .front()
-        .is_some_and(|t| now.duration_since(*t) >= window)
-    {
+    while state.minted.front().is_some_and(|t| now.duration_since(*t) >= window) {
         state.minted.pop_front();
     }
     // Only refresh grants count toward "10 access tokens per refresh token per 10 minutes" (§1.8).
@@ -153,12 +142,7 @@ fn refresh(shared: &Shared, params: &Params) -> Response {
     token_success(shared, &access_token, None, &scopes)
 }
 
-fn token_success(
-    shared: &Shared,
-    access_token: &str,
-    refresh_token: Option<&str>,
-    scopes: &[String],
-) -> Response {
+fn token_success(shared: &Shared, access_token: &str, refresh_token: Option<&str>, scopes: &[String]) -> Response {
     let mut body = json!({
         "access_token": access_token,
         // The optional `scope` member is space-separated in Zoho's examples (§1.5).
@@ -185,10 +169,7 @@ fn client_credentials(headers: &HeaderMap, params: &Params) -> (Option<String>, 
         .and_then(|v| v.strip_prefix("Basic "))
         .and_then(|encoded| STANDARD.decode(encoded.trim()).ok())
         .and_then(|decoded| String::from_utf8(decoded).ok())
-        .and_then(|text| {
-            text.split_once(':')
-                .map(|(id, secret)| (id.to_string(), secret.to_string()))
-        });
+        .and_then(|text| text.split_once(':').map(|(id, secret)| (id.to_string(), secret.to_string())));
     match basic {
         Some((id, secret)) => (Some(id), Some(secret)),
         None => (

@@ -1,9 +1,11 @@
 //! Persistence of OAuth states, token pairs and sessions, behind one trait with a real
-//! implementation per backend: `memory` (tests, demos) and `sqlite` (the embedded default).
+//! implementation per backend: `memory` (tests, demos), `sqlite` (the embedded default) and
+//! `postgres` (shared by several gateway replicas).
 //! The store knows nothing of Zoho or HTTP; it keeps what the auth module hands it.
 
 pub mod cipher;
 mod memory;
+mod postgres;
 mod sqlite;
 
 use std::sync::Arc;
@@ -15,6 +17,7 @@ use crate::config::DatabaseUrl;
 use crate::secret::{AccessToken, RefreshToken};
 
 pub use memory::MemoryStore;
+pub use postgres::PostgresStore;
 pub use sqlite::SqliteStore;
 
 /// Tokens are per (user, org): one person can use several CRM orgs with different grants.
@@ -143,8 +146,9 @@ impl RefreshLock for NoLock {
 
 /// Opens the store named by `DATABASE_URL`, running migrations where there are any. Tokens
 /// are sealed with `token_key` (base64, 32 bytes) or, for SQLite without one, with a key kept
-/// in a 0600 file beside the database (`<file>.key`).
-pub async fn open(url: &DatabaseUrl, token_key: Option<&str>) -> Result<Arc<dyn Store>, StoreError> {
+/// in a 0600 file beside the database (`<file>.key`). PostgreSQL needs `token_key`: every
+/// replica must open what the others sealed. `pool_size` bounds PostgreSQL's query connections.
+pub async fn open(url: &DatabaseUrl, token_key: Option<&str>, pool_size: u32) -> Result<Arc<dyn Store>, StoreError> {
     let cipher = |fallback: &dyn Fn() -> Result<cipher::TokenCipher, StoreError>| match token_key {
         Some(k) => cipher::TokenCipher::from_base64(k).map_err(StoreError::Key),
         None => fallback(),
@@ -160,6 +164,16 @@ pub async fn open(url: &DatabaseUrl, token_key: Option<&str>) -> Result<Arc<dyn 
             };
             let cipher = cipher(&|| cipher::TokenCipher::from_key_file(&key_file))?;
             Arc::new(SqliteStore::open(path, cipher).await?)
+        }
+        DatabaseUrl::Postgres(url) => {
+            let cipher = cipher(&|| {
+                Err(StoreError::Key(
+                    "a PostgreSQL store needs GATEWAY_TOKEN_KEY, the same on every replica: 32 random bytes, base64 \
+                     (make one with `openssl rand -base64 32`)"
+                        .into(),
+                ))
+            })?;
+            Arc::new(PostgresStore::open(url, pool_size, cipher).await?)
         }
     })
 }

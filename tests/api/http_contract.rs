@@ -1,53 +1,57 @@
-//! The HTTP surface of `/graphql`, the portal and the probes.
+//! The HTTP surface of `/graphql` (GraphQL over HTTP, CSRF, CORS), the portal and the probes.
 
 use serde_json::json;
 
-use crate::helpers::spawn_app;
+use crate::helpers::{Options, spawn_app, spawn_app_with};
 
 #[tokio::test]
-async fn queries_work_over_get_and_mutations_do_not() {
+async fn queries_work_over_get_with_a_preflight_header_and_mutations_do_not() {
     let app = spawn_app().await;
     let client = reqwest::Client::new();
+    let url = format!("{}/graphql", app.base);
     let r = client
-        .get(format!("{}/graphql", app.base))
+        .get(&url)
+        .header("apollo-require-preflight", "true")
         .query(&[("query", "{ me { expiresAt } }")])
         .send()
         .await
         .unwrap();
     assert_eq!(r.status(), 200);
-    assert_eq!(
-        r.json::<serde_json::Value>().await.unwrap()["data"]["me"],
-        serde_json::Value::Null
-    );
+    assert_eq!(r.json::<serde_json::Value>().await.unwrap()["data"]["me"], serde_json::Value::Null);
 
-    let r = client
-        .get(format!("{}/graphql", app.base))
-        .query(&[("query", "mutation { logout }")])
-        .send()
-        .await
-        .unwrap();
+    let r = client.get(&url).query(&[("query", "mutation { logout }")]).send().await.unwrap();
     assert_eq!(r.status(), 405);
     assert_eq!(r.headers()["allow"], "POST");
 }
 
 #[tokio::test]
-async fn only_json_bodies_are_executed() {
+async fn csrf_simple_requests_are_refused_with_csrf_error() {
     let app = spawn_app().await;
     let client = reqwest::Client::new();
-    for ct in [
-        "text/plain",
-        "application/x-www-form-urlencoded",
-        "multipart/form-data; boundary=x",
-    ] {
-        let r = client
-            .post(format!("{}/graphql", app.base))
-            .header("content-type", ct)
-            .body(json!({ "query": "mutation { logout }" }).to_string())
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(r.status(), 415, "{ct}");
+    let url = format!("{}/graphql", app.base);
+    // What a cross-site form or a no-preflight fetch can send along with the user's cookie.
+    for ct in ["text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x"] {
+        let r = client.post(&url).header("content-type", ct).body(json!({ "query": "mutation { logout }" }).to_string()).send().await.unwrap();
+        assert_eq!(r.status(), 400, "{ct}");
+        let body: serde_json::Value = r.json().await.unwrap();
+        assert_eq!(body["errors"][0]["extensions"]["code"], "CSRF_ERROR", "{ct}");
     }
+    let r = client.post(&url).body(json!({ "query": "{ me { expiresAt } }" }).to_string()).send().await.unwrap();
+    assert_eq!(r.status(), 400, "no content type at all");
+    let r = client.get(&url).query(&[("query", "{ me { expiresAt } }")]).send().await.unwrap();
+    assert_eq!(r.status(), 400, "a GET without a preflight header");
+    // A preflight header lets a simple content type through to the media-type check.
+    let r = client
+        .post(&url)
+        .header("content-type", "text/plain")
+        .header("apollo-require-preflight", "1")
+        .body(json!({ "query": "{ me { expiresAt } }" }).to_string())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 415);
+    let r = client.post(&url).header("content-type", "application/xml").body("<q/>").send().await.unwrap();
+    assert_eq!(r.status(), 415);
 }
 
 #[tokio::test]
@@ -55,25 +59,16 @@ async fn accept_is_negotiated_and_request_errors_are_4xx() {
     let app = spawn_app().await;
     let client = reqwest::Client::new();
     let post = |accept: &'static str, query: &'static str| {
-        client
-            .post(format!("{}/graphql", app.base))
-            .header("accept", accept)
-            .json(&json!({ "query": query }))
-            .send()
+        client.post(format!("{}/graphql", app.base)).header("accept", accept).json(&json!({ "query": query })).send()
     };
     let r = post("application/json", "{ me { expiresAt } }").await.unwrap();
     assert_eq!(r.status(), 200);
     assert!(r.headers()["content-type"].to_str().unwrap().starts_with("application/json"));
     assert_eq!(r.headers()["cache-control"], "no-store");
-    let r = post("application/graphql-response+json", "{ me { expiresAt } }")
-        .await
-        .unwrap();
-    assert!(
-        r.headers()["content-type"]
-            .to_str()
-            .unwrap()
-            .starts_with("application/graphql-response+json")
-    );
+    let r = post("*/*", "{ me { expiresAt } }").await.unwrap();
+    assert!(r.headers()["content-type"].to_str().unwrap().starts_with("application/json"));
+    let r = post("application/graphql-response+json", "{ me { expiresAt } }").await.unwrap();
+    assert!(r.headers()["content-type"].to_str().unwrap().starts_with("application/graphql-response+json"));
     let r = post("text/html", "{ me { expiresAt } }").await.unwrap();
     assert_eq!(r.status(), 406);
     let r = post("application/graphql-response+json", "{ nope }").await.unwrap();
@@ -88,35 +83,47 @@ async fn accept_is_negotiated_and_request_errors_are_4xx() {
 async fn batches_and_huge_bodies_are_refused() {
     let app = spawn_app().await;
     let client = reqwest::Client::new();
-    let r = client
-        .post(format!("{}/graphql", app.base))
-        .json(&json!([{ "query": "{ me { expiresAt } }" }]))
-        .send()
-        .await
-        .unwrap();
+    let r = client.post(format!("{}/graphql", app.base)).json(&json!([{ "query": "{ me { expiresAt } }" }])).send().await.unwrap();
     assert_eq!(r.status(), 400);
-    let huge = format!(
-        "{{\"query\":\"{{ me {{ expiresAt }} }}\",\"variables\":{{\"x\":\"{}\"}}}}",
-        "a".repeat(2 * 1024 * 1024)
-    );
+    let huge = format!("{{\"query\":\"{{ me {{ expiresAt }} }}\",\"variables\":{{\"x\":\"{}\"}}}}", "a".repeat(2 * 1024 * 1024));
+    let r = client.post(format!("{}/graphql", app.base)).header("content-type", "application/json").body(huge).send().await.unwrap();
+    assert_eq!(r.status(), 413);
+}
+
+#[tokio::test]
+async fn cors_answers_only_configured_origins() {
+    let app = spawn_app_with(Options { args: vec!["--cors-origins".into(), "https://portal.example.edu".into()], ..Options::default() }).await;
+    let client = reqwest::Client::new();
+    let preflight = |origin: &'static str| {
+        client
+            .request(reqwest::Method::OPTIONS, format!("{}/graphql", app.base))
+            .header("origin", origin)
+            .header("access-control-request-method", "POST")
+            .header("access-control-request-headers", "content-type")
+            .send()
+    };
+    let ok = preflight("https://portal.example.edu").await.unwrap();
+    assert_eq!(ok.headers()["access-control-allow-origin"], "https://portal.example.edu");
+    assert_eq!(ok.headers()["access-control-allow-credentials"], "true");
+    let other = preflight("https://evil.example").await.unwrap();
+    assert!(other.headers().get("access-control-allow-origin").is_none());
+
+    let plain = spawn_app().await;
     let r = client
-        .post(format!("{}/graphql", app.base))
-        .header("content-type", "application/json")
-        .body(huge)
+        .post(format!("{}/graphql", plain.base))
+        .header("origin", "https://portal.example.edu")
+        .json(&json!({ "query": "{ me { expiresAt } }" }))
         .send()
         .await
         .unwrap();
-    assert_eq!(r.status(), 413);
+    assert!(r.headers().get("access-control-allow-origin").is_none(), "no CORS unless configured");
 }
 
 #[tokio::test]
 async fn health_and_graphiql_are_served() {
     let app = spawn_app().await;
     let client = reqwest::Client::new();
-    assert_eq!(
-        client.get(format!("{}/healthz", app.base)).send().await.unwrap().status(),
-        200
-    );
+    assert_eq!(client.get(format!("{}/healthz", app.base)).send().await.unwrap().status(), 200);
     assert_eq!(client.get(format!("{}/readyz", app.base)).send().await.unwrap().status(), 200);
     let page = client.get(format!("{}/playground", app.base)).send().await.unwrap();
     assert_eq!(page.status(), 200);

@@ -77,12 +77,7 @@ pub(crate) enum Expr {
 }
 
 fn invalid_query(reason: &str) -> ApiError {
-    ApiError::new(
-        StatusCode::BAD_REQUEST,
-        "INVALID_QUERY",
-        "invalid query formed",
-    )
-    .details(json!({ "reason": reason }))
+    ApiError::new(StatusCode::BAD_REQUEST, "INVALID_QUERY", "invalid query formed").details(json!({ "reason": reason }))
 }
 
 /// Parses a criteria string (already URL-decoded). `and` binds tighter than `or` when both appear
@@ -97,17 +92,13 @@ pub(crate) fn parse_criteria(text: &str) -> Result<Expr, ApiError> {
     let expr = parser.expr()?;
     parser.skip_spaces();
     if parser.pos != parser.chars.len() {
-        return Err(invalid_query(
-            "unexpected text after the criteria (unbalanced parentheses?)",
-        ));
+        return Err(invalid_query("unexpected text after the criteria (unbalanced parentheses?)"));
     }
     if parser.conditions > MAX_CONDITIONS {
-        return Err(ApiError::new(
-            StatusCode::BAD_REQUEST,
-            "LIMIT_EXCEEDED",
-            "criteria limit exceeded",
-        )
-        .details(json!({ "param_name": "criteria", "limit": MAX_CONDITIONS })));
+        return Err(
+            ApiError::new(StatusCode::BAD_REQUEST, "LIMIT_EXCEEDED", "criteria limit exceeded")
+                .details(json!({ "param_name": "criteria", "limit": MAX_CONDITIONS })),
+        );
     }
     Ok(expr)
 }
@@ -136,10 +127,7 @@ impl Parser {
             self.pos += 1;
             Ok(())
         } else {
-            Err(invalid_query(&format!(
-                "expected '{wanted}' at position {}",
-                self.pos
-            )))
+            Err(invalid_query(&format!("expected '{wanted}' at position {}", self.pos)))
         }
     }
 
@@ -213,11 +201,7 @@ impl Parser {
 }
 
 fn collapse(mut terms: Vec<Expr>, make: fn(Vec<Expr>) -> Expr) -> Expr {
-    if terms.len() == 1 {
-        terms.remove(0)
-    } else {
-        make(terms)
-    }
+    if terms.len() == 1 { terms.remove(0) } else { make(terms) }
 }
 
 fn condition(raw: &str) -> Result<Expr, ApiError> {
@@ -227,20 +211,16 @@ fn condition(raw: &str) -> Result<Expr, ApiError> {
     };
     let (name, op_text) = (name.trim(), op.trim());
     let Some(def) = fields::find(name) else {
-        return Err(ApiError::new(
-            StatusCode::BAD_REQUEST,
-            "INVALID_QUERY",
-            "invalid query formed",
-        )
-        .details(json!({ "api_name": name, "reason": "unknown field" })));
+        return Err(
+            ApiError::new(StatusCode::BAD_REQUEST, "INVALID_QUERY", "invalid query formed")
+                .details(json!({ "api_name": name, "reason": "unknown field" })),
+        );
     };
     let Some(op) = Op::parse(op_text) else {
-        return Err(ApiError::new(
-            StatusCode::BAD_REQUEST,
-            "INVALID_QUERY",
-            "invalid query formed",
-        )
-        .details(json!({ "api_name": name, "operator": op_text, "reason": "unknown operator" })));
+        return Err(
+            ApiError::new(StatusCode::BAD_REQUEST, "INVALID_QUERY", "invalid query formed")
+                .details(json!({ "api_name": name, "operator": op_text, "reason": "unknown operator" })),
+        );
     };
     if !op.allowed_for(def.data_type) {
         return Err(
@@ -268,14 +248,10 @@ fn condition(raw: &str) -> Result<Expr, ApiError> {
             _ => true,
         };
         if !valid {
-            return Err(ApiError::new(
-                StatusCode::BAD_REQUEST,
-                "INVALID_QUERY",
-                "invalid query formed",
-            )
-            .details(
-                json!({ "api_name": name, "reason": "value does not fit the field's type" }),
-            ));
+            return Err(
+                ApiError::new(StatusCode::BAD_REQUEST, "INVALID_QUERY", "invalid query formed")
+                    .details(json!({ "api_name": name, "reason": "value does not fit the field's type" })),
+            );
         }
     }
     Ok(Expr::Condition {
@@ -317,11 +293,7 @@ fn unescape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut chars = text.trim().chars().peekable();
     while let Some(c) = chars.next() {
-        if c == '\\'
-            && chars
-                .peek()
-                .is_some_and(|n| matches!(n, '(' | ')' | ',' | '\\'))
-        {
+        if c == '\\' && chars.peek().is_some_and(|n| matches!(n, '(' | ')' | ',' | '\\')) {
             if let Some(next) = chars.next() {
                 out.push(next);
             }
@@ -389,8 +361,6 @@ fn value_equals(def: &FieldDef, wanted: &str, actual: &Value) -> bool {
             matches!((actual.as_str().and_then(parse_time), parse_time(wanted)), (Some(a), Some(w)) if a == w)
         }
         "ownerlookup" => actual.get("id").and_then(Value::as_str) == Some(wanted),
-        _ => actual
-            .as_str()
-            .is_some_and(|a| a.eq_ignore_ascii_case(wanted)),
+        _ => actual.as_str().is_some_and(|a| a.eq_ignore_ascii_case(wanted)),
     }
 }

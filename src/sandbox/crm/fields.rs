@@ -24,12 +24,7 @@ pub(crate) struct FieldDef {
     pub unique: bool,
 }
 
-const fn field(
-    api_name: &'static str,
-    label: &'static str,
-    data_type: &'static str,
-    length: usize,
-) -> FieldDef {
+const fn field(api_name: &'static str, label: &'static str, data_type: &'static str, length: usize) -> FieldDef {
     FieldDef {
         api_name,
         label,
@@ -122,11 +117,7 @@ fn json_type(data_type: &str) -> &'static str {
 
 /// Metadata of every Leads field as `GET /settings/fields?module=Leads` returns it (§3.3).
 pub(crate) fn metadata() -> Value {
-    let fields: Vec<Value> = LEAD_FIELDS
-        .iter()
-        .enumerate()
-        .map(|(i, f)| field_json(i, f))
-        .collect();
+    let fields: Vec<Value> = LEAD_FIELDS.iter().enumerate().map(|(i, f)| field_json(i, f)).collect();
     json!({ "fields": fields })
 }
 

@@ -59,10 +59,7 @@ pub(crate) fn users(ctx: &Ctx<'_>) -> Result<Response, ApiError> {
 }
 
 fn user_json(user: &SandboxUser, admin: &SandboxUser) -> Value {
-    let (first, last) = user
-        .name
-        .split_once(' ')
-        .unwrap_or(("", user.name.as_str()));
+    let (first, last) = user.name.split_once(' ').unwrap_or(("", user.name.as_str()));
     let admin_ref = json!({ "name": admin.name, "id": admin.id });
     json!({
         "id": user.id,
@@ -164,10 +161,7 @@ pub(crate) fn fields(ctx: &Ctx<'_>) -> Result<Response, ApiError> {
 /// `GET /crm/v8/settings/modules`: only Leads, the one simulated module, so a client that loads the
 /// fields of every API-supported module (the Python SDK with `auto_refresh_fields`) can.
 pub(crate) fn modules(_ctx: &Ctx<'_>) -> Result<Response, ApiError> {
-    Ok(json_response(
-        StatusCode::OK,
-        &json!({ "modules": [fields::leads_module()] }),
-    ))
+    Ok(json_response(StatusCode::OK, &json!({ "modules": [fields::leads_module()] })))
 }
 
 fn invalid_module() -> ApiError {

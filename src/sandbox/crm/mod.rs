@@ -287,30 +287,15 @@ fn dispatch(ctx: &Ctx<'_>, route: Route) -> Result<Response, ApiError> {
 
 /// `Authorization: Zoho-oauthtoken <token>` (§2.1), then the token's scopes for this route (§1.10).
 fn authenticate(shared: &Shared, headers: &HeaderMap, route: &Route) -> Result<Caller, ApiError> {
-    let failure = || {
-        ApiError::new(
-            StatusCode::UNAUTHORIZED,
-            "AUTHENTICATION_FAILURE",
-            "Authentication failed",
-        )
-    };
+    let failure = || ApiError::new(StatusCode::UNAUTHORIZED, "AUTHENTICATION_FAILURE", "Authentication failed");
     let value = headers.get(header::AUTHORIZATION).ok_or_else(failure)?;
     let value = value.to_str().map_err(|_| failure())?;
-    let token = value
-        .strip_prefix("Zoho-oauthtoken ")
-        .map(str::trim)
-        .ok_or_else(failure)?;
+    let token = value.strip_prefix("Zoho-oauthtoken ").map(str::trim).ok_or_else(failure)?;
     if token.is_empty() {
         return Err(failure());
     }
     let inner = shared.lock();
-    let invalid = || {
-        ApiError::new(
-            StatusCode::UNAUTHORIZED,
-            "INVALID_TOKEN",
-            "invalid oauth token",
-        )
-    };
+    let invalid = || ApiError::new(StatusCode::UNAUTHORIZED, "INVALID_TOKEN", "invalid oauth token");
     let access = inner.access_tokens.get(token).ok_or_else(invalid)?;
     if access.expires <= Instant::now() {
         return Err(invalid());
@@ -348,29 +333,20 @@ impl Need {
         let leads = |ops: &[&str]| {
             has("ZohoCRM.modules.ALL")
                 || has("ZohoCRM.modules.leads.ALL")
-                || ops
-                    .iter()
-                    .any(|op| has(&format!("ZohoCRM.modules.leads.{op}")))
+                || ops.iter().any(|op| has(&format!("ZohoCRM.modules.leads.{op}")))
         };
         match self {
             Need::Users => has("ZohoCRM.users.READ") || has("ZohoCRM.users.ALL"),
             Need::Org => has("ZohoCRM.org.READ") || has("ZohoCRM.org.ALL"),
             Need::Fields => {
-                has("ZohoCRM.settings.ALL")
-                    || has("ZohoCRM.settings.fields.ALL")
-                    || has("ZohoCRM.settings.fields.READ")
+                has("ZohoCRM.settings.ALL") || has("ZohoCRM.settings.fields.ALL") || has("ZohoCRM.settings.fields.READ")
             }
             Need::Modules => {
-                has("ZohoCRM.settings.ALL")
-                    || has("ZohoCRM.settings.modules.ALL")
-                    || has("ZohoCRM.settings.modules.READ")
+                has("ZohoCRM.settings.ALL") || has("ZohoCRM.settings.modules.ALL") || has("ZohoCRM.settings.modules.READ")
             }
             Need::Leads(ops) => leads(ops),
             // The search API also wants ZohoSearch.securesearch (v7 docs; v8 UNCONFIRMED, §1.10).
-            Need::Search => {
-                leads(&["read"])
-                    && (has("ZohoSearch.securesearch.READ") || has("ZohoSearch.securesearch.ALL"))
-            }
+            Need::Search => leads(&["read"]) && (has("ZohoSearch.securesearch.READ") || has("ZohoSearch.securesearch.ALL")),
             Need::Upsert => leads(&["create", "write"]) && leads(&["update", "write"]),
         }
     }

@@ -33,10 +33,7 @@ pub(crate) fn visible(caller: &Caller, lead: &Lead) -> bool {
 
 /// Parses `fields`. Unknown names are rejected with 400 `INVALID_DATA` naming the field (whether Zoho
 /// ignores them instead is UNCONFIRMED; rejecting catches client typos). `id` is always accepted.
-pub(crate) fn parse_fields(
-    params: &Params,
-    required: bool,
-) -> Result<Option<Vec<String>>, ApiError> {
+pub(crate) fn parse_fields(params: &Params, required: bool) -> Result<Option<Vec<String>>, ApiError> {
     let Some(text) = params.get("fields") else {
         return if required {
             Err(ApiError::missing_param("fields"))
@@ -58,21 +55,14 @@ pub(crate) fn parse_fields(
         };
     }
     if names.len() > MAX_FIELDS {
-        return Err(ApiError::new(
-            StatusCode::BAD_REQUEST,
-            "LIMIT_EXCEEDED",
-            "Fields limit exceeded",
-        )
-        .details(json!({ "param_name": "fields", "limit": MAX_FIELDS })));
-    }
-    if let Some(unknown) = names
-        .iter()
-        .find(|n| *n != "id" && fields::find(n).is_none())
-    {
         return Err(
-            ApiError::new(StatusCode::BAD_REQUEST, "INVALID_DATA", "invalid data")
-                .details(json!({ "api_name": unknown, "param_name": "fields" })),
+            ApiError::new(StatusCode::BAD_REQUEST, "LIMIT_EXCEEDED", "Fields limit exceeded")
+                .details(json!({ "param_name": "fields", "limit": MAX_FIELDS })),
         );
+    }
+    if let Some(unknown) = names.iter().find(|n| *n != "id" && fields::find(n).is_none()) {
+        return Err(ApiError::new(StatusCode::BAD_REQUEST, "INVALID_DATA", "invalid data")
+            .details(json!({ "api_name": unknown, "param_name": "fields" })));
     }
     Ok(Some(names))
 }
@@ -93,12 +83,7 @@ pub(crate) fn project(lead: &Lead, names: Option<&[String]>) -> Value {
 }
 
 /// A positive integer parameter within `1..=max`, else 400 `INVALID_DATA` naming it.
-pub(crate) fn number_param(
-    params: &Params,
-    name: &str,
-    default: usize,
-    max: usize,
-) -> Result<usize, ApiError> {
+pub(crate) fn number_param(params: &Params, name: &str, default: usize, max: usize) -> Result<usize, ApiError> {
     match params.get(name) {
         None => Ok(default),
         Some(text) => match text.trim().parse::<usize>() {
@@ -110,11 +95,7 @@ pub(crate) fn number_param(
 
 /// `true`/`false`/`both` flags (`converted`, `approved`); returns whether un-converted/approved
 /// records — all the sandbox has — are included.
-fn includes_plain_records(
-    params: &Params,
-    name: &str,
-    plain_value: &str,
-) -> Result<bool, ApiError> {
+fn includes_plain_records(params: &Params, name: &str, plain_value: &str) -> Result<bool, ApiError> {
     match params.get(name) {
         None => Ok(true),
         Some("both") => Ok(true),
@@ -141,8 +122,7 @@ pub(crate) fn list(ctx: &Ctx<'_>) -> Result<Response, ApiError> {
         // The sandbox org has no custom views.
         return Err(ApiError::invalid_param("cvid"));
     }
-    let plain = includes_plain_records(params, "converted", "false")?
-        & includes_plain_records(params, "approved", "true")?;
+    let plain = includes_plain_records(params, "converted", "false")? & includes_plain_records(params, "approved", "true")?;
     let page_token = params.get("page_token");
     if page_token.is_some() && params.get("page").is_some() {
         return Err(ApiError::new(
@@ -167,12 +147,8 @@ pub(crate) fn list(ctx: &Ctx<'_>) -> Result<Response, ApiError> {
                 return Err(ApiError::invalid_param("page_token"));
             };
             if state.expires <= Instant::now() {
-                return Err(ApiError::new(
-                    StatusCode::BAD_REQUEST,
-                    "EXPIRED_VALUE",
-                    "page_token expired",
-                )
-                .details(json!({ "param_name": "page_token" })));
+                return Err(ApiError::new(StatusCode::BAD_REQUEST, "EXPIRED_VALUE", "page_token expired")
+                    .details(json!({ "param_name": "page_token" })));
             }
             if state.user != ctx.caller.user || state.params_key != params_key {
                 return Err(ApiError::new(
@@ -214,11 +190,7 @@ pub(crate) fn list(ctx: &Ctx<'_>) -> Result<Response, ApiError> {
         .details(json!({ "limit": PAGINATION_LIMIT })));
     }
     let mut leads: Vec<&Lead> = if plain {
-        inner
-            .leads
-            .values()
-            .filter(|lead| visible(&ctx.caller, lead))
-            .collect()
+        inner.leads.values().filter(|lead| visible(&ctx.caller, lead)).collect()
     } else {
         Vec::new()
     };
@@ -295,21 +267,13 @@ pub(crate) fn parse_ids(params: &Params) -> Result<Vec<u64>, ApiError> {
     let Some(text) = params.non_empty("ids") else {
         return Err(ApiError::missing_param("ids"));
     };
-    let raw: Vec<&str> = text
-        .split(',')
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .collect();
+    let raw: Vec<&str> = text.split(',').map(str::trim).filter(|s| !s.is_empty()).collect();
     if raw.is_empty() {
         return Err(ApiError::missing_param("ids"));
     }
     if raw.len() > MAX_IDS {
-        return Err(ApiError::new(
-            StatusCode::BAD_REQUEST,
-            "LIMIT_EXCEEDED",
-            "ids limit exceeded",
-        )
-        .details(json!({ "param_name": "ids", "limit": MAX_IDS })));
+        return Err(ApiError::new(StatusCode::BAD_REQUEST, "LIMIT_EXCEEDED", "ids limit exceeded")
+            .details(json!({ "param_name": "ids", "limit": MAX_IDS })));
     }
     raw.iter()
         .map(|id| parse_id(id).ok_or_else(|| ApiError::invalid_param("ids")))
@@ -330,11 +294,7 @@ pub(crate) fn get_by_ids(ctx: &Ctx<'_>) -> Result<Response, ApiError> {
             continue;
         }
         seen.push(id);
-        if let Some(lead) = inner
-            .leads
-            .get(&id)
-            .filter(|lead| visible(&ctx.caller, lead))
-        {
+        if let Some(lead) = inner.leads.get(&id).filter(|lead| visible(&ctx.caller, lead)) {
             records.push(project(lead, names.as_deref()));
         }
     }
@@ -376,12 +336,8 @@ pub(crate) fn get(ctx: &Ctx<'_>, id: &str) -> Result<Response, ApiError> {
 }
 
 pub(crate) fn invalid_id(id: &str) -> ApiError {
-    ApiError::new(
-        StatusCode::BAD_REQUEST,
-        "INVALID_DATA",
-        "the id given seems to be invalid",
-    )
-    .details(json!({ "id": id, "resource_path_index": 1 }))
+    ApiError::new(StatusCode::BAD_REQUEST, "INVALID_DATA", "the id given seems to be invalid")
+        .details(json!({ "id": id, "resource_path_index": 1 }))
 }
 
 pub(crate) fn no_permission() -> ApiError {

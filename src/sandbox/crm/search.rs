@@ -31,10 +31,7 @@ impl Matcher {
     fn matches(&self, lead: &Lead) -> bool {
         match self {
             Matcher::Criteria(expr) => matches(expr, lead),
-            Matcher::Email(email) => lead
-                .field("Email")
-                .as_str()
-                .is_some_and(|e| e.eq_ignore_ascii_case(email)),
+            Matcher::Email(email) => lead.field("Email").as_str().is_some_and(|e| e.eq_ignore_ascii_case(email)),
             Matcher::Phone(digits) => ["Phone", "Mobile"].iter().any(|name| {
                 lead.field(name)
                     .as_str()
@@ -47,9 +44,7 @@ impl Matcher {
                     .filter(|f| f.data_type != "boolean" && f.data_type != "datetime")
                     .any(|f| {
                         let value = lead.field(f.api_name);
-                        let text = value
-                            .as_str()
-                            .or_else(|| value.get("name").and_then(Value::as_str));
+                        let text = value.as_str().or_else(|| value.get("name").and_then(Value::as_str));
                         text.is_some_and(|t| t.to_lowercase().contains(&word))
                     })
             }

@@ -34,17 +34,13 @@ pub(crate) fn body_records(ctx: &Ctx<'_>) -> Result<(Vec<Value>, Map<String, Val
         None | Some(Value::Null) => return Err(ApiError::missing_param("data")),
         Some(Value::Array(records)) => records.clone(),
         Some(_) => {
-            return Err(
-                ApiError::new(StatusCode::BAD_REQUEST, "INVALID_DATA", "invalid data")
-                    .details(json!({ "api_name": "data", "expected_data_type": "jsonarray" })),
-            );
+            return Err(ApiError::new(StatusCode::BAD_REQUEST, "INVALID_DATA", "invalid data")
+                .details(json!({ "api_name": "data", "expected_data_type": "jsonarray" })));
         }
     };
     if records.is_empty() {
-        return Err(
-            ApiError::new(StatusCode::BAD_REQUEST, "INVALID_DATA", "invalid data")
-                .details(json!({ "api_name": "data", "json_path": "$.data" })),
-        );
+        return Err(ApiError::new(StatusCode::BAD_REQUEST, "INVALID_DATA", "invalid data")
+            .details(json!({ "api_name": "data", "json_path": "$.data" })));
     }
     if records.len() > MAX_RECORDS {
         return Err(ApiError::new(
@@ -55,14 +51,10 @@ pub(crate) fn body_records(ctx: &Ctx<'_>) -> Result<(Vec<Value>, Map<String, Val
         .details(json!({ "api_name": "data", "limit": MAX_RECORDS })));
     }
     if let Some(trigger) = body.get("trigger")
-        && !trigger
-            .as_array()
-            .is_some_and(|t| t.iter().all(Value::is_string))
+        && !trigger.as_array().is_some_and(|t| t.iter().all(Value::is_string))
     {
-        return Err(
-            ApiError::new(StatusCode::BAD_REQUEST, "INVALID_DATA", "invalid data")
-                .details(json!({ "api_name": "trigger", "expected_data_type": "jsonarray" })),
-        );
+        return Err(ApiError::new(StatusCode::BAD_REQUEST, "INVALID_DATA", "invalid data")
+            .details(json!({ "api_name": "trigger", "expected_data_type": "jsonarray" })));
     }
     Ok((records, body))
 }
@@ -70,10 +62,7 @@ pub(crate) fn body_records(ctx: &Ctx<'_>) -> Result<(Vec<Value>, Map<String, Val
 /// Checks a record's fields and returns the changes to apply. Read-only/system fields and `Owner`
 /// are ignored like Zoho ignores read-only fields; `$`-keys and `id` are not fields; an unknown
 /// field is `INVALID_DATA` (UNCONFIRMED whether Zoho ignores it; rejecting catches client typos).
-pub(crate) fn validate(
-    record: &Map<String, Value>,
-    index: usize,
-) -> Result<Map<String, Value>, Value> {
+pub(crate) fn validate(record: &Map<String, Value>, index: usize) -> Result<Map<String, Value>, Value> {
     let mut changes = Map::new();
     for (key, value) in record {
         if key == "id" || key.starts_with('$') || key == "Tag" || key == "Layout" {
@@ -157,12 +146,7 @@ pub(crate) fn duplicate_check(
     let Some(other) = find_by_email(inner, email).filter(|lead| Some(lead.id) != own_id) else {
         return Ok(());
     };
-    let owner = ctx
-        .shared
-        .users
-        .get(other.owner)
-        .map(user_ref)
-        .unwrap_or(Value::Null);
+    let owner = ctx.shared.users.get(other.owner).map(user_ref).unwrap_or(Value::Null);
     Err(record_error(
         "DUPLICATE_DATA",
         "duplicate data",
@@ -196,9 +180,7 @@ pub(crate) fn missing_last_name(index: usize) -> Value {
 
 pub(crate) fn refresh_full_name(lead: &mut Lead) {
     let part = |name: &str| lead.field(name).as_str().unwrap_or("").to_string();
-    let full = format!("{} {}", part("First_Name"), part("Last_Name"))
-        .trim()
-        .to_string();
+    let full = format!("{} {}", part("First_Name"), part("Last_Name")).trim().to_string();
     lead.fields.insert("Full_Name".into(), json!(full));
 }
 

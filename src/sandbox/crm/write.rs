@@ -8,8 +8,8 @@ use serde_json::{Map, Value, json};
 
 use super::records::{self, parse_id, visible};
 use super::validate::{
-    body_records, duplicate_check, find_by_email, invalid_id_record, missing_last_name,
-    no_permission_record, path, record_error, refresh_full_name, validate,
+    body_records, duplicate_check, find_by_email, invalid_id_record, missing_last_name, no_permission_record, path, record_error,
+    refresh_full_name, validate,
 };
 use super::{Ctx, fields};
 use crate::sandbox::data::{format_time, user_ref};
@@ -29,10 +29,7 @@ fn batch_response(outcomes: Vec<Outcome>, success: StatusCode) -> Response {
     } else {
         StatusCode::MULTI_STATUS
     };
-    let data: Vec<Value> = outcomes
-        .into_iter()
-        .map(|o| o.unwrap_or_else(|e| e))
-        .collect();
+    let data: Vec<Value> = outcomes.into_iter().map(|o| o.unwrap_or_else(|e| e)).collect();
     json_response(status, &json!({ "data": data }))
 }
 
@@ -60,12 +57,7 @@ fn success(lead: &Lead, message: &str, extra: &[(&str, Value)]) -> Value {
 }
 
 /// Inserts one record; the owner is the caller (an `Owner` in the input is ignored).
-fn insert_one(
-    inner: &mut Inner,
-    ctx: &Ctx<'_>,
-    record: &Value,
-    index: usize,
-) -> Result<u64, Value> {
+fn insert_one(inner: &mut Inner, ctx: &Ctx<'_>, record: &Value, index: usize) -> Result<u64, Value> {
     let Some(record) = record.as_object() else {
         return Err(record_error(
             "INVALID_DATA",
@@ -80,12 +72,7 @@ fn insert_one(
     duplicate_check(inner, ctx, &changes, None, index)?;
     let now = chrono::Utc::now().timestamp();
     let user = ctx.caller.user;
-    let me = ctx
-        .shared
-        .users
-        .get(user)
-        .map(user_ref)
-        .unwrap_or(Value::Null);
+    let me = ctx.shared.users.get(user).map(user_ref).unwrap_or(Value::Null);
     let mut fields = Map::new();
     for def in fields::LEAD_FIELDS.iter() {
         let value = match def.data_type {
@@ -114,33 +101,21 @@ fn insert_one(
 }
 
 /// Applies validated changes to a lead the caller may change.
-fn update_one(
-    inner: &mut Inner,
-    ctx: &Ctx<'_>,
-    id: u64,
-    record: &Map<String, Value>,
-    index: usize,
-) -> Result<u64, Value> {
+fn update_one(inner: &mut Inner, ctx: &Ctx<'_>, id: u64, record: &Map<String, Value>, index: usize) -> Result<u64, Value> {
     let changes = validate(record, index)?;
     if changes.get("Last_Name").is_some_and(Value::is_null) {
         return Err(missing_last_name(index));
     }
     duplicate_check(inner, ctx, &changes, Some(id), index)?;
     let now = chrono::Utc::now().timestamp();
-    let me = ctx
-        .shared
-        .users
-        .get(ctx.caller.user)
-        .map(user_ref)
-        .unwrap_or(Value::Null);
+    let me = ctx.shared.users.get(ctx.caller.user).map(user_ref).unwrap_or(Value::Null);
     let Some(lead) = inner.leads.get_mut(&id) else {
         return Err(invalid_id_record(&id.to_string(), index));
     };
     lead.fields.extend(changes);
     lead.modified = now;
     lead.fields.insert("Modified_By".into(), me);
-    lead.fields
-        .insert("Modified_Time".into(), json!(format_time(now)));
+    lead.fields.insert("Modified_Time".into(), json!(format_time(now)));
     refresh_full_name(lead);
     Ok(id)
 }
@@ -179,11 +154,8 @@ pub(crate) fn update(ctx: &Ctx<'_>, path_id: Option<&str>) -> Result<Response, A
             None => records
                 .iter()
                 .filter_map(|r| {
-                    r.get("id").and_then(|v| {
-                        v.as_str()
-                            .map(str::to_string)
-                            .or_else(|| Some(v.to_string()))
-                    })
+                    r.get("id")
+                        .and_then(|v| v.as_str().map(str::to_string).or_else(|| Some(v.to_string())))
                 })
                 .filter_map(|raw| parse_id(&raw))
                 .collect(),
@@ -202,11 +174,7 @@ pub(crate) fn update(ctx: &Ctx<'_>, path_id: Option<&str>) -> Result<Response, A
     }
     if let Some(id) = path_id {
         // By id, another owner's lead is a request-level 403, like GET (§2.10).
-        if inner
-            .leads
-            .get(&id)
-            .is_some_and(|lead| !visible(&ctx.caller, lead))
-        {
+        if inner.leads.get(&id).is_some_and(|lead| !visible(&ctx.caller, lead)) {
             return Err(records::no_permission());
         }
     }
@@ -255,9 +223,7 @@ pub(crate) fn update(ctx: &Ctx<'_>, path_id: Option<&str>) -> Result<Response, A
 /// The `If-Unmodified-Since` header as a unix time (ISO-8601 with offset, §2.1), if sent and valid.
 fn unmodified_since(ctx: &Ctx<'_>) -> Option<i64> {
     let value = ctx.headers.get("if-unmodified-since")?.to_str().ok()?;
-    chrono::DateTime::parse_from_rfc3339(value.trim())
-        .ok()
-        .map(|t| t.timestamp())
+    chrono::DateTime::parse_from_rfc3339(value.trim()).ok().map(|t| t.timestamp())
 }
 
 /// `DELETE /crm/v8/Leads?ids=…` and `DELETE /crm/v8/Leads/{id}` (§2.6).
@@ -303,11 +269,8 @@ pub(crate) fn upsert(ctx: &Ctx<'_>) -> Result<Response, ApiError> {
         None | Some(Value::Null) => {}
         Some(Value::Array(names)) if names.iter().all(|n| n.as_str() == Some("Email")) => {}
         Some(_) => {
-            return Err(
-                ApiError::new(StatusCode::BAD_REQUEST, "INVALID_DATA", "invalid data").details(
-                    json!({ "api_name": "duplicate_check_fields", "supported_values": ["Email"] }),
-                ),
-            );
+            return Err(ApiError::new(StatusCode::BAD_REQUEST, "INVALID_DATA", "invalid data")
+                .details(json!({ "api_name": "duplicate_check_fields", "supported_values": ["Email"] })));
         }
     }
     let mut inner = ctx.shared.lock();
@@ -315,10 +278,7 @@ pub(crate) fn upsert(ctx: &Ctx<'_>) -> Result<Response, ApiError> {
         .iter()
         .enumerate()
         .map(|(index, record)| {
-            let email = record
-                .get("Email")
-                .and_then(Value::as_str)
-                .filter(|e| !e.trim().is_empty());
+            let email = record.get("Email").and_then(Value::as_str).filter(|e| !e.trim().is_empty());
             let existing = email
                 .and_then(|email| find_by_email(&inner, email))
                 .map(|lead| (lead.id, visible(&ctx.caller, lead)));
@@ -333,10 +293,7 @@ pub(crate) fn upsert(ctx: &Ctx<'_>) -> Result<Response, ApiError> {
                     Ok(success(
                         lead,
                         "record updated",
-                        &[
-                            ("action", json!("update")),
-                            ("duplicate_field", json!("Email")),
-                        ],
+                        &[("action", json!("update")), ("duplicate_field", json!("Email"))],
                     ))
                 }
                 _ => {
@@ -348,10 +305,7 @@ pub(crate) fn upsert(ctx: &Ctx<'_>) -> Result<Response, ApiError> {
                     Ok(success(
                         lead,
                         "record added",
-                        &[
-                            ("action", json!("insert")),
-                            ("duplicate_field", Value::Null),
-                        ],
+                        &[("action", json!("insert")), ("duplicate_field", Value::Null)],
                     ))
                 }
             }

@@ -11,24 +11,16 @@ use super::{ALL_SCOPES, REDIRECT_URI, TestSandbox};
 use crate::sandbox::SandboxConfig;
 
 fn param<'a>(query: &'a [(String, String)], name: &str) -> Option<&'a str> {
-    query
-        .iter()
-        .find(|(k, _)| k == name)
-        .map(|(_, v)| v.as_str())
+    query.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
 }
 
 #[tokio::test]
 async fn authorize_redirects_with_code_location_accounts_server_and_state() {
     let t = TestSandbox::start().await;
-    let query = t
-        .authorize("coordinator", ALL_SCOPES, &[("state", "xyz 1/2&3")])
-        .await;
+    let query = t.authorize("coordinator", ALL_SCOPES, &[("state", "xyz 1/2&3")]).await;
     assert!(param(&query, "code").is_some_and(|c| c.starts_with("1000.")));
     assert_eq!(param(&query, "location"), Some("us"));
-    assert_eq!(
-        param(&query, "accounts-server"),
-        Some(t.sandbox.accounts_url().as_str())
-    );
+    assert_eq!(param(&query, "accounts-server"), Some(t.sandbox.accounts_url().as_str()));
     assert_eq!(param(&query, "state"), Some("xyz 1/2&3"));
     assert_eq!(t.sandbox.calls().get("auth"), 1);
 }
@@ -53,33 +45,21 @@ async fn authorize_without_user_shows_a_self_contained_choice_page() {
     let html = response.text().await.expect("html");
     assert!(html.contains("Sign in to Zylker Academy (sandbox)"));
     for key in ["admin", "coordinator", "advisor"] {
-        assert!(
-            html.contains(&format!(r#"name="sandbox_user" value="{key}""#)),
-            "{key}"
-        );
+        assert!(html.contains(&format!(r#"name="sandbox_user" value="{key}""#)), "{key}");
     }
     assert!(html.contains("Priya Sharma") && html.contains("mei.tanaka@zylker-academy.example"));
-    assert!(
-        !html.contains("http://") || !html.contains("<link"),
-        "no external assets"
-    );
+    for external in ["<link", "<script", "src=", "url("] {
+        assert!(!html.contains(external), "no external assets: {external}");
+    }
     assert!(
         html.contains(r#"name="state" value="s1""#),
         "the form keeps the request's parameters"
     );
 
-    let deny = t
-        .http
-        .get(format!("{url}&sandbox_action=deny"))
-        .send()
-        .await
-        .expect("deny");
+    let deny = t.http.get(format!("{url}&sandbox_action=deny")).send().await.expect("deny");
     assert_eq!(deny.status(), StatusCode::FOUND);
     let location = deny.headers()[LOCATION].to_str().expect("location");
-    assert_eq!(
-        location,
-        format!("{REDIRECT_URI}?error=access_denied&state=s1")
-    );
+    assert_eq!(location, format!("{REDIRECT_URI}?error=access_denied&state=s1"));
 }
 
 #[tokio::test]
@@ -88,18 +68,8 @@ async fn authorize_rejects_bad_clients_and_unregistered_redirects_without_redire
     let base = format!("{}/oauth/v2/auth", t.sandbox.accounts_url());
     let cases = [
         ("1000.OTHER", REDIRECT_URI, "code", "ZohoCRM.modules.ALL"),
-        (
-            t.sandbox.client_id(),
-            "http://evil.example/cb",
-            "code",
-            "ZohoCRM.modules.ALL",
-        ),
-        (
-            t.sandbox.client_id(),
-            REDIRECT_URI,
-            "token",
-            "ZohoCRM.modules.ALL",
-        ),
+        (t.sandbox.client_id(), "http://evil.example/cb", "code", "ZohoCRM.modules.ALL"),
+        (t.sandbox.client_id(), REDIRECT_URI, "token", "ZohoCRM.modules.ALL"),
         (t.sandbox.client_id(), REDIRECT_URI, "code", ""),
     ];
     for (client, redirect, response_type, scope) in cases {
@@ -146,23 +116,12 @@ async fn code_exchange_answers_zoho_shape_and_codes_are_single_use() {
     let t = TestSandbox::start().await;
     let code = t.code_for("admin", ALL_SCOPES).await;
     let body = t.exchange(&code).await;
-    assert!(
-        body["access_token"]
-            .as_str()
-            .is_some_and(|s| s.starts_with("1000."))
-    );
-    assert!(
-        body["refresh_token"]
-            .as_str()
-            .is_some_and(|s| s.starts_with("1000."))
-    );
+    assert!(body["access_token"].as_str().is_some_and(|s| s.starts_with("1000.")));
+    assert!(body["refresh_token"].as_str().is_some_and(|s| s.starts_with("1000.")));
     assert_eq!(body["api_domain"], t.sandbox.api_url().as_str());
     assert_eq!(body["token_type"], "Bearer");
     assert_eq!(body["expires_in"], 3600);
-    assert_eq!(
-        t.exchange(&code).await,
-        serde_json::json!({ "error": "invalid_code" })
-    );
+    assert_eq!(t.exchange(&code).await, serde_json::json!({ "error": "invalid_code" }));
     assert_eq!(t.exchange("1000.nope").await["error"], "invalid_code");
     assert_eq!(t.sandbox.calls().get("token.authorization_code"), 3);
 }
@@ -183,15 +142,9 @@ async fn code_exchange_validates_client_secret_and_redirect_uri() {
         ]
     };
     let cases = [
-        (
-            attempt("1000.OTHER", &secret, REDIRECT_URI),
-            "invalid_client",
-        ),
+        (attempt("1000.OTHER", &secret, REDIRECT_URI), "invalid_client"),
         (attempt(&id, "nope", REDIRECT_URI), "invalid_client_secret"),
-        (
-            attempt(&id, &secret, "http://127.0.0.1:9/other"),
-            "invalid_redirect_uri",
-        ),
+        (attempt(&id, &secret, "http://127.0.0.1:9/other"), "invalid_redirect_uri"),
     ];
     for (form, error) in cases {
         let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
@@ -238,13 +191,9 @@ async fn refresh_token_only_on_first_consent_unless_prompt_consent_and_only_offl
         body["access_token"].is_string() && body.get("refresh_token").is_none(),
         "{body}"
     );
-    let forced = t
-        .authorize("coordinator", ALL_SCOPES, &[("prompt", "consent")])
-        .await;
+    let forced = t.authorize("coordinator", ALL_SCOPES, &[("prompt", "consent")]).await;
     assert!(t.exchange(param(&forced, "code").expect("code")).await["refresh_token"].is_string());
-    let online = t
-        .authorize("admin", ALL_SCOPES, &[("access_type", "online")])
-        .await;
+    let online = t.authorize("admin", ALL_SCOPES, &[("access_type", "online")]).await;
     let body = t.exchange(param(&online, "code").expect("code")).await;
     assert!(
         body["access_token"].is_string() && body.get("refresh_token").is_none(),
@@ -256,16 +205,12 @@ async fn refresh_token_only_on_first_consent_unless_prompt_consent_and_only_offl
 async fn pkce_s256_is_enforced_when_a_challenge_was_sent() {
     let t = TestSandbox::start().await;
     let verifier = "a-long-random-verifier-string-of-43-characters-or-more";
-    let challenge = base64::engine::general_purpose::URL_SAFE_NO_PAD
-        .encode(Sha256::digest(verifier.as_bytes()));
+    let challenge = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(Sha256::digest(verifier.as_bytes()));
     let query = t
         .authorize(
             "admin",
             ALL_SCOPES,
-            &[
-                ("code_challenge", &challenge),
-                ("code_challenge_method", "S256"),
-            ],
+            &[("code_challenge", &challenge), ("code_challenge_method", "S256")],
         )
         .await;
     let code = param(&query, "code").expect("code").to_string();
@@ -292,11 +237,7 @@ async fn unknown_grant_type_and_missing_code_are_json_errors() {
     let id = t.sandbox.client_id().to_string();
     let secret = t.sandbox.client_secret().to_string();
     let body = t
-        .token_request(&[
-            ("grant_type", "password"),
-            ("client_id", &id),
-            ("client_secret", &secret),
-        ])
+        .token_request(&[("grant_type", "password"), ("client_id", &id), ("client_secret", &secret)])
         .await;
     assert_eq!(body["error"], "unsupported_grant_type");
     let body = t

@@ -9,9 +9,7 @@ use super::{ALL_SCOPES, TestSandbox};
 #[tokio::test]
 async fn authentication_header_and_tokens_are_checked() {
     let t = TestSandbox::start().await;
-    let none = t
-        .call(reqwest::Method::GET, None, "/crm/v8/org", None)
-        .await;
+    let none = t.call(reqwest::Method::GET, None, "/crm/v8/org", None).await;
     assert_eq!(
         (none.status, none.code()),
         (StatusCode::UNAUTHORIZED, "AUTHENTICATION_FAILURE")
@@ -47,29 +45,20 @@ async fn scopes_are_enforced_per_endpoint() {
         (StatusCode::UNAUTHORIZED, "OAUTH_SCOPE_MISMATCH")
     );
     assert_eq!(
-        t.get(&org_only, "/crm/v8/users?type=CurrentUser")
-            .await
-            .code(),
+        t.get(&org_only, "/crm/v8/users?type=CurrentUser").await.code(),
         "OAUTH_SCOPE_MISMATCH"
     );
 
     let read_only = t
-        .login_with(
-            "admin",
-            "zohocrm.modules.LEADS.read ZohoCRM.settings.fields.READ",
-        )
+        .login_with("admin", "zohocrm.modules.LEADS.read ZohoCRM.settings.fields.READ")
         .await
         .access;
     assert_eq!(
-        t.get(&read_only, "/crm/v8/Leads?fields=Last_Name&per_page=1")
-            .await
-            .status,
+        t.get(&read_only, "/crm/v8/Leads?fields=Last_Name&per_page=1").await.status,
         StatusCode::OK
     );
     assert_eq!(
-        t.get(&read_only, "/crm/v8/settings/fields?module=Leads")
-            .await
-            .status,
+        t.get(&read_only, "/crm/v8/settings/fields?module=Leads").await.status,
         StatusCode::OK
     );
     assert_eq!(
@@ -77,44 +66,25 @@ async fn scopes_are_enforced_per_endpoint() {
         "OAUTH_SCOPE_MISMATCH"
     );
     let create = t
-        .post(
-            &read_only,
-            "/crm/v8/Leads",
-            &serde_json::json!({"data":[{"Last_Name":"X"}]}),
-        )
+        .post(&read_only, "/crm/v8/Leads", &serde_json::json!({"data":[{"Last_Name":"X"}]}))
         .await;
     assert_eq!(create.code(), "OAUTH_SCOPE_MISMATCH");
     assert_eq!(
-        t.get(&read_only, "/crm/v8/Leads/search?word=Patel")
-            .await
-            .code(),
+        t.get(&read_only, "/crm/v8/Leads/search?word=Patel").await.code(),
         "OAUTH_SCOPE_MISMATCH",
         "search needs ZohoSearch.securesearch"
     );
 
-    let writer = t
-        .login_with("admin", "ZohoCRM.modules.leads.CREATE")
-        .await
-        .access;
+    let writer = t.login_with("admin", "ZohoCRM.modules.leads.CREATE").await.access;
     assert_eq!(
-        t.post(
-            &writer,
-            "/crm/v8/Leads",
-            &serde_json::json!({"data":[{"Last_Name":"X"}]})
-        )
-        .await
-        .status,
+        t.post(&writer, "/crm/v8/Leads", &serde_json::json!({"data":[{"Last_Name":"X"}]}))
+            .await
+            .status,
         StatusCode::CREATED
     );
-    assert_eq!(
-        t.delete(&writer, "/crm/v8/Leads?ids=1").await.code(),
-        "OAUTH_SCOPE_MISMATCH"
-    );
+    assert_eq!(t.delete(&writer, "/crm/v8/Leads?ids=1").await.code(), "OAUTH_SCOPE_MISMATCH");
     let full = t.login_with("admin", ALL_SCOPES).await.access;
-    assert_eq!(
-        t.get(&full, "/crm/v8/Leads/search?word=Patel").await.status,
-        StatusCode::OK
-    );
+    assert_eq!(t.get(&full, "/crm/v8/Leads/search?word=Patel").await.status, StatusCode::OK);
 }
 
 #[tokio::test]
@@ -130,9 +100,7 @@ async fn unknown_paths_methods_and_modules() {
         t.get(&token, "/crm/v7/Leads?fields=Last_Name").await.code(),
         "INVALID_URL_PATTERN"
     );
-    let method = t
-        .call(reqwest::Method::PATCH, Some(&token), "/crm/v8/Leads", None)
-        .await;
+    let method = t.call(reqwest::Method::PATCH, Some(&token), "/crm/v8/Leads", None).await;
     assert_eq!(
         (method.status, method.code()),
         (StatusCode::BAD_REQUEST, "INVALID_REQUEST_METHOD")
@@ -142,9 +110,6 @@ async fn unknown_paths_methods_and_modules() {
         "INVALID_REQUEST_METHOD"
     );
     let module = t.get(&token, "/crm/v8/Contacts?fields=Last_Name").await;
-    assert_eq!(
-        (module.status, module.code()),
-        (StatusCode::BAD_REQUEST, "INVALID_MODULE")
-    );
+    assert_eq!((module.status, module.code()), (StatusCode::BAD_REQUEST, "INVALID_MODULE"));
     assert_eq!(t.sandbox.calls().get("api.other"), 5);
 }

@@ -15,18 +15,11 @@ async fn concurrency_above_the_limit_gets_429_and_the_peak_is_recorded() {
     })
     .await;
     let token = t.login("admin").await;
-    t.sandbox
-        .set_fault(Some(Fault::Latency(Duration::from_millis(300))));
+    t.sandbox.set_fault(Some(Fault::Latency(Duration::from_millis(300))));
     let calls = (0..5).map(|_| t.get(&token, "/crm/v8/org"));
     let answers = futures::future::join_all(calls).await;
-    let ok = answers
-        .iter()
-        .filter(|a| a.status == StatusCode::OK)
-        .count();
-    let limited: Vec<_> = answers
-        .iter()
-        .filter(|a| a.status == StatusCode::TOO_MANY_REQUESTS)
-        .collect();
+    let ok = answers.iter().filter(|a| a.status == StatusCode::OK).count();
+    let limited: Vec<_> = answers.iter().filter(|a| a.status == StatusCode::TOO_MANY_REQUESTS).collect();
     assert_eq!((ok, limited.len()), (2, 3));
     assert_eq!(limited[0].code(), "TOO_MANY_REQUESTS");
     assert_eq!(limited[0].json()["status"], "error");
@@ -55,10 +48,7 @@ async fn status_faults_use_zoho_envelopes_and_can_be_limited_in_count_and_endpoi
         (failed.status, failed.code()),
         (StatusCode::INTERNAL_SERVER_ERROR, "INTERNAL_ERROR")
     );
-    assert_eq!(
-        failed.content_type.as_deref(),
-        Some("application/json;charset=UTF-8")
-    );
+    assert_eq!(failed.content_type.as_deref(), Some("application/json;charset=UTF-8"));
     t.sandbox.set_fault(None);
     t.sandbox
         .add_fault_rule(FaultRule::times(Fault::Status(429), 2).on("leads.list"));
@@ -78,29 +68,21 @@ async fn status_faults_use_zoho_envelopes_and_can_be_limited_in_count_and_endpoi
         StatusCode::OK,
         "rule used up"
     );
-    assert_eq!(
-        t.sandbox.calls().get("leads.list"),
-        3,
-        "faulted calls are counted"
-    );
+    assert_eq!(t.sandbox.calls().get("leads.list"), 3, "faulted calls are counted");
 }
 
 #[tokio::test]
 async fn latency_and_malformed_json_faults() {
     let t = TestSandbox::start().await;
     let token = t.login("admin").await;
-    t.sandbox
-        .set_fault(Some(Fault::Latency(Duration::from_millis(250))));
+    t.sandbox.set_fault(Some(Fault::Latency(Duration::from_millis(250))));
     let started = Instant::now();
     assert_eq!(t.get(&token, "/crm/v8/org").await.status, StatusCode::OK);
     assert!(started.elapsed() >= Duration::from_millis(250));
     t.sandbox.set_fault(Some(Fault::MalformedJson));
     let broken = t.get(&token, "/crm/v8/org").await;
     assert_eq!(broken.status, StatusCode::OK);
-    assert!(
-        broken.body.is_none() && !broken.text.is_empty(),
-        "body is not valid JSON"
-    );
+    assert!(broken.body.is_none() && !broken.text.is_empty(), "body is not valid JSON");
     t.sandbox.set_fault(None);
     assert_eq!(t.get(&token, "/crm/v8/org").await.status, StatusCode::OK);
 }
@@ -118,10 +100,8 @@ async fn token_endpoint_faults() {
     );
     assert_eq!(t.refresh(&refresh).await["error"], "Access Denied");
     t.sandbox.set_fault(None);
-    t.sandbox.add_fault_rule(FaultRule::times(
-        Fault::TokenError("invalid_code".into()),
-        1,
-    ));
+    t.sandbox
+        .add_fault_rule(FaultRule::times(Fault::TokenError("invalid_code".into()), 1));
     assert_eq!(t.refresh(&refresh).await["error"], "invalid_code");
     assert!(t.refresh(&refresh).await["access_token"].is_string());
     t.sandbox
@@ -129,10 +109,7 @@ async fn token_endpoint_faults() {
     let response = t
         .http
         .post(t.sandbox.token_url())
-        .form(&[
-            ("grant_type", "refresh_token"),
-            ("refresh_token", refresh.as_str()),
-        ])
+        .form(&[("grant_type", "refresh_token"), ("refresh_token", refresh.as_str())])
         .send()
         .await
         .expect("token");
@@ -146,10 +123,7 @@ async fn call_counts_split_accounts_and_api_and_reset() {
     t.get(&token, "/crm/v8/org").await;
     t.get(&token, "/crm/v8/Leads?fields=Email").await;
     let calls = t.sandbox.calls();
-    assert_eq!(
-        (calls.get("auth"), calls.get("token.authorization_code")),
-        (1, 1)
-    );
+    assert_eq!((calls.get("auth"), calls.get("token.authorization_code")), (1, 1));
     assert_eq!((calls.api_total(), calls.total()), (2, 4));
     assert_eq!(calls.get("never.called"), 0);
     t.sandbox.reset_calls();
@@ -165,17 +139,9 @@ async fn shutdown_and_drop_stop_the_listeners() {
     let fresh = reqwest::Client::new();
     assert!(fresh.get(format!("{api}/crm/v8/org")).send().await.is_err());
 
-    let other = crate::sandbox::Sandbox::start(SandboxConfig::default())
-        .await
-        .expect("start");
+    let other = crate::sandbox::Sandbox::start(SandboxConfig::default()).await.expect("start");
     let accounts = other.accounts_url();
     drop(other);
     tokio::time::sleep(Duration::from_millis(100)).await;
-    assert!(
-        fresh
-            .get(format!("{accounts}/oauth/v2/auth"))
-            .send()
-            .await
-            .is_err()
-    );
+    assert!(fresh.get(format!("{accounts}/oauth/v2/auth")).send().await.is_err());
 }

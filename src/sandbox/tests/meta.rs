@@ -23,18 +23,10 @@ async fn current_user_and_all_users() {
     let all = t.get(&token, "/crm/v8/users").await;
     assert_eq!(all.json()["users"].as_array().map(Vec::len), Some(3));
     let admins = t.get(&token, "/crm/v8/users?type=AdminUsers").await;
+    assert_eq!(admins.json()["users"][0]["email"], "priya.sharma@zylker-academy.example");
+    assert_eq!(t.get(&token, "/crm/v8/users?type=Bogus").await.code(), "INVALID_DATA");
     assert_eq!(
-        admins.json()["users"][0]["email"],
-        "priya.sharma@zylker-academy.example"
-    );
-    assert_eq!(
-        t.get(&token, "/crm/v8/users?type=Bogus").await.code(),
-        "INVALID_DATA"
-    );
-    assert_eq!(
-        t.get(&token, "/crm/v8/users?type=DeletedUsers")
-            .await
-            .status,
+        t.get(&token, "/crm/v8/users?type=DeletedUsers").await.status,
         StatusCode::NO_CONTENT
     );
     assert_eq!(t.sandbox.calls().get("users"), 5);
@@ -50,11 +42,7 @@ async fn org_is_an_array_with_zgid() {
     assert_eq!(org["company_name"], "Zylker Academy");
     assert_eq!(org["type"], "production");
     assert_eq!(org["time_zone"], "Asia/Kolkata");
-    assert!(
-        org["zgid"]
-            .as_str()
-            .is_some_and(|z| z.bytes().all(|b| b.is_ascii_digit()))
-    );
+    assert!(org["zgid"].as_str().is_some_and(|z| z.bytes().all(|b| b.is_ascii_digit())));
     assert!(org["id"].as_str().is_some_and(|z| z.len() == 19));
 }
 
@@ -64,23 +52,11 @@ async fn fields_metadata_includes_the_custom_course_field() {
     let token = t.login("admin").await;
     let answer = t.get(&token, "/crm/v8/settings/fields?module=Leads").await;
     assert_eq!(answer.status, StatusCode::OK);
-    let fields = answer.json()["fields"]
-        .as_array()
-        .cloned()
-        .unwrap_or_default();
-    let find = |name: &str| {
-        fields
-            .iter()
-            .find(|f| f["api_name"] == name)
-            .cloned()
-            .unwrap_or_default()
-    };
+    let fields = answer.json()["fields"].as_array().cloned().unwrap_or_default();
+    let find = |name: &str| fields.iter().find(|f| f["api_name"] == name).cloned().unwrap_or_default();
     let course = find("Course");
     assert_eq!(
-        (
-            course["custom_field"].as_bool(),
-            course["data_type"].as_str()
-        ),
+        (course["custom_field"].as_bool(), course["data_type"].as_str()),
         (Some(true), Some("text"))
     );
     let last = find("Last_Name");
@@ -114,9 +90,7 @@ async fn fields_metadata_includes_the_custom_course_field() {
         }
     }
     assert_eq!(
-        t.get(&token, "/crm/v8/settings/fields?module=Deals")
-            .await
-            .code(),
+        t.get(&token, "/crm/v8/settings/fields?module=Deals").await.code(),
         "INVALID_MODULE"
     );
     assert_eq!(
@@ -126,13 +100,7 @@ async fn fields_metadata_includes_the_custom_course_field() {
     let modules = t.get(&token, "/crm/v8/settings/modules").await;
     assert_eq!(modules.json()["modules"][0]["api_name"], "Leads");
     assert_eq!(modules.json()["modules"][0]["api_supported"], true);
-    assert_eq!(
-        (
-            t.sandbox.calls().get("fields"),
-            t.sandbox.calls().get("modules")
-        ),
-        (3, 1)
-    );
+    assert_eq!((t.sandbox.calls().get("fields"), t.sandbox.calls().get("modules")), (3, 1));
 }
 
 #[tokio::test]

@@ -20,7 +20,8 @@ use serde_json::Value;
 use super::{Sandbox, SandboxConfig};
 
 pub(crate) const REDIRECT_URI: &str = "http://127.0.0.1:9/oauth/callback";
-pub(crate) const ALL_SCOPES: &str = "ZohoCRM.modules.ALL,ZohoCRM.settings.ALL,ZohoCRM.users.READ,ZohoCRM.org.READ,ZohoSearch.securesearch.READ";
+pub(crate) const ALL_SCOPES: &str =
+    "ZohoCRM.modules.ALL,ZohoCRM.settings.ALL,ZohoCRM.users.READ,ZohoCRM.org.READ,ZohoSearch.securesearch.READ";
 
 /// A running sandbox plus an HTTP client that does not follow redirects.
 pub(crate) struct TestSandbox {
@@ -79,12 +80,7 @@ impl TestSandbox {
     }
 
     /// `GET /oauth/v2/auth` with `sandbox_user` and extra parameters; returns the redirect's query.
-    pub async fn authorize(
-        &self,
-        user: &str,
-        scope: &str,
-        extra: &[(&str, &str)],
-    ) -> Vec<(String, String)> {
+    pub async fn authorize(&self, user: &str, scope: &str, extra: &[(&str, &str)]) -> Vec<(String, String)> {
         let mut query = vec![
             ("client_id", self.sandbox.client_id().to_string()),
             ("response_type", "code".to_string()),
@@ -104,10 +100,7 @@ impl TestSandbox {
             .await
             .expect("auth request");
         assert_eq!(response.status(), StatusCode::FOUND, "auth redirects");
-        let location = response.headers()[LOCATION]
-            .to_str()
-            .expect("location")
-            .to_string();
+        let location = response.headers()[LOCATION].to_str().expect("location").to_string();
         assert!(location.starts_with(REDIRECT_URI), "{location}");
         let url = url::Url::parse(&location).expect("redirect url");
         url.query_pairs().into_owned().collect()
@@ -131,11 +124,7 @@ impl TestSandbox {
             .send()
             .await
             .expect("token request");
-        assert_eq!(
-            response.status(),
-            StatusCode::OK,
-            "token endpoint always answers 200"
-        );
+        assert_eq!(response.status(), StatusCode::OK, "token endpoint always answers 200");
         assert_eq!(
             response.headers()[CONTENT_TYPE].to_str().unwrap_or(""),
             "application/json;charset=UTF-8"
@@ -172,33 +161,19 @@ impl TestSandbox {
     pub async fn login_with(&self, user: &str, scope: &str) -> Tokens {
         let code = self.code_for(user, scope).await;
         let body = self.exchange(&code).await;
-        let access = body["access_token"]
-            .as_str()
-            .expect("access token")
-            .to_string();
+        let access = body["access_token"].as_str().expect("access token").to_string();
         let refresh = body["refresh_token"].as_str().map(str::to_string);
-        Tokens {
-            access,
-            refresh,
-            body,
-        }
+        Tokens { access, refresh, body }
     }
 
     pub async fn login(&self, user: &str) -> String {
         self.login_with(user, ALL_SCOPES).await.access
     }
 
-    pub async fn call(
-        &self,
-        method: reqwest::Method,
-        token: Option<&str>,
-        path_and_query: &str,
-        body: Option<&Value>,
-    ) -> Answer {
-        let mut request = self.http.request(
-            method,
-            format!("{}{}", self.sandbox.api_url(), path_and_query),
-        );
+    pub async fn call(&self, method: reqwest::Method, token: Option<&str>, path_and_query: &str, body: Option<&Value>) -> Answer {
+        let mut request = self
+            .http
+            .request(method, format!("{}{}", self.sandbox.api_url(), path_and_query));
         if let Some(token) = token {
             request = request.header(AUTHORIZATION, format!("Zoho-oauthtoken {token}"));
         }
@@ -210,23 +185,19 @@ impl TestSandbox {
     }
 
     pub async fn get(&self, token: &str, path_and_query: &str) -> Answer {
-        self.call(reqwest::Method::GET, Some(token), path_and_query, None)
-            .await
+        self.call(reqwest::Method::GET, Some(token), path_and_query, None).await
     }
 
     pub async fn post(&self, token: &str, path: &str, body: &Value) -> Answer {
-        self.call(reqwest::Method::POST, Some(token), path, Some(body))
-            .await
+        self.call(reqwest::Method::POST, Some(token), path, Some(body)).await
     }
 
     pub async fn put(&self, token: &str, path: &str, body: &Value) -> Answer {
-        self.call(reqwest::Method::PUT, Some(token), path, Some(body))
-            .await
+        self.call(reqwest::Method::PUT, Some(token), path, Some(body)).await
     }
 
     pub async fn delete(&self, token: &str, path: &str) -> Answer {
-        self.call(reqwest::Method::DELETE, Some(token), path, None)
-            .await
+        self.call(reqwest::Method::DELETE, Some(token), path, None).await
     }
 
     pub fn user_id(&self, key: &str) -> String {

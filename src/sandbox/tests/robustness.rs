@@ -80,17 +80,11 @@ async fn hostile_api_requests_get_zoho_shaped_answers() {
             answer.status
         );
         if answer.status != StatusCode::NO_CONTENT {
-            assert!(
-                answer.body.is_some(),
-                "{path}: JSON body, got {:?}",
-                answer.text
-            );
+            assert!(answer.body.is_some(), "{path}: JSON body, got {:?}", answer.text);
         }
     }
     let criteria = enc(&"(".repeat(5000));
-    let deep = t
-        .get(&token, &format!("/crm/v8/Leads/search?criteria={criteria}"))
-        .await;
+    let deep = t.get(&token, &format!("/crm/v8/Leads/search?criteria={criteria}")).await;
     assert_eq!(deep.code(), "INVALID_QUERY");
 
     let bodies = [
@@ -140,14 +134,8 @@ async fn hostile_api_requests_get_zoho_shaped_answers() {
         .send()
         .await
         .expect("request");
-    assert_eq!(
-        super::answer(bad_header).await.code(),
-        "AUTHENTICATION_FAILURE"
-    );
-    assert_eq!(
-        t.get("", "/crm/v8/org").await.code(),
-        "AUTHENTICATION_FAILURE"
-    );
+    assert_eq!(super::answer(bad_header).await.code(), "AUTHENTICATION_FAILURE");
+    assert_eq!(t.get("", "/crm/v8/org").await.code(), "AUTHENTICATION_FAILURE");
 }
 
 #[tokio::test]

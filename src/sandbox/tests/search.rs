@@ -38,12 +38,7 @@ fn parses_groups_and_or_and_nesting() {
             ]),
         ]))
     );
-    assert!(
-        parse_criteria(
-            "(((Email:equals:a@b.example)or(Email:equals:c@d.example))and(City:in:Pune,Delhi))"
-        )
-        .is_ok()
-    );
+    assert!(parse_criteria("(((Email:equals:a@b.example)or(Email:equals:c@d.example))and(City:in:Pune,Delhi))").is_ok());
 }
 
 #[test]
@@ -65,10 +60,7 @@ fn parses_escapes_in_values() {
         Some(cond("Last_Name", Op::In, &["A,B", "C"]))
     );
     assert_eq!(
-        parse_criteria(
-            "(Created_Time:between:2025-09-01T00:00:00+05:30,2025-09-30T23:59:59+05:30)"
-        )
-        .ok(),
+        parse_criteria("(Created_Time:between:2025-09-01T00:00:00+05:30,2025-09-30T23:59:59+05:30)").ok(),
         Some(cond(
             "Created_Time",
             Op::Between,
@@ -99,18 +91,12 @@ fn rejects_bad_criteria_with_invalid_query() {
         let error = parse_criteria(bad).err();
         assert_eq!(error.map(|e| e.code), Some("INVALID_QUERY"), "{bad}");
     }
-    let eleven: Vec<String> = (0..11)
-        .map(|i| format!("(Last_Name:equals:N{i})"))
-        .collect();
+    let eleven: Vec<String> = (0..11).map(|i| format!("(Last_Name:equals:N{i})")).collect();
     assert_eq!(
-        parse_criteria(&format!("({})", eleven.join("or")))
-            .err()
-            .map(|e| e.code),
+        parse_criteria(&format!("({})", eleven.join("or"))).err().map(|e| e.code),
         Some("LIMIT_EXCEEDED")
     );
-    let ten: Vec<String> = (0..10)
-        .map(|i| format!("(Last_Name:equals:N{i})"))
-        .collect();
+    let ten: Vec<String> = (0..10).map(|i| format!("(Last_Name:equals:N{i})")).collect();
     assert!(parse_criteria(&format!("({})", ten.join("or"))).is_ok());
 }
 
@@ -129,24 +115,12 @@ async fn search_by_criteria_email_phone_and_word() {
     let lead = t.sandbox.find_leads(|_| true)[10].clone();
     let email = lead["Email"].as_str().expect("email");
 
-    let by_email = t
-        .get(
-            &admin,
-            &format!("/crm/v8/Leads/search?email={}", enc(email)),
-        )
-        .await;
+    let by_email = t.get(&admin, &format!("/crm/v8/Leads/search?email={}", enc(email))).await;
     assert_eq!(by_email.status, StatusCode::OK);
-    assert_eq!(
-        ids(&by_email),
-        vec![lead["id"].as_str().unwrap_or_default().to_string()]
-    );
+    assert_eq!(ids(&by_email), vec![lead["id"].as_str().unwrap_or_default().to_string()]);
     let info = &by_email.json()["info"];
     assert_eq!(
-        (
-            info["count"].as_u64(),
-            info["more_records"].as_bool(),
-            info["page"].as_u64()
-        ),
+        (info["count"].as_u64(), info["more_records"].as_bool(), info["page"].as_u64()),
         (Some(1), Some(false), Some(1))
     );
 
@@ -157,33 +131,19 @@ async fn search_by_criteria_email_phone_and_word() {
     let by_criteria = t
         .get(
             &admin,
-            &format!(
-                "/crm/v8/Leads/search?criteria={}&fields=Email,Course",
-                enc(&criteria)
-            ),
+            &format!("/crm/v8/Leads/search?criteria={}&fields=Email,Course", enc(&criteria)),
         )
         .await;
     assert_eq!(ids(&by_criteria), ids(&by_email));
-    let keys = by_criteria.data()[0]
-        .as_object()
-        .map(|o| o.len())
-        .unwrap_or(0);
+    let keys = by_criteria.data()[0].as_object().map(|o| o.len()).unwrap_or(0);
     assert_eq!(keys, 3, "fields narrow the answer");
 
     let mobile = lead["Mobile"].as_str().expect("mobile");
-    let by_phone = t
-        .get(
-            &admin,
-            &format!("/crm/v8/Leads/search?phone={}", enc(mobile)),
-        )
-        .await;
+    let by_phone = t.get(&admin, &format!("/crm/v8/Leads/search?phone={}", enc(mobile))).await;
     assert!(ids(&by_phone).contains(&lead["id"].as_str().unwrap_or_default().to_string()));
 
     let word = t.get(&admin, "/crm/v8/Leads/search?word=Loyola").await;
-    let expected = t
-        .sandbox
-        .find_leads(|l| l["Company"] == "Loyola College")
-        .len();
+    let expected = t.sandbox.find_leads(|l| l["Company"] == "Loyola College").len();
     assert_eq!(word.data().len(), expected.min(200));
     assert!(
         word.data()
@@ -208,20 +168,12 @@ async fn search_by_criteria_email_phone_and_word() {
 async fn search_equals_is_contains_for_text_and_escapes_work_end_to_end() {
     let t = TestSandbox::start().await;
     let admin = t.login("admin").await;
-    let expected = t
-        .sandbox
-        .find_leads(|l| l["Company"] == "IIT (BHU) Varanasi")
-        .len();
+    let expected = t.sandbox.find_leads(|l| l["Company"] == "IIT (BHU) Varanasi").len();
     assert!(expected > 0);
     let escaped = enc(r"(Company:equals:IIT \(BHU\))");
-    let answer = t
-        .get(&admin, &format!("/crm/v8/Leads/search?criteria={escaped}"))
-        .await;
+    let answer = t.get(&admin, &format!("/crm/v8/Leads/search?criteria={escaped}")).await;
     assert_eq!(answer.data().len(), expected, "{}", answer.text);
-    let comma = t
-        .sandbox
-        .find_leads(|l| l["Company"] == "Jai Hind College, Mumbai")
-        .len();
+    let comma = t.sandbox.find_leads(|l| l["Company"] == "Jai Hind College, Mumbai").len();
     let answer = t
         .get(
             &admin,
@@ -235,10 +187,7 @@ async fn search_equals_is_contains_for_text_and_escapes_work_end_to_end() {
     let apostrophe = t
         .get(
             &admin,
-            &format!(
-                "/crm/v8/Leads/search?criteria={}",
-                enc("(Company:equals:St. Xavier's)")
-            ),
+            &format!("/crm/v8/Leads/search?criteria={}", enc("(Company:equals:St. Xavier's)")),
         )
         .await;
     assert!(!apostrophe.data().is_empty());
@@ -249,44 +198,26 @@ async fn search_sees_only_the_callers_leads_and_handles_datetimes() {
     let t = TestSandbox::start().await;
     let coordinator = t.login("coordinator").await;
     let me = t.user_id("coordinator");
-    let criteria =
-        enc("(Created_Time:between:2025-09-01T00:00:00+05:30,2025-10-01T00:00:00+05:30)");
+    let criteria = enc("(Created_Time:between:2025-09-01T00:00:00+05:30,2025-10-01T00:00:00+05:30)");
     let answer = t
-        .get(
-            &coordinator,
-            &format!("/crm/v8/Leads/search?criteria={criteria}"),
-        )
+        .get(&coordinator, &format!("/crm/v8/Leads/search?criteria={criteria}"))
         .await;
     let expected = t.sandbox.find_leads(|l| {
-        l["Owner"]["id"] == me.as_str()
-            && l["Created_Time"]
-                .as_str()
-                .is_some_and(|c| c < "2025-10-01T00:00:00+05:30")
+        l["Owner"]["id"] == me.as_str() && l["Created_Time"].as_str().is_some_and(|c| c < "2025-10-01T00:00:00+05:30")
     });
     assert_eq!(answer.data().len(), expected.len());
-    assert!(
-        answer
-            .data()
-            .iter()
-            .all(|r| r["Owner"]["id"] == me.as_str())
-    );
+    assert!(answer.data().iter().all(|r| r["Owner"]["id"] == me.as_str()));
     let later = enc("(Created_Time:greater_than:2025-11-01T00:00:00+05:30)");
     let answer = t
-        .get(
-            &coordinator,
-            &format!("/crm/v8/Leads/search?criteria={later}&per_page=10"),
-        )
+        .get(&coordinator, &format!("/crm/v8/Leads/search?criteria={later}&per_page=10"))
         .await;
     assert_eq!(answer.data().len(), 10);
     assert_eq!(answer.json()["info"]["more_records"], true);
     let owner = enc(&format!("(Owner:equals:{})", t.user_id("admin")));
     assert_eq!(
-        t.get(
-            &coordinator,
-            &format!("/crm/v8/Leads/search?criteria={owner}")
-        )
-        .await
-        .status,
+        t.get(&coordinator, &format!("/crm/v8/Leads/search?criteria={owner}"))
+            .await
+            .status,
         StatusCode::NO_CONTENT
     );
 }
@@ -300,41 +231,25 @@ async fn search_errors_and_empty_results() {
         (none.status, none.code()),
         (StatusCode::BAD_REQUEST, "EXPECTED_PARAM_MISSING")
     );
-    assert_eq!(
-        t.get(&admin, "/crm/v8/Leads/search?word=a").await.code(),
-        "INVALID_DATA"
-    );
+    assert_eq!(t.get(&admin, "/crm/v8/Leads/search?word=a").await.code(), "INVALID_DATA");
     let bad = t
         .get(
             &admin,
-            &format!(
-                "/crm/v8/Leads/search?criteria={}",
-                enc("(Last_Name:equals:Burns")
-            ),
+            &format!("/crm/v8/Leads/search?criteria={}", enc("(Last_Name:equals:Burns")),
         )
         .await;
-    assert_eq!(
-        (bad.status, bad.code()),
-        (StatusCode::BAD_REQUEST, "INVALID_QUERY")
-    );
-    let empty = t
-        .get(&admin, "/crm/v8/Leads/search?email=nobody@nowhere.example")
-        .await;
+    assert_eq!((bad.status, bad.code()), (StatusCode::BAD_REQUEST, "INVALID_QUERY"));
+    let empty = t.get(&admin, "/crm/v8/Leads/search?email=nobody@nowhere.example").await;
     assert_eq!(empty.status, StatusCode::NO_CONTENT);
     assert!(empty.text.is_empty());
     assert_eq!(
-        t.get(&admin, "/crm/v8/Leads/search?word=Patel&per_page=201")
-            .await
-            .code(),
+        t.get(&admin, "/crm/v8/Leads/search?word=Patel&per_page=201").await.code(),
         "INVALID_DATA"
     );
     assert_eq!(
-        t.get(
-            &admin,
-            "/crm/v8/Leads/search?word=Patel&page=11&per_page=200"
-        )
-        .await
-        .code(),
+        t.get(&admin, "/crm/v8/Leads/search?word=Patel&page=11&per_page=200")
+            .await
+            .code(),
         "LIMIT_REACHED"
     );
     let value: Value = t
@@ -357,11 +272,5 @@ async fn search_sees_new_records_at_once() {
         )
         .await;
     assert_eq!(created.status, StatusCode::CREATED);
-    assert_eq!(
-        t.get(&admin, "/crm/v8/Leads/search?email=q@x.example")
-            .await
-            .data()
-            .len(),
-        1
-    );
+    assert_eq!(t.get(&admin, "/crm/v8/Leads/search?email=q@x.example").await.data().len(), 1);
 }

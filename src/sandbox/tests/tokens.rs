@@ -16,10 +16,7 @@ async fn access_tokens_expire_and_refresh_gives_a_new_one_without_refresh_token(
     .await;
     let tokens = t.login_with("coordinator", ALL_SCOPES).await;
     assert_eq!(tokens.body["expires_in"], 1);
-    assert_eq!(
-        t.get(&tokens.access, "/crm/v8/org").await.status,
-        StatusCode::OK
-    );
+    assert_eq!(t.get(&tokens.access, "/crm/v8/org").await.status, StatusCode::OK);
     tokio::time::sleep(Duration::from_millis(1100)).await;
     let expired = t.get(&tokens.access, "/crm/v8/org").await;
     assert_eq!(expired.status, StatusCode::UNAUTHORIZED);
@@ -27,16 +24,11 @@ async fn access_tokens_expire_and_refresh_gives_a_new_one_without_refresh_token(
         expired.json(),
         &serde_json::json!({"code":"INVALID_TOKEN","details":{},"message":"invalid oauth token","status":"error"})
     );
-    let refreshed = t
-        .refresh(tokens.refresh.as_deref().expect("refresh token"))
-        .await;
+    let refreshed = t.refresh(tokens.refresh.as_deref().expect("refresh token")).await;
     assert!(refreshed.get("refresh_token").is_none());
     assert_eq!(refreshed["api_domain"], t.sandbox.api_url().as_str());
     let access = refreshed["access_token"].as_str().expect("access");
-    assert_eq!(
-        t.get(access, "/crm/v8/users?type=CurrentUser").await.status,
-        StatusCode::OK
-    );
+    assert_eq!(t.get(access, "/crm/v8/users?type=CurrentUser").await.status, StatusCode::OK);
     assert_eq!(t.sandbox.calls().get("token.refresh_token"), 1);
 }
 
@@ -62,11 +54,7 @@ async fn refresh_is_throttled_per_refresh_token_per_window() {
         })
     );
     // Another refresh token of the same user has its own budget.
-    let other = t
-        .login_with("admin", ALL_SCOPES)
-        .await
-        .refresh
-        .expect("refresh");
+    let other = t.login_with("admin", ALL_SCOPES).await.refresh.expect("refresh");
     assert!(t.refresh(&other).await["access_token"].is_string());
     assert_eq!(t.refresh("1000.unknown").await["error"], "invalid_code");
 }
@@ -79,11 +67,7 @@ async fn the_refresh_window_slides() {
         ..Default::default()
     })
     .await;
-    let refresh = t
-        .login_with("admin", ALL_SCOPES)
-        .await
-        .refresh
-        .expect("refresh");
+    let refresh = t.login_with("admin", ALL_SCOPES).await.refresh.expect("refresh");
     assert!(t.refresh(&refresh).await["access_token"].is_string());
     assert_eq!(t.refresh(&refresh).await["error"], "Access Denied");
     tokio::time::sleep(Duration::from_millis(350)).await;
@@ -98,13 +82,7 @@ async fn revoking_a_refresh_token_kills_its_access_tokens() {
     let revoke = |token: String| {
         let http = t.http.clone();
         let url = format!("{}/oauth/v2/token/revoke", t.sandbox.accounts_url());
-        async move {
-            http.post(url)
-                .form(&[("token", token)])
-                .send()
-                .await
-                .expect("revoke")
-        }
+        async move { http.post(url).form(&[("token", token)]).send().await.expect("revoke") }
     };
     let response = revoke(refresh.clone()).await;
     assert_eq!(response.status(), StatusCode::OK);
@@ -112,17 +90,11 @@ async fn revoking_a_refresh_token_kills_its_access_tokens() {
         response.json::<serde_json::Value>().await.expect("json"),
         serde_json::json!({"status":"success"})
     );
-    assert_eq!(
-        t.get(&tokens.access, "/crm/v8/org").await.code(),
-        "INVALID_TOKEN"
-    );
+    assert_eq!(t.get(&tokens.access, "/crm/v8/org").await.code(), "INVALID_TOKEN");
     assert_eq!(t.refresh(&refresh).await["error"], "invalid_code");
     let again = revoke(refresh).await;
     assert_eq!(again.status(), StatusCode::BAD_REQUEST);
-    assert_eq!(
-        again.json::<serde_json::Value>().await.expect("json")["status"],
-        "failure"
-    );
+    assert_eq!(again.json::<serde_json::Value>().await.expect("json")["status"], "failure");
     assert_eq!(t.sandbox.calls().get("token.revoke"), 2);
 }
 
@@ -131,28 +103,16 @@ async fn revoke_all_tokens_of_and_expire_access_tokens_simulate_zoho_side_events
     let t = TestSandbox::start().await;
     let mei = t.login_with("advisor", ALL_SCOPES).await;
     let priya = t.login_with("admin", ALL_SCOPES).await;
-    t.sandbox
-        .revoke_all_tokens_of("mei.tanaka@zylker-academy.example");
-    assert_eq!(
-        t.get(&mei.access, "/crm/v8/org").await.code(),
-        "INVALID_TOKEN"
-    );
+    t.sandbox.revoke_all_tokens_of("mei.tanaka@zylker-academy.example");
+    assert_eq!(t.get(&mei.access, "/crm/v8/org").await.code(), "INVALID_TOKEN");
     assert_eq!(
         t.refresh(mei.refresh.as_deref().expect("refresh")).await["error"],
         "invalid_code"
     );
-    assert_eq!(
-        t.get(&priya.access, "/crm/v8/org").await.status,
-        StatusCode::OK
-    );
+    assert_eq!(t.get(&priya.access, "/crm/v8/org").await.status, StatusCode::OK);
     t.sandbox.expire_access_tokens();
-    assert_eq!(
-        t.get(&priya.access, "/crm/v8/org").await.code(),
-        "INVALID_TOKEN"
-    );
-    assert!(
-        t.refresh(priya.refresh.as_deref().expect("refresh")).await["access_token"].is_string()
-    );
+    assert_eq!(t.get(&priya.access, "/crm/v8/org").await.code(), "INVALID_TOKEN");
+    assert!(t.refresh(priya.refresh.as_deref().expect("refresh")).await["access_token"].is_string());
 }
 
 #[tokio::test]
@@ -160,12 +120,7 @@ async fn the_21st_refresh_token_evicts_the_oldest() {
     let t = TestSandbox::start().await;
     let mut refresh_tokens = Vec::new();
     for _ in 0..21 {
-        refresh_tokens.push(
-            t.login_with("admin", "ZohoCRM.org.READ")
-                .await
-                .refresh
-                .expect("refresh"),
-        );
+        refresh_tokens.push(t.login_with("admin", "ZohoCRM.org.READ").await.refresh.expect("refresh"));
     }
     assert_eq!(t.refresh(&refresh_tokens[0]).await["error"], "invalid_code");
     assert!(t.refresh(&refresh_tokens[1]).await["access_token"].is_string());

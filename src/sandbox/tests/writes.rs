@@ -17,11 +17,7 @@ async fn create_answers_201_with_zoho_details_and_the_caller_owns_the_lead() {
     record["Owner"] = json!({ "id": t.user_id("admin") });
     record["Created_Time"] = json!("2020-01-01T00:00:00+05:30");
     let answer = t
-        .post(
-            &token,
-            "/crm/v8/Leads",
-            &json!({ "data": [record], "trigger": ["workflow"] }),
-        )
+        .post(&token, "/crm/v8/Leads", &json!({ "data": [record], "trigger": ["workflow"] }))
         .await;
     assert_eq!(answer.status, StatusCode::CREATED, "{}", answer.text);
     let result = &answer.data()[0];
@@ -36,22 +32,14 @@ async fn create_answers_201_with_zoho_details_and_the_caller_owns_the_lead() {
     );
     assert_eq!(details["Modified_By"]["id"], t.user_id("advisor").as_str());
     assert_eq!(details["$approval_state"], "approved");
-    assert!(
-        details["Created_Time"]
-            .as_str()
-            .is_some_and(|s| s.ends_with("+05:30"))
-    );
+    assert!(details["Created_Time"].as_str().is_some_and(|s| s.ends_with("+05:30")));
     assert_ne!(
         details["Created_Time"], "2020-01-01T00:00:00+05:30",
         "read-only input is ignored"
     );
 
     let stored = t.sandbox.lead(id).expect("stored");
-    assert_eq!(
-        stored["Owner"]["id"],
-        t.user_id("advisor").as_str(),
-        "Owner input is ignored"
-    );
+    assert_eq!(stored["Owner"]["id"], t.user_id("advisor").as_str(), "Owner input is ignored");
     assert_eq!(stored["Full_Name"], "Test Okonkwo");
     assert_eq!(stored["Course"], "Web Design");
     assert!(stored["Phone"].is_null());
@@ -105,22 +93,13 @@ async fn create_validates_each_record_and_reports_207_or_400() {
         json!({"code":"MANDATORY_NOT_FOUND","details":{"api_name":"Last_Name","json_path":"$.data[1].Last_Name"},"message":"required field not found","status":"error"})
     );
     assert_eq!(
-        (
-            data[2]["code"].as_str(),
-            data[2]["details"]["api_name"].as_str()
-        ),
+        (data[2]["code"].as_str(), data[2]["details"]["api_name"].as_str()),
         (Some("INVALID_DATA"), Some("Email"))
     );
     assert_eq!(data[3]["code"], "DUPLICATE_DATA");
     assert_eq!(data[3]["details"]["duplicate_record"]["id"], existing["id"]);
-    assert_eq!(
-        data[3]["details"]["duplicate_record"]["module"]["api_name"],
-        "Leads"
-    );
-    assert_eq!(
-        data[3]["details"]["duplicate_record"]["Owner"]["id"],
-        existing["Owner"]["id"]
-    );
+    assert_eq!(data[3]["details"]["duplicate_record"]["module"]["api_name"], "Leads");
+    assert_eq!(data[3]["details"]["duplicate_record"]["Owner"]["id"], existing["Owner"]["id"]);
     assert_eq!(data[4]["details"]["maximum_length"], 80);
     assert_eq!(data[5]["details"]["expected_data_type"], "text");
     assert_eq!(data[6]["details"]["api_name"], "Favourite_Colour");
@@ -129,11 +108,7 @@ async fn create_validates_each_record_and_reports_207_or_400() {
     assert_eq!(t.sandbox.lead_count(), 301);
 
     let all_bad = t
-        .post(
-            &token,
-            "/crm/v8/Leads",
-            &json!({ "data": [{ "Email": "x@y.example" }] }),
-        )
+        .post(&token, "/crm/v8/Leads", &json!({ "data": [{ "Email": "x@y.example" }] }))
         .await;
     assert_eq!(all_bad.status, StatusCode::BAD_REQUEST);
     assert_eq!(all_bad.data()[0]["code"], "MANDATORY_NOT_FOUND");
@@ -169,30 +144,20 @@ async fn malformed_and_oversized_bodies_are_request_level_errors() {
     );
     assert_eq!(malformed.json()["status"], "error");
     assert_eq!(
-        t.post(&token, "/crm/v8/Leads", &json!({ "records": [] }))
-            .await
-            .code(),
+        t.post(&token, "/crm/v8/Leads", &json!({ "records": [] })).await.code(),
         "REQUIRED_PARAM_MISSING"
     );
     assert_eq!(
-        t.post(&token, "/crm/v8/Leads", &json!({ "data": {} }))
-            .await
-            .code(),
+        t.post(&token, "/crm/v8/Leads", &json!({ "data": {} })).await.code(),
         "INVALID_DATA"
     );
     assert_eq!(
-        t.post(&token, "/crm/v8/Leads", &json!({ "data": [] }))
-            .await
-            .code(),
+        t.post(&token, "/crm/v8/Leads", &json!({ "data": [] })).await.code(),
         "INVALID_DATA"
     );
-    let many: Vec<Value> = (0..101)
-        .map(|i| new_lead("Bulk", &format!("bulk{i}@x.example")))
-        .collect();
+    let many: Vec<Value> = (0..101).map(|i| new_lead("Bulk", &format!("bulk{i}@x.example"))).collect();
     assert_eq!(
-        t.post(&token, "/crm/v8/Leads", &json!({ "data": many }))
-            .await
-            .code(),
+        t.post(&token, "/crm/v8/Leads", &json!({ "data": many })).await.code(),
         "LIMIT_EXCEEDED"
     );
     assert_eq!(t.sandbox.lead_count(), 300);
@@ -202,10 +167,7 @@ async fn malformed_and_oversized_bodies_are_request_level_errors() {
 async fn update_by_id_and_in_bulk() {
     let t = TestSandbox::start().await;
     let admin = t.login("admin").await;
-    let lead = t
-        .sandbox
-        .find_leads(|l| l["Owner"]["id"] != t.user_id("admin").as_str())[0]
-        .clone();
+    let lead = t.sandbox.find_leads(|l| l["Owner"]["id"] != t.user_id("admin").as_str())[0].clone();
     let id = lead["id"].as_str().expect("id");
     let answer = t
         .put(
@@ -216,10 +178,7 @@ async fn update_by_id_and_in_bulk() {
         .await;
     assert_eq!(answer.status, StatusCode::OK, "{}", answer.text);
     assert_eq!(answer.data()[0]["message"], "record updated");
-    assert_eq!(
-        answer.data()[0]["details"]["Modified_By"]["id"],
-        t.user_id("admin").as_str()
-    );
+    assert_eq!(answer.data()[0]["details"]["Modified_By"]["id"], t.user_id("admin").as_str());
     let stored = t.sandbox.lead(id).expect("lead");
     assert_eq!(stored["Lead_Status"], "Contacted");
     assert_eq!(
@@ -247,10 +206,7 @@ async fn update_by_id_and_in_bulk() {
     assert_eq!(data[0]["status"], "success");
     assert_eq!(
         (data[1]["code"].as_str(), data[1]["message"].as_str()),
-        (
-            Some("INVALID_DATA"),
-            Some("the id given seems to be invalid")
-        )
+        (Some("INVALID_DATA"), Some("the id given seems to be invalid"))
     );
     assert_eq!(data[2]["code"], "MANDATORY_NOT_FOUND");
     assert_eq!(data[2]["details"]["api_name"], "id");
@@ -279,10 +235,7 @@ async fn standard_users_cannot_change_other_owners_leads() {
             &json!({ "data": [{ "City": "Pune" }] }),
         )
         .await;
-    assert_eq!(
-        (by_id.status, by_id.code()),
-        (StatusCode::FORBIDDEN, "NO_PERMISSION")
-    );
+    assert_eq!((by_id.status, by_id.code()), (StatusCode::FORBIDDEN, "NO_PERMISSION"));
     let bulk = t
         .put(
             &advisor,
@@ -294,13 +247,8 @@ async fn standard_users_cannot_change_other_owners_leads() {
     assert_eq!(bulk.data()[0]["code"], "NO_PERMISSION");
     assert_eq!(bulk.data()[1]["status"], "success");
     let delete = t.delete(&advisor, &format!("/crm/v8/Leads/{theirs}")).await;
-    assert_eq!(
-        (delete.status, delete.code()),
-        (StatusCode::FORBIDDEN, "NO_PERMISSION")
-    );
-    let bulk_delete = t
-        .delete(&advisor, &format!("/crm/v8/Leads?ids={theirs}"))
-        .await;
+    assert_eq!((delete.status, delete.code()), (StatusCode::FORBIDDEN, "NO_PERMISSION"));
+    let bulk_delete = t.delete(&advisor, &format!("/crm/v8/Leads?ids={theirs}")).await;
     assert_eq!(bulk_delete.status, StatusCode::BAD_REQUEST);
     assert_eq!(bulk_delete.data()[0]["code"], "NO_PERMISSION");
     assert!(t.sandbox.lead(&theirs).is_some());
@@ -311,10 +259,7 @@ async fn delete_by_id_and_by_ids() {
     let t = TestSandbox::start().await;
     let admin = t.login("admin").await;
     let leads = t.sandbox.find_leads(|_| true);
-    let (a, b) = (
-        leads[0]["id"].as_str().expect("id"),
-        leads[1]["id"].as_str().expect("id"),
-    );
+    let (a, b) = (leads[0]["id"].as_str().expect("id"), leads[1]["id"].as_str().expect("id"));
     let one = t.delete(&admin, &format!("/crm/v8/Leads/{a}")).await;
     assert_eq!(one.status, StatusCode::OK);
     assert_eq!(
@@ -325,21 +270,13 @@ async fn delete_by_id_and_by_ids() {
         t.get(&admin, &format!("/crm/v8/Leads/{a}")).await.status,
         StatusCode::NO_CONTENT
     );
-    let mixed = t
-        .delete(&admin, &format!("/crm/v8/Leads?ids={a},{b}"))
-        .await;
+    let mixed = t.delete(&admin, &format!("/crm/v8/Leads?ids={a},{b}")).await;
     assert_eq!(mixed.status, StatusCode::MULTI_STATUS);
     assert_eq!(mixed.data()[0]["code"], "INVALID_DATA");
     assert_eq!(mixed.data()[1]["code"], "SUCCESS");
     assert_eq!(t.sandbox.lead_count(), 298);
-    assert_eq!(
-        t.delete(&admin, "/crm/v8/Leads").await.code(),
-        "REQUIRED_PARAM_MISSING"
-    );
-    assert_eq!(
-        t.delete(&admin, "/crm/v8/Leads?ids=abc").await.code(),
-        "INVALID_DATA"
-    );
+    assert_eq!(t.delete(&admin, "/crm/v8/Leads").await.code(), "REQUIRED_PARAM_MISSING");
+    assert_eq!(t.delete(&admin, "/crm/v8/Leads?ids=abc").await.code(), "INVALID_DATA");
     assert_eq!(t.sandbox.calls().get("leads.delete"), 4);
 }
 
@@ -357,10 +294,7 @@ async fn upsert_updates_by_email_and_inserts_otherwise() {
     assert_eq!(answer.status, StatusCode::OK, "{}", answer.text);
     let data = answer.data();
     assert_eq!(
-        (
-            data[0]["action"].as_str(),
-            data[0]["duplicate_field"].as_str()
-        ),
+        (data[0]["action"].as_str(), data[0]["duplicate_field"].as_str()),
         (Some("update"), Some("Email"))
     );
     assert_eq!(data[0]["details"]["id"], existing["id"]);
@@ -369,9 +303,7 @@ async fn upsert_updates_by_email_and_inserts_otherwise() {
     assert!(data[1]["duplicate_field"].is_null());
     assert_eq!(data[1]["message"], "record added");
     assert_eq!(
-        t.sandbox
-            .lead(existing["id"].as_str().expect("id"))
-            .expect("lead")["Lead_Status"],
+        t.sandbox.lead(existing["id"].as_str().expect("id")).expect("lead")["Lead_Status"],
         "Pre-Qualified"
     );
     let bad = t
@@ -389,10 +321,7 @@ async fn upsert_updates_by_email_and_inserts_otherwise() {
 async fn if_unmodified_since_guards_updates() {
     let t = TestSandbox::start().await;
     let admin = t.login("admin").await;
-    let id = t.sandbox.find_leads(|_| true)[0]["id"]
-        .as_str()
-        .expect("id")
-        .to_string();
+    let id = t.sandbox.find_leads(|_| true)[0]["id"].as_str().expect("id").to_string();
     let response = t
         .http
         .put(format!("{}/crm/v8/Leads/{id}", t.sandbox.api_url()))
