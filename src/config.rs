@@ -97,11 +97,11 @@ pub struct Config {
     pub portal_dir: PathBuf,
 
     /// Absolute lifetime of a signed-in session, in seconds.
-    #[arg(long, env = "GATEWAY_SESSION_TTL_SECS", value_name = "GATEWAY_SESSION_TTL_SECS", default_value_t = 7 * 24 * 3600, value_parser = clap::value_parser!(u64).range(60..))]
+    #[arg(long, env = "GATEWAY_SESSION_TTL_SECS", value_name = "GATEWAY_SESSION_TTL_SECS", default_value_t = 7 * 24 * 3600, value_parser = clap::value_parser!(u64).range(1..))]
     pub session_ttl_secs: u64,
 
     /// A session unused this long ends, in seconds.
-    #[arg(long, env = "GATEWAY_SESSION_IDLE_SECS", value_name = "GATEWAY_SESSION_IDLE_SECS", default_value_t = 12 * 3600, value_parser = clap::value_parser!(u64).range(60..))]
+    #[arg(long, env = "GATEWAY_SESSION_IDLE_SECS", value_name = "GATEWAY_SESSION_IDLE_SECS", default_value_t = 12 * 3600, value_parser = clap::value_parser!(u64).range(1..))]
     pub session_idle_secs: u64,
 
     /// Key that seals tokens at rest (AES-256-GCM): 32 bytes, base64. Without it, SQLite keeps a

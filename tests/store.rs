@@ -36,7 +36,7 @@ enum Raw {
 enum Place {
     None,
     Dir(#[expect(dead_code, reason = "held for its Drop")] tempfile::TempDir),
-    Database(#[expect(dead_code, reason = "held for its Drop")] pg::TestDatabase),
+    Database(pg::TestDatabase),
 }
 
 fn token_key() -> String {

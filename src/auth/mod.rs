@@ -192,8 +192,9 @@ impl AuthService {
             self.store.delete_session(&hash).await?;
             return Ok(None);
         }
-        // Idle time is tracked to the minute: one write per minute of use, not one per request.
-        if now - session.last_seen_at > chrono::Duration::minutes(1) {
+        // Idle time is tracked coarsely (to a minute, or a quarter of the idle limit if shorter):
+        // one store write per interval of use, not one per request.
+        if now - session.last_seen_at > (self.session_idle / 4).min(chrono::Duration::minutes(1)) {
             self.store.touch_session(&hash, now).await?;
             session.last_seen_at = now;
         }

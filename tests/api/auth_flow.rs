@@ -3,7 +3,7 @@
 use serde_json::json;
 use tokio::io::AsyncReadExt as _;
 
-use crate::helpers::{error_code, error_field, follow_consent, spawn_app};
+use crate::helpers::{Options, error_code, error_field, follow_consent, spawn_app, spawn_app_with};
 
 const ME: &str = "{ me { user { id name email } org { id name dataCenter } expiresAt } }";
 
@@ -212,4 +212,103 @@ async fn logout_revokes_the_grant_and_ends_every_session_of_that_user() {
         laptop.graphql("mutation { logout }", json!({})).await["data"]["logout"],
         false
     );
+}
+
+#[tokio::test]
+async fn a_code_captured_in_another_browser_cannot_be_injected() {
+    let app = spawn_app().await;
+    let victim = app.browser();
+    let attacker = app.browser();
+    // The attacker starts a sign-in in their own browser and gets Zoho's redirect (code + state)…
+    let captured = attacker.authorize(&app, "advisor").await;
+    // …and makes the victim's browser complete it (login CSRF): refused, the state is not theirs.
+    let r = victim.initialize(&app, &captured).await;
+    assert_eq!(error_code(&r), "BAD_USER_INPUT", "{r}");
+    assert_eq!(error_field(&r), Some("state"));
+    assert_eq!(victim.graphql(ME, json!({})).await["data"]["me"], serde_json::Value::Null);
+    // The failed attempt did not consume the attacker's own pending sign-in.
+    assert!(attacker.initialize(&app, &captured).await["data"]["initialize"]["user"]["id"].is_string());
+}
+
+#[tokio::test]
+async fn signing_in_again_rotates_the_session_id() {
+    let app = spawn_app().await;
+    let first = sign_in_raw(&app, None, "coordinator").await;
+    assert!(me_with(&app, &first).await["data"]["me"]["user"]["id"].is_string());
+    // The same browser signs in again, presenting its old cookie: it gets a new id and the old
+    // one (which may have leaked) stops working.
+    let second = sign_in_raw(&app, Some(&first), "coordinator").await;
+    assert_ne!(first, second);
+    assert_eq!(me_with(&app, &first).await["data"]["me"], serde_json::Value::Null);
+    assert!(me_with(&app, &second).await["data"]["me"]["user"]["id"].is_string());
+}
+
+#[tokio::test]
+async fn sessions_end_after_their_idle_and_absolute_timeouts() {
+    let idle = spawn_app_with(Options { args: vec!["--session-idle-secs".into(), "2".into()], ..Options::default() }).await;
+    let browser = idle.signed_in("admin").await;
+    tokio::time::sleep(std::time::Duration::from_millis(1200)).await;
+    assert!(browser.graphql(ME, json!({})).await["data"]["me"].is_object(), "used within the idle time");
+    tokio::time::sleep(std::time::Duration::from_millis(1200)).await;
+    assert!(browser.graphql(ME, json!({})).await["data"]["me"].is_object(), "the last use counts, not the sign-in");
+    tokio::time::sleep(std::time::Duration::from_millis(2500)).await;
+    assert_eq!(browser.graphql(ME, json!({})).await["data"]["me"], serde_json::Value::Null, "idle too long");
+
+    let absolute = spawn_app_with(Options { args: vec!["--session-ttl-secs".into(), "2".into()], ..Options::default() }).await;
+    let browser = absolute.signed_in("admin").await;
+    for _ in 0..3 {
+        tokio::time::sleep(std::time::Duration::from_millis(800)).await;
+        browser.graphql(ME, json!({})).await;
+    }
+    assert_eq!(browser.graphql(ME, json!({})).await["data"]["me"], serde_json::Value::Null, "past the absolute lifetime");
+}
+
+/// Signs in with explicit cookies (no jar), returning the new session id.
+async fn sign_in_raw(app: &crate::helpers::TestApp, previous: Option<&str>, user: &str) -> String {
+    let client = reqwest::Client::new();
+    let session = previous.map(|p| format!("zgw_session={p}")).unwrap_or_default();
+    let response = client
+        .post(format!("{}/graphql", app.base))
+        .header("cookie", session.clone())
+        .json(&json!({ "query": "mutation($r: String!) { login(redirectUrl: $r) { url } }", "variables": { "r": app.redirect_url } }))
+        .send()
+        .await
+        .unwrap();
+    let nonce = cookie_value(&response, "zgw_login");
+    let body: serde_json::Value = response.json().await.unwrap();
+    let redirect = follow_consent(body["data"]["login"]["url"].as_str().unwrap(), user).await;
+    let response = client
+        .post(format!("{}/graphql", app.base))
+        .header("cookie", format!("zgw_login={nonce}; {session}"))
+        .json(&json!({
+            "query": "mutation($c: String!, $s: String!, $r: String!, $a: String) { initialize(code: $c, state: $s, redirectUrl: $r, accountsServer: $a) { user { id } } }",
+            "variables": { "c": redirect.get("code"), "s": redirect.get("state"), "r": app.redirect_url, "a": redirect.get("accounts-server") }
+        }))
+        .send()
+        .await
+        .unwrap();
+    cookie_value(&response, "zgw_session")
+}
+
+fn cookie_value(response: &reqwest::Response, name: &str) -> String {
+    response
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find_map(|c| c.strip_prefix(&format!("{name}=")).map(|rest| rest.split(';').next().unwrap_or_default().to_owned()))
+        .unwrap_or_else(|| panic!("no {name} cookie"))
+}
+
+async fn me_with(app: &crate::helpers::TestApp, session: &str) -> serde_json::Value {
+    reqwest::Client::new()
+        .post(format!("{}/graphql", app.base))
+        .header("cookie", format!("zgw_session={session}"))
+        .json(&json!({ "query": ME }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
 }

@@ -1,0 +1,404 @@
+//! Two real gateway processes (the built binary) sharing one PostgreSQL database, in front of one
+//! in-process sandbox: an expired access token is refreshed once between them, and a write through
+//! one evicts the other's cached answers within a second (LISTEN/NOTIFY).
+//!
+//! Needs the PostgreSQL server of `ZGW_TEST_PG_ADMIN_URL` (default
+//! `postgres://postgres@127.0.0.1:5432/postgres`); each test makes and drops its own database.
+
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use base64::Engine as _;
+use serde_json::{Value, json};
+use zoho_gateway::sandbox::{Sandbox, SandboxConfig};
+
+/// The tests start two gateways each and one of them counts refreshes against a short token
+/// lifetime: run them one at a time so that neither slows the other into a second refresh.
+static ONE_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
+const LIST: &str = "{ leads(page: 1, perPage: 20) { nodes { id lastName course } } }";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_hundred_requests_over_two_replicas_refresh_an_expired_token_once() {
+    let _serial = ONE_AT_A_TIME.lock().await;
+    let ttl = Duration::from_secs(3);
+    // With the cache on, repeated pages would be answered without Zoho, hence without a token.
+    let cluster = Cluster::start(ttl, &[("GATEWAY_CACHE", "false")]).await;
+    let session = cluster.sign_in_through_a("admin").await;
+    for replica in [&cluster.a, &cluster.b] {
+        let r = cluster.graphql(replica, &session, LIST).await;
+        assert!(r["data"]["leads"]["nodes"][0]["id"].is_string(), "the shared session works on both: {r}");
+    }
+    assert_eq!(cluster.sandbox.calls().get("token.refresh_token"), 0);
+
+    // Past the token's expiry as both the sandbox and the gateways reckon it.
+    tokio::time::sleep(ttl + Duration::from_secs(1)).await;
+    let started = Instant::now();
+    let requests = (0..200).map(|i| {
+        let replica = if i % 2 == 0 { cluster.a.base.clone() } else { cluster.b.base.clone() };
+        let (http, session) = (cluster.http.clone(), session.clone());
+        tokio::spawn(async move { graphql(&http, &replica, &session, LIST).await })
+    });
+    let answers = futures::future::join_all(requests).await;
+    let took = started.elapsed();
+    for r in answers {
+        let r = r.expect("request task");
+        assert!(r["data"]["leads"]["nodes"][0]["id"].is_string(), "{r}");
+    }
+    assert!(
+        took < ttl,
+        "the burst took {took:?}, longer than a token lives: a second refresh would be legitimate"
+    );
+    assert_eq!(
+        cluster.sandbox.calls().get("token.refresh_token"),
+        1,
+        "one refresh at Zoho for 200 requests over two replicas"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_write_through_one_replica_evicts_the_others_cached_answers_within_a_second() {
+    let _serial = ONE_AT_A_TIME.lock().await;
+    let cluster = Cluster::start(
+        Duration::from_secs(3600),
+        &[("GATEWAY_CACHE", "true"), ("GATEWAY_CACHE_TTL_SECS", "30")],
+    )
+    .await;
+    let session = cluster.sign_in_through_a("admin").await;
+
+    let before = cluster.graphql(&cluster.b, &session, LIST).await;
+    let lead = before["data"]["leads"]["nodes"][0].clone();
+    let id = lead["id"].as_str().unwrap_or_else(|| panic!("a lead to change: {before}")).to_owned();
+    let lists = cluster.sandbox.calls().get("leads.list");
+    assert_eq!(
+        cluster.graphql(&cluster.b, &session, LIST).await,
+        before,
+        "B answers the same list again"
+    );
+    assert_eq!(cluster.sandbox.calls().get("leads.list"), lists, "from its cache, without Zoho");
+
+    let course = format!("Replicated Course {:08x}", rand::random::<u32>());
+    let updated = cluster
+        .graphql_vars(
+            &cluster.a,
+            &session,
+            "mutation($id: ID!, $c: String) { updateLead(id: $id, input: { course: $c }) { id course } }",
+            json!({ "id": id, "c": course }),
+        )
+        .await;
+    assert_eq!(updated["data"]["updateLead"]["course"], course.as_str(), "{updated}");
+
+    let written = Instant::now();
+    let seen = loop {
+        let r = cluster.graphql(&cluster.b, &session, LIST).await;
+        let nodes = r["data"]["leads"]["nodes"].as_array().cloned().unwrap_or_default();
+        if nodes.iter().any(|n| n["id"] == id.as_str() && n["course"] == course.as_str()) {
+            break written.elapsed();
+        }
+        assert!(
+            written.elapsed() < Duration::from_secs(1),
+            "B still answers from its cache a second after A's write: {r}"
+        );
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    };
+    eprintln!("replica B showed replica A's write after {seen:?}");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Two gateways, one sandbox, one database
+
+struct Cluster {
+    a: Replica,
+    b: Replica,
+    sandbox: Sandbox,
+    http: reqwest::Client,
+    /// Dropped after the replicas (fields drop in order): no gateway outlives its database.
+    _db: pg::TestDatabase,
+    _logs: tempfile::TempDir,
+}
+
+impl Cluster {
+    async fn start(access_token_ttl: Duration, extra_env: &[(&str, &str)]) -> Self {
+        let sandbox = Sandbox::start(SandboxConfig {
+            access_token_ttl,
+            ..SandboxConfig::default()
+        })
+        .await
+        .expect("sandbox starts");
+        let db = pg::TestDatabase::create().await;
+        let logs = tempfile::tempdir().expect("temp dir");
+        let key = base64::engine::general_purpose::STANDARD.encode(rand::random::<[u8; 32]>());
+        let (port_a, port_b) = (free_port(), free_port());
+        let redirects = [port_a, port_b].map(|p| format!("http://127.0.0.1:{p}/redirect.html"));
+        for uri in &redirects {
+            sandbox.register_redirect_uri(uri);
+        }
+        let env = |port: u16| -> Vec<(String, String)> {
+            let mut env: Vec<(String, String)> = [
+                ("ZOHO_CLIENT_ID", sandbox.client_id().to_owned()),
+                ("ZOHO_CLIENT_SECRET", sandbox.client_secret().to_owned()),
+                ("ZOHO_ACCOUNTS_URL", sandbox.accounts_url()),
+                ("ZOHO_ACCOUNTS_SERVERS", sandbox.accounts_url()),
+                ("ZOHO_API_DOMAINS", sandbox.api_url()),
+                ("ZOHO_REDIRECT_URIS", redirects.join(",")),
+                ("GATEWAY_BIND", format!("127.0.0.1:{port}")),
+                ("DATABASE_URL", db.url.clone()),
+                ("DATABASE_POOL_SIZE", "5".to_owned()),
+                ("GATEWAY_TOKEN_KEY", key.clone()),
+                ("ZOHO_REFRESH_MARGIN_SECS", "0".to_owned()),
+                // The sandbox allows Zoho's default of 10 concurrent calls per org: split them.
+                ("GATEWAY_ZOHO_CONCURRENCY", "5".to_owned()),
+                ("GATEWAY_LOG", "warn".to_owned()),
+            ]
+            .into_iter()
+            .map(|(k, v)| (k.to_owned(), v))
+            .collect();
+            env.extend(extra_env.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())));
+            env
+        };
+        let a = Replica::spawn("a", port_a, redirects[0].clone(), env(port_a), logs.path().join("a.log"));
+        let b = Replica::spawn("b", port_b, redirects[1].clone(), env(port_b), logs.path().join("b.log"));
+        let http = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .timeout(Duration::from_secs(30))
+            .build()
+            .expect("HTTP client");
+        a.wait_ready(&http).await;
+        b.wait_ready(&http).await;
+        Cluster {
+            a,
+            b,
+            sandbox,
+            http,
+            _db: db,
+            _logs: logs,
+        }
+    }
+
+    /// Signs in through replica A as a browser would (login, consent, initialize) and returns
+    /// the `Cookie` header value of the session, which B accepts too: the session is shared.
+    async fn sign_in_through_a(&self, user: &str) -> String {
+        let login = self
+            .http
+            .post(format!("{}/graphql", self.a.base))
+            .json(&json!({
+                "query": "mutation($r: String!) { login(redirectUrl: $r) { url state } }",
+                "variables": { "r": self.a.redirect },
+            }))
+            .send()
+            .await
+            .expect("login answers");
+        let login_cookie = cookie_pair(&login, "zgw_login");
+        let login: Value = login.json().await.expect("login JSON");
+        let url = login["data"]["login"]["url"]
+            .as_str()
+            .unwrap_or_else(|| panic!("login failed: {login}"));
+
+        let mut url = url::Url::parse(url).expect("authorization URL");
+        url.query_pairs_mut().append_pair("sandbox_user", user);
+        let consent = self.http.get(url).send().await.expect("consent answers");
+        assert!(consent.status().is_redirection(), "consent did not redirect: {}", consent.status());
+        let location = consent.headers()["location"].to_str().expect("location header");
+        let redirect: std::collections::HashMap<String, String> = url::Url::parse(location)
+            .expect("redirect URL")
+            .query_pairs()
+            .into_owned()
+            .collect();
+
+        let init = self
+            .http
+            .post(format!("{}/graphql", self.a.base))
+            .header(reqwest::header::COOKIE, login_cookie)
+            .json(&json!({
+                "query": "mutation($c: String!, $s: String!, $r: String!, $l: String, $a: String) {
+                    initialize(code: $c, state: $s, redirectUrl: $r, location: $l, accountsServer: $a) { user { id } } }",
+                "variables": {
+                    "c": redirect.get("code"), "s": redirect.get("state"), "r": self.a.redirect,
+                    "l": redirect.get("location"), "a": redirect.get("accounts-server"),
+                },
+            }))
+            .send()
+            .await
+            .expect("initialize answers");
+        let session = cookie_pair(&init, "zgw_session");
+        let init: Value = init.json().await.expect("initialize JSON");
+        assert!(init["data"]["initialize"]["user"]["id"].is_string(), "sign-in failed: {init}");
+        session
+    }
+
+    async fn graphql(&self, replica: &Replica, session: &str, query: &str) -> Value {
+        graphql(&self.http, &replica.base, session, query).await
+    }
+
+    async fn graphql_vars(&self, replica: &Replica, session: &str, query: &str, variables: Value) -> Value {
+        post_graphql(&self.http, &replica.base, session, json!({ "query": query, "variables": variables })).await
+    }
+}
+
+async fn graphql(http: &reqwest::Client, base: &str, session: &str, query: &str) -> Value {
+    post_graphql(http, base, session, json!({ "query": query })).await
+}
+
+async fn post_graphql(http: &reqwest::Client, base: &str, session: &str, body: Value) -> Value {
+    http.post(format!("{base}/graphql"))
+        .header(reqwest::header::COOKIE, session)
+        .json(&body)
+        .send()
+        .await
+        .expect("gateway answers")
+        .json()
+        .await
+        .expect("JSON answer")
+}
+
+/// `name=value` of the cookie that the response sets.
+fn cookie_pair(response: &reqwest::Response, name: &str) -> String {
+    response
+        .headers()
+        .get_all(reqwest::header::SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .filter_map(|v| v.split(';').next())
+        .find(|pair| pair.starts_with(&format!("{name}=")))
+        .unwrap_or_else(|| panic!("no {name} cookie set"))
+        .to_owned()
+}
+
+/// A port that was free a moment ago (the gateway binds it itself, as in production).
+fn free_port() -> u16 {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind a free port");
+    listener.local_addr().expect("local address").port()
+}
+
+/// One gateway process, killed when dropped; its log is printed if a test fails.
+struct Replica {
+    name: &'static str,
+    base: String,
+    redirect: String,
+    child: Child,
+    log: PathBuf,
+}
+
+impl Replica {
+    fn spawn(name: &'static str, port: u16, redirect: String, env: Vec<(String, String)>, log: PathBuf) -> Self {
+        let log_file = std::fs::File::create(&log).expect("log file");
+        let child = Command::new(env!("CARGO_BIN_EXE_zoho-gateway"))
+            // Only what the test sets: a DATABASE_URL or GATEWAY_SANDBOX of the caller must not leak in.
+            .env_clear()
+            .envs(env)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(log_file)
+            .spawn()
+            .expect("the gateway binary starts");
+        Replica {
+            name,
+            base: format!("http://127.0.0.1:{port}"),
+            redirect,
+            child,
+            log,
+        }
+    }
+
+    /// Waits until the gateway answers `/readyz` (its store reachable).
+    async fn wait_ready(&self, http: &reqwest::Client) {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            if let Ok(r) = http.get(format!("{}/readyz", self.base)).send().await
+                && r.status().is_success()
+            {
+                return;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "replica {} not ready after 30 s; its log:\n{}",
+                self.name,
+                std::fs::read_to_string(&self.log).unwrap_or_default()
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+}
+
+impl Drop for Replica {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        if std::thread::panicking() {
+            eprintln!(
+                "--- replica {} log:\n{}",
+                self.name,
+                std::fs::read_to_string(&self.log).unwrap_or_default()
+            );
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// A throwaway PostgreSQL database (the same helper as in tests/store.rs)
+
+mod pg {
+    use std::time::{SystemTime, UNIX_EPOCH};
+
+    use sqlx::Connection as _;
+
+    const DEFAULT_ADMIN_URL: &str = "postgres://postgres@127.0.0.1:5432/postgres";
+
+    fn admin_url() -> String {
+        std::env::var("ZGW_TEST_PG_ADMIN_URL").unwrap_or_else(|_| DEFAULT_ADMIN_URL.to_owned())
+    }
+
+    /// A fresh database `zgw_test_<unix seconds>_<random>`, dropped (connections and all) when
+    /// this value is dropped, also while a failed test unwinds. (tests/store.rs sweeps the ones
+    /// a killed run left behind.)
+    pub struct TestDatabase {
+        pub name: String,
+        pub url: String,
+    }
+
+    impl TestDatabase {
+        pub async fn create() -> Self {
+            let admin = admin_url();
+            let mut conn = sqlx::PgConnection::connect(&admin).await.unwrap_or_else(|e| {
+                panic!("PostgreSQL at {admin} (set ZGW_TEST_PG_ADMIN_URL to use another server): {e}")
+            });
+            let now = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
+            let name = format!("zgw_test_{now}_{:016x}", rand::random::<u64>());
+            sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+                .execute(&mut conn)
+                .await
+                .expect("CREATE DATABASE");
+            let _ = conn.close().await;
+            let mut url = url::Url::parse(&admin).expect("ZGW_TEST_PG_ADMIN_URL is a URL");
+            url.set_path(&name);
+            TestDatabase {
+                name,
+                url: url.to_string(),
+            }
+        }
+    }
+
+    impl Drop for TestDatabase {
+        fn drop(&mut self) {
+            // Drop may run inside the test's runtime: do the async work on a thread of its own.
+            let (admin, name) = (admin_url(), self.name.clone());
+            let dropped = std::thread::spawn(move || {
+                let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+                runtime.block_on(async {
+                    let mut conn = sqlx::PgConnection::connect(&admin).await.map_err(std::io::Error::other)?;
+                    sqlx::raw_sql(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")))
+                        .execute(&mut conn)
+                        .await
+                        .map_err(std::io::Error::other)?;
+                    let _ = conn.close().await;
+                    Ok::<_, std::io::Error>(())
+                })
+            })
+            .join();
+            if !matches!(dropped, Ok(Ok(()))) {
+                eprintln!("could not drop the test database {}: {dropped:?}", self.name);
+            }
+        }
+    }
+}
