@@ -127,8 +127,15 @@ impl Application {
                 .time_to_live(Duration::from_secs(600))
                 .build(),
         });
-        let schema = graphql::build_schema(state.clone());
-        let router = crate::http::router(state, schema, &config.cors_origins);
+        let limits = graphql::limits::QueryLimits {
+            max_depth: config.max_depth,
+            max_complexity: config.max_complexity,
+            max_aliases: config.max_aliases,
+            max_lead_ids: config.max_lead_ids,
+            introspection: config.introspection,
+        };
+        let schema = graphql::build_schemas(state.clone(), limits);
+        let router = crate::http::router(state, schema, limits, &config.cors_origins);
         Ok(Self {
             listener,
             router,

@@ -142,6 +142,27 @@ pub struct Config {
     #[arg(long, env = "GATEWAY_CORS_ORIGINS", value_name = "GATEWAY_CORS_ORIGINS", value_delimiter = ',', value_parser = parse_origin)]
     pub cors_origins: Vec<String>,
 
+    /// Deepest selection nesting a query may have.
+    #[arg(long, env = "GATEWAY_MAX_DEPTH", value_name = "GATEWAY_MAX_DEPTH", default_value_t = 12)]
+    pub max_depth: usize,
+
+    /// Highest complexity a query may have: a field costs 1, `lead(id:)` 5, a list of N leads
+    /// N times its selection (Zoho's cost grows with the records asked for).
+    #[arg(long, env = "GATEWAY_MAX_COMPLEXITY", value_name = "GATEWAY_MAX_COMPLEXITY", default_value_t = 10_000)]
+    pub max_complexity: usize,
+
+    /// Most aliased fields an operation may have.
+    #[arg(long, env = "GATEWAY_MAX_ALIASES", value_name = "GATEWAY_MAX_ALIASES", default_value_t = 250)]
+    pub max_aliases: usize,
+
+    /// Most `lead(id:)` lookups an operation may make (each 100 cost one Zoho call).
+    #[arg(long, env = "GATEWAY_MAX_LEAD_IDS", value_name = "GATEWAY_MAX_LEAD_IDS", default_value_t = 200)]
+    pub max_lead_ids: usize,
+
+    /// Serve the schema to introspection (GraphiQL's docs); switch off in production if wanted.
+    #[arg(long, env = "GATEWAY_INTROSPECTION", value_name = "GATEWAY_INTROSPECTION", default_value_t = true, action = clap::ArgAction::Set)]
+    pub introspection: bool,
+
     /// Log filter (tracing's EnvFilter syntax), e.g. `info` or `zoho_gateway=debug`.
     #[arg(long, env = "GATEWAY_LOG", value_name = "GATEWAY_LOG", default_value = "info")]
     pub log: String,

@@ -25,6 +25,7 @@ impl QueryRoot {
     }
 
     /// One lead by id; null if it does not exist or is not visible to you.
+    #[graphql(complexity = "5 + child_complexity")]
     async fn lead(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Lead>, GatewayError> {
         let id = check_id(&id)?;
         let fields = state(ctx)
@@ -42,6 +43,7 @@ impl QueryRoot {
 
     /// A page of the leads you may see. Past the 2000th lead, pass `pageToken` from the
     /// previous page's `pageInfo.nextPageToken`.
+    #[graphql(complexity = "10 + per_page.clamp(1, 200) as usize * child_complexity")]
     async fn leads(
         &self,
         ctx: &Context<'_>,
@@ -77,6 +79,7 @@ impl QueryRoot {
 
     /// Leads matching `by` (at least one of its fields). Zoho's search index may lag a few
     /// seconds behind writes.
+    #[graphql(complexity = "20 + per_page.clamp(1, 200) as usize * child_complexity")]
     async fn search_leads(
         &self,
         ctx: &Context<'_>,

@@ -15,15 +15,16 @@ use serde_json::json;
 
 use crate::app::AppState;
 use crate::auth::session;
-use crate::graphql::AppSchema;
+use crate::graphql::limits::{self, QueryLimits};
+use crate::graphql::Schemas;
 use crate::graphql::context::RequestCtx;
 
 const GRAPHQL_RESPONSE_JSON: &str = "application/graphql-response+json";
 const APPLICATION_JSON: &str = "application/json";
 
-#[derive(Clone)]
 pub struct GraphqlEndpoint {
-    pub schema: AppSchema,
+    pub schemas: Schemas,
+    pub limits: QueryLimits,
     pub state: Arc<AppState>,
 }
 
@@ -220,9 +221,10 @@ pub async fn post(State(endpoint): State<Arc<GraphqlEndpoint>>, headers: HeaderM
 }
 
 fn is_mutation(query: &str, operation_name: Option<&str>) -> bool {
-    let Ok(doc) = async_graphql::parser::parse_query(query) else {
-        return false;
-    };
+    async_graphql::parser::parse_query(query).is_ok_and(|doc| is_mutation_doc(&doc, operation_name))
+}
+
+fn is_mutation_doc(doc: &async_graphql::parser::types::ExecutableDocument, operation_name: Option<&str>) -> bool {
     let op = match (&doc.operations, operation_name) {
         (DocumentOperations::Single(op), _) => Some(op),
         (DocumentOperations::Multiple(ops), Some(name)) => ops.iter().find(|(n, _)| n.as_str() == name).map(|(_, op)| op),
@@ -232,18 +234,33 @@ fn is_mutation(query: &str, operation_name: Option<&str>) -> bool {
     op.is_some_and(|op| op.node.ty != OperationType::Query)
 }
 
-async fn execute(endpoint: &GraphqlEndpoint, headers: &HeaderMap, request: async_graphql::Request, media: MediaType) -> Response {
+async fn execute(endpoint: &GraphqlEndpoint, headers: &HeaderMap, mut request: async_graphql::Request, media: MediaType) -> Response {
+    // Parsed once here; async-graphql reuses the document.
+    let operation_name = request.operation_name.clone();
+    let (schema, is_query) = match request.parsed_query() {
+        Err(e) => return request_error(media, &e.message, "GRAPHQL_PARSE_FAILED"),
+        Ok(doc) => {
+            let counts = limits::counts(doc, operation_name.as_deref());
+            if counts.aliases > endpoint.limits.max_aliases {
+                let message = format!("This query uses {} aliases; at most {} are allowed.", counts.aliases, endpoint.limits.max_aliases);
+                return request_error(media, &message, "QUERY_TOO_COMPLEX");
+            }
+            if counts.lead_lookups > endpoint.limits.max_lead_ids {
+                let message =
+                    format!("This query looks up {} leads by id; at most {} are allowed.", counts.lead_lookups, endpoint.limits.max_lead_ids);
+                return request_error(media, &message, "QUERY_TOO_COMPLEX");
+            }
+            let schema = if limits::is_introspection_only(doc) { &endpoint.schemas.introspection } else { &endpoint.schemas.limited };
+            (schema.clone(), !is_mutation_doc(doc, operation_name.as_deref()))
+        }
+    };
     let cookies = || headers.get_all(header::COOKIE).iter().filter_map(|v| v.to_str().ok());
     let session_id = cookies().find_map(session::from_cookie_header);
-    let ctx = RequestCtx::new(
-        session_id.clone(),
-        cookies().find_map(session::login_nonce_from_cookie_header),
-    );
+    let ctx = RequestCtx::new(session_id.clone(), cookies().find_map(session::login_nonce_from_cookie_header));
 
     // Whole answers to identical queries of one signed-in session are cached (same per-user key
     // discipline and invalidation as the Zoho answers they are made of).
-    if let Some(id) = session_id.filter(|_| endpoint.state.cache.is_enabled())
-        && !is_mutation(&request.query, request.operation_name.as_deref())
+    if let Some(id) = session_id.filter(|_| endpoint.state.cache.is_enabled() && is_query)
         && let Ok(Some(view)) = endpoint.state.auth.session(&id).await
     {
         let scope = view.session.key.clone();
@@ -255,7 +272,6 @@ async fn execute(endpoint: &GraphqlEndpoint, headers: &HeaderMap, request: async
             serde_json::to_string(&request.variables).unwrap_or_default()
         );
         ctx.set_session(Some(view));
-        let schema = endpoint.schema.clone();
         let fetched = endpoint
             .state
             .cache
@@ -273,16 +289,50 @@ async fn execute(endpoint: &GraphqlEndpoint, headers: &HeaderMap, request: async
             Err(response) => respond(&response, media),
         };
     }
-    let response = endpoint.schema.execute(request.data(ctx)).await;
+    let response = schema.execute(request.data(ctx)).await;
     respond(&response, media)
 }
 
+/// A request refused before execution, shaped as the spec says for the negotiated media type.
+fn request_error(media: MediaType, message: &str, code: &str) -> Response {
+    let response = async_graphql::Response::from_errors(vec![async_graphql::ServerError::new(message, None)]);
+    respond_labelled(&response, media, code)
+}
+
+/// Request errors from async-graphql carry no code; give them the ones Apollo uses.
+fn label_request_errors(body: &mut serde_json::Value, default_code: &str) {
+    let Some(errors) = body.get_mut("errors").and_then(|e| e.as_array_mut()) else { return };
+    for error in errors {
+        if error.get("path").is_some() || error.pointer("/extensions/code").is_some() {
+            continue;
+        }
+        let message = error.get("message").and_then(|m| m.as_str()).unwrap_or_default();
+        let code = if message.starts_with("Query is too complex") || message.starts_with("Query is nested too deep") {
+            "QUERY_TOO_COMPLEX"
+        } else {
+            default_code
+        };
+        if let Some(obj) = error.as_object_mut() {
+            let extensions = obj.entry("extensions").or_insert_with(|| json!({}));
+            if let Some(ext) = extensions.as_object_mut() {
+                ext.insert("code".into(), json!(code));
+            }
+        }
+    }
+}
+
 fn respond(response: &async_graphql::Response, media: MediaType) -> Response {
+    respond_labelled(response, media, "GRAPHQL_VALIDATION_FAILED")
+}
+
+fn respond_labelled(response: &async_graphql::Response, media: MediaType, default_code: &str) -> Response {
+
     // Errors before execution (parse, validation, variable coercion) carry no path and leave no data.
     let request_error = response.data == async_graphql::Value::Null
         && !response.errors.is_empty()
         && response.errors.iter().all(|e| e.path.is_empty());
     let mut body = serde_json::to_value(response).unwrap_or_else(|_| json!({ "errors": [{ "message": "Internal error." }] }));
+    label_request_errors(&mut body, default_code);
     let status = match media {
         MediaType::GraphqlResponseJson if request_error => {
             if let Some(obj) = body.as_object_mut() {

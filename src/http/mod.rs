@@ -14,16 +14,14 @@ use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::services::ServeDir;
 
 use crate::app::AppState;
-use crate::graphql::AppSchema;
+use crate::graphql::Schemas;
+use crate::graphql::limits::QueryLimits;
 
 /// GraphQL bodies above this are refused with 413 (a portal query is a few KiB).
 const BODY_LIMIT: usize = 1024 * 1024;
 
-pub fn router(state: Arc<AppState>, schema: AppSchema, cors_origins: &[String]) -> Router {
-    let endpoint = Arc::new(graphql::GraphqlEndpoint {
-        schema,
-        state: state.clone(),
-    });
+pub fn router(state: Arc<AppState>, schemas: Schemas, limits: QueryLimits, cors_origins: &[String]) -> Router {
+    let endpoint = Arc::new(graphql::GraphqlEndpoint { schemas, limits, state: state.clone() });
     let graphql_routes = Router::new()
         .route("/graphql", get(graphql::get).post(graphql::post))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))

@@ -7,6 +7,7 @@ mod auth_flow;
 mod errors;
 mod http_contract;
 mod leads;
+mod limits;
 mod persistence;
 mod schema;
 mod tokens;
