@@ -64,6 +64,7 @@ impl Application {
             None
         };
         config.validate().map_err(anyhow::Error::msg)?;
+        crate::telemetry::metrics_handle();
 
         let http = reqwest::Client::builder()
             // A token endpoint's redirect must never re-post the code and client secret elsewhere.

@@ -100,7 +100,15 @@ impl ResponseCache {
             generation: self.generation(&scope.org_id),
             request,
         };
-        entries.try_get_with(key, fetch).await
+        let mut missed = false;
+        let result = entries
+            .try_get_with(key, async {
+                missed = true;
+                fetch.await
+            })
+            .await;
+        crate::telemetry::cache_lookup(!missed);
+        result
     }
 }
 

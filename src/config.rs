@@ -163,6 +163,10 @@ pub struct Config {
     #[arg(long, env = "GATEWAY_INTROSPECTION", value_name = "GATEWAY_INTROSPECTION", default_value_t = true, action = clap::ArgAction::Set)]
     pub introspection: bool,
 
+    /// Log line format: `text` or `json` (JSON carries the request id of each line's request).
+    #[arg(long, env = "GATEWAY_LOG_FORMAT", value_name = "GATEWAY_LOG_FORMAT", value_enum, default_value = "text")]
+    pub log_format: crate::telemetry::LogFormat,
+
     /// Log filter (tracing's EnvFilter syntax), e.g. `info` or `zoho_gateway=debug`.
     #[arg(long, env = "GATEWAY_LOG", value_name = "GATEWAY_LOG", default_value = "info")]
     pub log: String,

@@ -10,6 +10,7 @@
 //! - [`crm`]: the CRM as one signed-in user sees it (credentials + one retry on 401).
 //! - [`auth`]: Login with Zoho, data centres, sessions, fresh tokens.
 //! - [`store`]: OAuth states, token pairs and sessions (memory, SQLite).
+//! - [`telemetry`]: Prometheus metrics, log format, request ids.
 //! - [`zoho`]: the only module that knows Zoho's wire format.
 //! - [`error`]: the edge error and its stable `extensions.code` values.
 //! - [`secret`]: secret newtypes that never print.
@@ -26,4 +27,5 @@ pub mod http;
 pub mod sandbox;
 pub mod secret;
 pub mod store;
+pub mod telemetry;
 pub mod zoho;

@@ -1,7 +1,6 @@
 //! Thin entry point: parse the configuration, set up logging, run.
 
 use clap::Parser as _;
-use tracing_subscriber::EnvFilter;
 use zoho_gateway::app::Application;
 use zoho_gateway::config::{Command, Config};
 
@@ -12,8 +11,7 @@ async fn main() -> anyhow::Result<()> {
         print!("{}", zoho_gateway::graphql::sdl());
         return Ok(());
     }
-    let filter = EnvFilter::try_new(&config.log).map_err(|e| anyhow::anyhow!("GATEWAY_LOG: {e}"))?;
-    tracing_subscriber::fmt().with_env_filter(filter).init();
+    zoho_gateway::telemetry::init_logging(&config.log, config.log_format)?;
 
     let app = Application::build(config).await?;
     if let Some(sandbox) = app.sandbox() {

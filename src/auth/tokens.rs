@@ -71,6 +71,7 @@ impl TokenManager {
         }
         match self.oauth.refresh(&record.accounts_server, &record.refresh_token).await {
             Ok(refreshed) => {
+                crate::telemetry::token_refresh("ok");
                 self.store
                     .update_access_token(key, &record.refresh_token, &refreshed.access_token, refreshed.expires_at)
                     .await?;
@@ -82,6 +83,7 @@ impl TokenManager {
                 })
             }
             Err(AuthError::GrantRejected) => {
+                crate::telemetry::token_refresh("revoked");
                 // The user revoked the grant in Zoho (or it was evicted): nothing can revive it.
                 tracing::info!(user = %key.user_id, org = %key.org_id, "refresh token rejected; signing out");
                 self.store.delete_tokens(key).await?;
@@ -89,7 +91,10 @@ impl TokenManager {
                     "Your Zoho sign-in is no longer valid; sign in again.",
                 ))
             }
-            Err(e) => Err(e.into()),
+            Err(e) => {
+                crate::telemetry::token_refresh("failed");
+                Err(e.into())
+            }
         }
     }
 

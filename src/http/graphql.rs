@@ -234,12 +234,55 @@ fn is_mutation_doc(doc: &async_graphql::parser::types::ExecutableDocument, opera
     op.is_some_and(|op| op.node.ty != OperationType::Query)
 }
 
-async fn execute(endpoint: &GraphqlEndpoint, headers: &HeaderMap, mut request: async_graphql::Request, media: MediaType) -> Response {
+/// Executes and records the request's metrics under its operation's label.
+async fn execute(endpoint: &GraphqlEndpoint, headers: &HeaderMap, request: async_graphql::Request, media: MediaType) -> Response {
+    let started = std::time::Instant::now();
+    let mut label = String::from("invalid");
+    let response = execute_labelled(endpoint, headers, request, media, &mut label).await;
+    let outcome = if response.status().is_success() && response.extensions().get::<HadErrors>().is_none() { "ok" } else { "error" };
+    crate::telemetry::graphql_request(&label, outcome, started.elapsed());
+    response
+}
+
+/// Marks a 200 answer that carries GraphQL errors.
+#[derive(Clone, Copy)]
+struct HadErrors;
+
+/// `query leads`, `mutation createLead`: the operation's type and first root field, a label
+/// bounded by the schema (operation names are the client's and could be anything).
+fn operation_label(doc: &async_graphql::parser::types::ExecutableDocument, operation_name: Option<&str>) -> String {
+    let op = match (&doc.operations, operation_name) {
+        (DocumentOperations::Single(op), _) => Some(op),
+        (DocumentOperations::Multiple(ops), Some(name)) => ops.iter().find(|(n, _)| n.as_str() == name).map(|(_, op)| op),
+        (DocumentOperations::Multiple(ops), None) => ops.values().next(),
+    };
+    let Some(op) = op else { return "unknown".into() };
+    let root = op.node.selection_set.node.items.iter().find_map(|item| match &item.node {
+        async_graphql::parser::types::Selection::Field(f) => Some(f.node.name.node.as_str()),
+        _ => None,
+    });
+    let kind = match op.node.ty {
+        OperationType::Query => "query",
+        OperationType::Mutation => "mutation",
+        OperationType::Subscription => "subscription",
+    };
+    let root = root.filter(|r| r.len() <= 64 && r.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')).unwrap_or("fragment");
+    format!("{kind} {root}")
+}
+
+async fn execute_labelled(
+    endpoint: &GraphqlEndpoint,
+    headers: &HeaderMap,
+    mut request: async_graphql::Request,
+    media: MediaType,
+    label: &mut String,
+) -> Response {
     // Parsed once here; async-graphql reuses the document.
     let operation_name = request.operation_name.clone();
     let (schema, is_query) = match request.parsed_query() {
         Err(e) => return request_error(media, &e.message, "GRAPHQL_PARSE_FAILED"),
         Ok(doc) => {
+            *label = operation_label(doc, operation_name.as_deref());
             let counts = limits::counts(doc, operation_name.as_deref());
             if counts.aliases > endpoint.limits.max_aliases {
                 let message = format!("This query uses {} aliases; at most {} are allowed.", counts.aliases, endpoint.limits.max_aliases);
@@ -342,12 +385,12 @@ fn respond_labelled(response: &async_graphql::Response, media: MediaType, defaul
         }
         _ => StatusCode::OK,
     };
-    respond_body(
-        status,
-        serde_json::to_vec(&body).unwrap_or_default(),
-        media,
-        &response.http_headers,
-    )
+    let mut http = respond_body(status, serde_json::to_vec(&body).unwrap_or_default(), media, &response.http_headers);
+    if !response.errors.is_empty() {
+        // Read by `execute` for the metrics outcome; extensions never leave the process.
+        http.extensions_mut().insert(HadErrors);
+    }
+    http
 }
 
 fn respond_body(status: StatusCode, body: Vec<u8>, media: MediaType, extra: &HeaderMap) -> Response {

@@ -10,7 +10,10 @@ use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{HeaderName, HeaderValue, Method, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
+use tower::ServiceBuilder;
 use tower_http::cors::{AllowOrigin, CorsLayer};
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::trace::TraceLayer;
 use tower_http::services::ServeDir;
 
 use crate::app::AppState;
@@ -31,10 +34,30 @@ pub fn router(state: Arc<AppState>, schemas: Schemas, limits: QueryLimits, cors_
         .route("/playground", get(playground))
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
+        .route("/metrics", get(metrics))
         .with_state(state)
         .merge(graphql_routes)
         .fallback_service(portal)
         .layer(cors(cors_origins))
+        // Outermost: every request gets an id (kept if a proxy sent one), carried by its log
+        // span and returned as `x-request-id`.
+        .layer(
+            ServiceBuilder::new()
+                .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+                .layer(TraceLayer::new_for_http().make_span_with(request_span))
+                .layer(PropagateRequestIdLayer::x_request_id()),
+        )
+}
+
+fn request_span(request: &axum::http::Request<axum::body::Body>) -> tracing::Span {
+    let id = request.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or_default();
+    // The path only: a query string may carry a GraphQL document with user data.
+    tracing::info_span!("request", request_id = %id, method = %request.method(), path = %request.uri().path())
+}
+
+/// Prometheus text format.
+async fn metrics() -> Response {
+    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], crate::telemetry::metrics_handle().render()).into_response()
 }
 
 /// CORS only for configured origins, with credentials (the session cookie) only for them.

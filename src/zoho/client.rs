@@ -80,6 +80,8 @@ impl ZohoClient {
         query: &[(&str, String)],
         body: Option<&Value>,
     ) -> Result<(StatusCode, Option<Bytes>), ZohoError> {
+        let method_name = method.as_str().to_owned();
+        let method_name = method_name.as_str();
         let _slot = match &creds.scope {
             Some(scope) => Some(self.limiter.acquire(&scope.org_id).await),
             None => None,
@@ -96,8 +98,17 @@ impl ZohoClient {
         if let Some(body) = body {
             request = request.json(body);
         }
-        let response = request.send().await.map_err(transport)?;
+        let endpoint = crate::telemetry::endpoint_template(method_name, path);
+        let started = Instant::now();
+        let response = match request.send().await {
+            Ok(r) => r,
+            Err(e) => {
+                crate::telemetry::zoho_call(&endpoint, None, started.elapsed());
+                return Err(transport(e));
+            }
+        };
         let status = response.status();
+        crate::telemetry::zoho_call(&endpoint, Some(status.as_u16()), started.elapsed());
         let bytes = response.bytes().await.map_err(transport)?;
         if status == StatusCode::NO_CONTENT || (status.is_success() && bytes.is_empty()) {
             return Ok((status, None));

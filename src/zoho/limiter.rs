@@ -27,10 +27,16 @@ impl OrgLimiter {
                 .or_insert_with(|| Arc::new(Semaphore::new(self.per_org)))
                 .clone()
         };
+        if let Ok(permit) = semaphore.clone().try_acquire_owned() {
+            return permit;
+        }
+        let started = std::time::Instant::now();
         // The semaphore is never closed, so acquiring cannot fail.
-        match semaphore.acquire_owned().await {
+        let permit = match semaphore.acquire_owned().await {
             Ok(permit) => permit,
             Err(_) => unreachable!("org semaphores are never closed"),
-        }
+        };
+        crate::telemetry::limiter_wait(started.elapsed());
+        permit
     }
 }

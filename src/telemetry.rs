@@ -1,0 +1,99 @@
+//! Observability: Prometheus metrics (rendered at `/metrics`), the log format, and request ids.
+//! Metric labels come only from bounded sets (schema field names, Zoho endpoint templates,
+//! status codes), never from user input, so a client cannot blow up their number.
+
+use std::sync::OnceLock;
+use std::time::Duration;
+
+use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
+
+static HANDLE: OnceLock<PrometheusHandle> = OnceLock::new();
+
+/// The process-wide recorder, installed on first use (several apps in one test process share it).
+pub fn metrics_handle() -> &'static PrometheusHandle {
+    HANDLE.get_or_init(|| {
+        let buckets = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0];
+        let builder = PrometheusBuilder::new();
+        let builder = builder.set_buckets(&buckets).unwrap_or_else(|_| PrometheusBuilder::new());
+        let recorder = builder.build_recorder();
+        let handle = recorder.handle();
+        if metrics::set_global_recorder(recorder).is_err() {
+            tracing::warn!("a metrics recorder was already installed; /metrics may be empty");
+        }
+        handle
+    })
+}
+
+/// One GraphQL request: its operation (type and first root field), outcome and duration.
+pub fn graphql_request(operation: &str, outcome: &'static str, elapsed: Duration) {
+    metrics::counter!("gateway_graphql_requests_total", "operation" => operation.to_owned(), "outcome" => outcome).increment(1);
+    metrics::histogram!("gateway_graphql_request_duration_seconds", "operation" => operation.to_owned()).record(elapsed.as_secs_f64());
+}
+
+/// One call to Zoho's CRM API: endpoint template (`GET /crm/v8/Leads/{id}`) and status (or `error`).
+pub fn zoho_call(endpoint: &str, status: Option<u16>, elapsed: Duration) {
+    let status = status.map_or_else(|| "error".to_owned(), |s| s.to_string());
+    if status == "429" {
+        metrics::counter!("gateway_zoho_rate_limited_total").increment(1);
+    }
+    metrics::counter!("gateway_zoho_calls_total", "endpoint" => endpoint.to_owned(), "status" => status).increment(1);
+    metrics::histogram!("gateway_zoho_call_duration_seconds", "endpoint" => endpoint.to_owned()).record(elapsed.as_secs_f64());
+}
+
+pub fn cache_lookup(hit: bool) {
+    if hit {
+        metrics::counter!("gateway_cache_hits_total").increment(1);
+    } else {
+        metrics::counter!("gateway_cache_misses_total").increment(1);
+    }
+}
+
+pub fn token_refresh(outcome: &'static str) {
+    metrics::counter!("gateway_token_refreshes_total", "outcome" => outcome).increment(1);
+}
+
+/// A Zoho call that had to wait for a slot of its org's limiter.
+pub fn limiter_wait(waited: Duration) {
+    metrics::counter!("gateway_limiter_waits_total").increment(1);
+    metrics::histogram!("gateway_limiter_wait_seconds").record(waited.as_secs_f64());
+}
+
+/// `GET /crm/v8/Leads/5725767000000524157` → `GET /crm/v8/Leads/{id}`: record ids never become labels.
+pub fn endpoint_template(method: &str, path: &str) -> String {
+    let segments: Vec<&str> = path
+        .split('/')
+        .map(|s| if !s.is_empty() && s.chars().all(|c| c.is_ascii_digit()) { "{id}" } else { s })
+        .collect();
+    format!("{method} {}", segments.join("/"))
+}
+
+/// How log lines are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum LogFormat {
+    /// Human-readable lines.
+    Text,
+    /// One JSON object per line, with the request's span fields (request id, method, path).
+    Json,
+}
+
+/// Installs the global tracing subscriber.
+pub fn init_logging(filter: &str, format: LogFormat) -> anyhow::Result<()> {
+    let filter = tracing_subscriber::EnvFilter::try_new(filter).map_err(|e| anyhow::anyhow!("GATEWAY_LOG: {e}"))?;
+    let builder = tracing_subscriber::fmt().with_env_filter(filter);
+    match format {
+        LogFormat::Text => builder.try_init(),
+        LogFormat::Json => builder.json().with_current_span(true).with_span_list(false).try_init(),
+    }
+    .map_err(|e| anyhow::anyhow!("installing the logger: {e}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_never_become_labels() {
+        assert_eq!(endpoint_template("GET", "/crm/v8/Leads/5725767000000524157"), "GET /crm/v8/Leads/{id}");
+        assert_eq!(endpoint_template("GET", "/crm/v8/Leads/search"), "GET /crm/v8/Leads/search");
+    }
+}
