@@ -167,6 +167,11 @@ pub struct Config {
     #[arg(long, env = "GATEWAY_LOG_FORMAT", value_name = "GATEWAY_LOG_FORMAT", value_enum, default_value = "text")]
     pub log_format: crate::telemetry::LogFormat,
 
+    /// OTLP/HTTP endpoint to export traces to (e.g. `http://collector:4318/v1/traces`); needs a
+    /// build with `--features otel`.
+    #[arg(long, env = "GATEWAY_OTLP_ENDPOINT", value_name = "GATEWAY_OTLP_ENDPOINT", value_parser = parse_http_url)]
+    pub otlp_endpoint: Option<Url>,
+
     /// Log filter (tracing's EnvFilter syntax), e.g. `info` or `zoho_gateway=debug`.
     #[arg(long, env = "GATEWAY_LOG", value_name = "GATEWAY_LOG", default_value = "info")]
     pub log: String,

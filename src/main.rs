@@ -11,7 +11,7 @@ async fn main() -> anyhow::Result<()> {
         print!("{}", zoho_gateway::graphql::sdl());
         return Ok(());
     }
-    zoho_gateway::telemetry::init_logging(&config.log, config.log_format)?;
+    zoho_gateway::telemetry::init_logging(&config.log, config.log_format, config.otlp_endpoint.as_ref())?;
 
     let app = Application::build(config).await?;
     if let Some(sandbox) = app.sandbox() {

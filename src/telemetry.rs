@@ -76,15 +76,63 @@ pub enum LogFormat {
     Json,
 }
 
-/// Installs the global tracing subscriber.
-pub fn init_logging(filter: &str, format: LogFormat) -> anyhow::Result<()> {
+/// Installs the global tracing subscriber: text or JSON lines, plus OpenTelemetry export when
+/// built with `otel` and given an endpoint.
+pub fn init_logging(filter: &str, format: LogFormat, otlp_endpoint: Option<&url::Url>) -> anyhow::Result<()> {
+    use tracing_subscriber::Layer as _;
+    use tracing_subscriber::layer::SubscriberExt as _;
+    use tracing_subscriber::util::SubscriberInitExt as _;
+
     let filter = tracing_subscriber::EnvFilter::try_new(filter).map_err(|e| anyhow::anyhow!("GATEWAY_LOG: {e}"))?;
-    let builder = tracing_subscriber::fmt().with_env_filter(filter);
-    match format {
-        LogFormat::Text => builder.try_init(),
-        LogFormat::Json => builder.json().with_current_span(true).with_span_list(false).try_init(),
+    let lines = match format {
+        LogFormat::Text => tracing_subscriber::fmt::layer().boxed(),
+        LogFormat::Json => tracing_subscriber::fmt::layer().json().with_current_span(true).with_span_list(false).boxed(),
+    };
+    tracing_subscriber::registry()
+        .with(filter)
+        .with(lines)
+        .with(otel_layer(otlp_endpoint)?)
+        .try_init()
+        .map_err(|e| anyhow::anyhow!("installing the logger: {e}"))
+}
+
+#[cfg(feature = "otel")]
+fn otel_layer<S>(endpoint: Option<&url::Url>) -> anyhow::Result<Option<Box<dyn tracing_subscriber::Layer<S> + Send + Sync>>>
+where
+    S: tracing::Subscriber + for<'a> tracing_subscriber::registry::LookupSpan<'a> + Send + Sync,
+{
+    use opentelemetry::trace::TracerProvider as _;
+    use opentelemetry_otlp::{WithExportConfig as _, WithHttpConfig as _};
+    use tracing_subscriber::Layer as _;
+
+    let Some(endpoint) = endpoint else { return Ok(None) };
+    // The batch exporter runs on its own thread with a blocking client; reqwest refuses to build
+    // (or drop) one inside the async runtime, so it is made on a plain thread.
+    let client = std::thread::spawn(reqwest::blocking::Client::new)
+        .join()
+        .map_err(|_| anyhow::anyhow!("GATEWAY_OTLP_ENDPOINT: could not build the exporter's HTTP client"))?;
+    let exporter = opentelemetry_otlp::SpanExporter::builder()
+        .with_http()
+        .with_endpoint(endpoint.as_str())
+        .with_http_client(client)
+        .build()
+        .map_err(|e| anyhow::anyhow!("GATEWAY_OTLP_ENDPOINT: {e}"))?;
+    let resource = opentelemetry_sdk::Resource::builder().with_service_name("zoho-gateway").build();
+    let provider = opentelemetry_sdk::trace::SdkTracerProvider::builder().with_batch_exporter(exporter).with_resource(resource).build();
+    let tracer = provider.tracer("zoho-gateway");
+    opentelemetry::global::set_tracer_provider(provider);
+    Ok(Some(tracing_opentelemetry::layer().with_tracer(tracer).boxed()))
+}
+
+#[cfg(not(feature = "otel"))]
+fn otel_layer<S>(endpoint: Option<&url::Url>) -> anyhow::Result<Option<Box<dyn tracing_subscriber::Layer<S> + Send + Sync>>>
+where
+    S: tracing::Subscriber,
+{
+    match endpoint {
+        Some(_) => anyhow::bail!("GATEWAY_OTLP_ENDPOINT needs a gateway built with `cargo build --features otel`"),
+        None => Ok(None),
     }
-    .map_err(|e| anyhow::anyhow!("installing the logger: {e}"))
 }
 
 #[cfg(test)]
