@@ -49,20 +49,15 @@ pub struct Application {
 impl Application {
     /// Binds `config.bind` and builds everything; in `--sandbox` mode starts the simulator first.
     pub async fn build(config: Config) -> anyhow::Result<Self> {
-        let listener = TcpListener::bind(config.bind)
-            .await
-            .with_context(|| format!("GATEWAY_BIND: cannot listen on {}", config.bind))?;
+        let listener =
+            TcpListener::bind(config.bind).await.with_context(|| format!("GATEWAY_BIND: cannot listen on {}", config.bind))?;
         Self::with_listener(config, listener).await
     }
 
     /// Builds on an already bound listener (tests bind port 0 first to learn the address).
     pub async fn with_listener(mut config: Config, listener: TcpListener) -> anyhow::Result<Self> {
         let addr = listener.local_addr()?;
-        let sandbox = if config.sandbox {
-            Some(start_sandbox(&mut config, addr).await?)
-        } else {
-            None
-        };
+        let sandbox = if config.sandbox { Some(start_sandbox(&mut config, addr).await?) } else { None };
         config.validate().map_err(anyhow::Error::msg)?;
         crate::telemetry::metrics_handle();
 
@@ -97,17 +92,10 @@ impl Application {
             max_bytes: config.cache_max_bytes,
         }));
         let limiter = Arc::new(OrgLimiter::new(config.zoho_concurrency as usize));
-        let retry = RetryPolicy {
-            budget: Duration::from_millis(config.retry_budget_ms),
-            ..RetryPolicy::default()
-        };
+        let retry = RetryPolicy { budget: Duration::from_millis(config.retry_budget_ms), ..RetryPolicy::default() };
         let zoho = ZohoClient::new(http, cache.clone(), limiter, retry);
         share_invalidations(&store, &cache).await?;
-        let tokens = Arc::new(TokenManager::new(
-            store.clone(),
-            oauth.clone(),
-            Duration::from_secs(config.refresh_margin_secs),
-        ));
+        let tokens = Arc::new(TokenManager::new(store.clone(), oauth.clone(), Duration::from_secs(config.refresh_margin_secs)));
         let state = Arc::new(AppState {
             auth: AuthService::new(
                 oauth,
@@ -123,10 +111,7 @@ impl Application {
             cache,
             secure_cookies: config.secure_cookies(),
             portal_dir: config.portal_dir.clone(),
-            field_meta: moka::future::Cache::builder()
-                .max_capacity(10_000)
-                .time_to_live(Duration::from_secs(600))
-                .build(),
+            field_meta: moka::future::Cache::builder().max_capacity(10_000).time_to_live(Duration::from_secs(600)).build(),
         });
         let limits = graphql::limits::QueryLimits {
             max_depth: config.max_depth,
@@ -137,12 +122,7 @@ impl Application {
         };
         let schema = graphql::build_schemas(state.clone(), limits);
         let router = crate::http::router(state, schema, limits, &config.cors_origins);
-        Ok(Self {
-            listener,
-            router,
-            addr,
-            sandbox,
-        })
+        Ok(Self { listener, router, addr, sandbox })
     }
 
     pub fn addr(&self) -> SocketAddr {
@@ -156,9 +136,7 @@ impl Application {
     /// Serves until SIGINT or SIGTERM, then lets in-flight requests finish.
     pub async fn run_until_stopped(self) -> anyhow::Result<()> {
         let _sandbox = self.sandbox;
-        axum::serve(self.listener, self.router)
-            .with_graceful_shutdown(shutdown_signal())
-            .await?;
+        axum::serve(self.listener, self.router).with_graceful_shutdown(shutdown_signal()).await?;
         Ok(())
     }
 
@@ -203,9 +181,7 @@ async fn share_invalidations(store: &Arc<dyn Store>, cache: &Arc<ResponseCache>)
 /// Points the configuration at a fresh simulator. The redirect URI defaults to this gateway's
 /// own `/redirect.html`, which the simulator registers like the API console would.
 async fn start_sandbox(config: &mut Config, addr: SocketAddr) -> anyhow::Result<Sandbox> {
-    let sandbox = Sandbox::start(SandboxConfig::default())
-        .await
-        .context("starting the sandbox")?;
+    let sandbox = Sandbox::start(SandboxConfig::default()).await.context("starting the sandbox")?;
     let default_redirect = url::Url::parse("http://127.0.0.1:8085/redirect.html")?;
     if config.redirect_uris == [default_redirect] {
         config.redirect_uris = vec![url::Url::parse(&format!("http://{addr}/redirect.html"))?];

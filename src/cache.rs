@@ -95,11 +95,7 @@ impl ResponseCache {
         let Some(entries) = &self.entries else {
             return fetch.await.map_err(Arc::new);
         };
-        let key = Key {
-            scope: scope.clone(),
-            generation: self.generation(&scope.org_id),
-            request,
-        };
+        let key = Key { scope: scope.clone(), generation: self.generation(&scope.org_id), request };
         let mut missed = false;
         let result = entries
             .try_get_with(key, async {
@@ -118,18 +114,11 @@ mod tests {
     use std::sync::atomic::{AtomicU32, Ordering};
 
     fn scope(user: &str) -> UserOrg {
-        UserOrg {
-            user_id: user.into(),
-            org_id: "org".into(),
-        }
+        UserOrg { user_id: user.into(), org_id: "org".into() }
     }
 
     fn cache() -> ResponseCache {
-        ResponseCache::new(CacheSettings {
-            enabled: true,
-            ttl: Duration::from_secs(30),
-            max_bytes: 1 << 20,
-        })
+        ResponseCache::new(CacheSettings { enabled: true, ttl: Duration::from_secs(30), max_bytes: 1 << 20 })
     }
 
     #[tokio::test]
@@ -142,11 +131,7 @@ mod tests {
         };
         assert_eq!(c.get_or_fetch(&scope("a"), "GET /x".into(), fetch("a1")).await.unwrap(), "a1");
         assert_eq!(c.get_or_fetch(&scope("a"), "GET /x".into(), fetch("a2")).await.unwrap(), "a1");
-        assert_eq!(
-            c.get_or_fetch(&scope("b"), "GET /x".into(), fetch("b1")).await.unwrap(),
-            "b1",
-            "never another user's"
-        );
+        assert_eq!(c.get_or_fetch(&scope("b"), "GET /x".into(), fetch("b1")).await.unwrap(), "b1", "never another user's");
         c.invalidate_org("org");
         assert_eq!(c.get_or_fetch(&scope("a"), "GET /x".into(), fetch("a3")).await.unwrap(), "a3");
         assert_eq!(calls.load(Ordering::SeqCst), 4);
@@ -155,32 +140,18 @@ mod tests {
     #[tokio::test]
     async fn failures_are_not_cached_and_off_means_off() {
         let c = cache();
-        assert!(
-            c.get_or_fetch(&scope("a"), "GET /y".into(), async { Err::<Bytes, _>("down") })
-                .await
-                .is_err()
-        );
+        assert!(c.get_or_fetch(&scope("a"), "GET /y".into(), async { Err::<Bytes, _>("down") }).await.is_err());
         assert_eq!(
-            c.get_or_fetch(&scope("a"), "GET /y".into(), async { Ok::<_, ()>(Bytes::from_static(b"ok")) })
-                .await
-                .unwrap(),
+            c.get_or_fetch(&scope("a"), "GET /y".into(), async { Ok::<_, ()>(Bytes::from_static(b"ok")) }).await.unwrap(),
             "ok"
         );
-        let off = ResponseCache::new(CacheSettings {
-            enabled: false,
-            ttl: Duration::from_secs(30),
-            max_bytes: 1 << 20,
-        });
+        let off = ResponseCache::new(CacheSettings { enabled: false, ttl: Duration::from_secs(30), max_bytes: 1 << 20 });
         assert_eq!(
-            off.get_or_fetch(&scope("a"), "GET /y".into(), async { Ok::<_, ()>(Bytes::from_static(b"1")) })
-                .await
-                .unwrap(),
+            off.get_or_fetch(&scope("a"), "GET /y".into(), async { Ok::<_, ()>(Bytes::from_static(b"1")) }).await.unwrap(),
             "1"
         );
         assert_eq!(
-            off.get_or_fetch(&scope("a"), "GET /y".into(), async { Ok::<_, ()>(Bytes::from_static(b"2")) })
-                .await
-                .unwrap(),
+            off.get_or_fetch(&scope("a"), "GET /y".into(), async { Ok::<_, ()>(Bytes::from_static(b"2")) }).await.unwrap(),
             "2"
         );
     }

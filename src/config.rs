@@ -104,7 +104,8 @@ pub struct Config {
     #[arg(long, env = "GATEWAY_SESSION_IDLE_SECS", value_name = "GATEWAY_SESSION_IDLE_SECS", default_value_t = 12 * 3600, value_parser = clap::value_parser!(u64).range(1..))]
     pub session_idle_secs: u64,
 
-    /// Key that seals tokens at rest (AES-256-GCM): 32 bytes, base64. Without it, SQLite keeps a
+    /// Key that seals tokens at rest (AES-256-GCM): 32 bytes, base64; required with PostgreSQL (every
+    /// replica needs the same one). Without it, SQLite keeps a
     /// generated key in `<database file>.key` (mode 0600).
     #[arg(long, env = "GATEWAY_TOKEN_KEY", value_name = "GATEWAY_TOKEN_KEY", hide_env_values = true)]
     pub token_key: Option<crate::secret::ClientSecret>,
@@ -268,11 +269,7 @@ fn parse_origin(s: &str) -> Result<String, String> {
 /// end up inside `fields=` and search criteria.
 fn parse_api_name(s: &str) -> Result<String, String> {
     let ok = !s.is_empty() && s.len() <= 100 && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
-    if ok {
-        Ok(s.to_owned())
-    } else {
-        Err("expected a Zoho field API name (letters, digits, _)".into())
-    }
+    if ok { Ok(s.to_owned()) } else { Err("expected a Zoho field API name (letters, digits, _)".into()) }
 }
 
 impl Config {
@@ -289,30 +286,18 @@ impl Config {
         if self.redirect_uris.is_empty() {
             return Err("ZOHO_REDIRECT_URIS must name at least one redirect URI".into());
         }
-        if self
-            .scopes
-            .iter()
-            .any(|s| s.trim().is_empty() || s.contains(char::is_whitespace))
-        {
+        if self.scopes.iter().any(|s| s.trim().is_empty() || s.contains(char::is_whitespace)) {
             return Err("ZOHO_SCOPES must be a comma list of scopes without spaces".into());
         }
         Ok(())
     }
 
     pub fn accounts_servers(&self) -> Vec<Url> {
-        if self.accounts_servers.is_empty() {
-            dc::official_accounts_servers()
-        } else {
-            self.accounts_servers.clone()
-        }
+        if self.accounts_servers.is_empty() { dc::official_accounts_servers() } else { self.accounts_servers.clone() }
     }
 
     pub fn api_domains(&self) -> Vec<Url> {
-        if self.api_domains.is_empty() {
-            dc::official_api_domains()
-        } else {
-            self.api_domains.clone()
-        }
+        if self.api_domains.is_empty() { dc::official_api_domains() } else { self.api_domains.clone() }
     }
 
     /// Cookies get `Secure` when the portal is served over https.

@@ -38,10 +38,7 @@ pub enum GatewayError {
 
 impl GatewayError {
     pub fn bad_input(field: Option<&str>, message: impl Into<String>) -> Self {
-        Self::BadUserInput {
-            field: field.map(str::to_owned),
-            message: message.into(),
-        }
+        Self::BadUserInput { field: field.map(str::to_owned), message: message.into() }
     }
 
     pub fn code(&self) -> &'static str {
@@ -108,10 +105,9 @@ impl From<crate::auth::oauth::AuthError> for GatewayError {
             A::AccountsServerNotAllowed => {
                 Self::bad_input(Some("accountsServer"), "This accounts server is not one the gateway trusts.")
             }
-            A::InvalidState => Self::bad_input(
-                Some("state"),
-                "This sign-in is unknown, expired or already completed; sign in again.",
-            ),
+            A::InvalidState => {
+                Self::bad_input(Some("state"), "This sign-in is unknown, expired or already completed; sign in again.")
+            }
             A::GrantRejected => Self::bad_input(Some("code"), "Zoho did not accept the authorization code; sign in again."),
             A::Throttled => Self::RateLimited,
             A::Transport(_) | A::Protocol(_) => {
@@ -134,9 +130,7 @@ impl From<crate::zoho::ZohoError> for GatewayError {
             Z::ScopeMismatch => Self::Forbidden,
             Z::NoPermission => Self::Forbidden,
             Z::RateLimited => Self::RateLimited,
-            Z::Api {
-                code, api_name, message, ..
-            } => match code.as_str() {
+            Z::Api { code, api_name, message, .. } => match code.as_str() {
                 "MANDATORY_NOT_FOUND" | "INVALID_DATA" | "DUPLICATE_DATA" | "LIMIT_REACHED" | "LIMIT_EXCEEDED" => {
                     let text = match code.as_str() {
                         "MANDATORY_NOT_FOUND" => "This field is required.".to_owned(),
@@ -144,10 +138,7 @@ impl From<crate::zoho::ZohoError> for GatewayError {
                         "LIMIT_REACHED" | "LIMIT_EXCEEDED" => "This request goes past what Zoho CRM allows.".to_owned(),
                         _ => "This value is not valid for Zoho CRM.".to_owned(),
                     };
-                    Self::BadUserInput {
-                        field: api_name,
-                        message: text,
-                    }
+                    Self::BadUserInput { field: api_name, message: text }
                 }
                 _ => Self::Internal(format!("zoho {code}: {message}")),
             },

@@ -9,7 +9,7 @@
 //! - [`cache`]: per-user moka cache of Zoho answers, invalidated by writes.
 //! - [`crm`]: the CRM as one signed-in user sees it (credentials + one retry on 401).
 //! - [`auth`]: Login with Zoho, data centres, sessions, fresh tokens.
-//! - [`store`]: OAuth states, token pairs and sessions (memory, SQLite).
+//! - [`store`]: OAuth states, token pairs and sessions (memory, SQLite, PostgreSQL).
 //! - [`telemetry`]: Prometheus metrics, log format, request ids.
 //! - [`zoho`]: the only module that knows Zoho's wire format.
 //! - [`error`]: the edge error and its stable `extensions.code` values.

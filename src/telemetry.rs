@@ -27,7 +27,8 @@ pub fn metrics_handle() -> &'static PrometheusHandle {
 /// One GraphQL request: its operation (type and first root field), outcome and duration.
 pub fn graphql_request(operation: &str, outcome: &'static str, elapsed: Duration) {
     metrics::counter!("gateway_graphql_requests_total", "operation" => operation.to_owned(), "outcome" => outcome).increment(1);
-    metrics::histogram!("gateway_graphql_request_duration_seconds", "operation" => operation.to_owned()).record(elapsed.as_secs_f64());
+    metrics::histogram!("gateway_graphql_request_duration_seconds", "operation" => operation.to_owned())
+        .record(elapsed.as_secs_f64());
 }
 
 /// One call to Zoho's CRM API: endpoint template (`GET /crm/v8/Leads/{id}`) and status (or `error`).
@@ -60,10 +61,8 @@ pub fn limiter_wait(waited: Duration) {
 
 /// `GET /crm/v8/Leads/5725767000000524157` → `GET /crm/v8/Leads/{id}`: record ids never become labels.
 pub fn endpoint_template(method: &str, path: &str) -> String {
-    let segments: Vec<&str> = path
-        .split('/')
-        .map(|s| if !s.is_empty() && s.chars().all(|c| c.is_ascii_digit()) { "{id}" } else { s })
-        .collect();
+    let segments: Vec<&str> =
+        path.split('/').map(|s| if !s.is_empty() && s.chars().all(|c| c.is_ascii_digit()) { "{id}" } else { s }).collect();
     format!("{method} {}", segments.join("/"))
 }
 
@@ -118,7 +117,8 @@ where
         .build()
         .map_err(|e| anyhow::anyhow!("GATEWAY_OTLP_ENDPOINT: {e}"))?;
     let resource = opentelemetry_sdk::Resource::builder().with_service_name("zoho-gateway").build();
-    let provider = opentelemetry_sdk::trace::SdkTracerProvider::builder().with_batch_exporter(exporter).with_resource(resource).build();
+    let provider =
+        opentelemetry_sdk::trace::SdkTracerProvider::builder().with_batch_exporter(exporter).with_resource(resource).build();
     let tracer = provider.tracer("zoho-gateway");
     opentelemetry::global::set_tracer_provider(provider);
     Ok(Some(tracing_opentelemetry::layer().with_tracer(tracer).boxed()))

@@ -47,45 +47,24 @@ impl Backend {
     async fn memory() -> Self {
         let key = token_key();
         let store = store::open(&DatabaseUrl::Memory, Some(&key), 4).await.expect("memory store opens");
-        Backend {
-            store,
-            raw: Raw::None,
-            key,
-            _place: Place::None,
-        }
+        Backend { store, raw: Raw::None, key, _place: Place::None }
     }
 
     async fn sqlite() -> Self {
         let dir = tempfile::tempdir().expect("temp dir");
         let path = dir.path().join("store.db");
         let key = token_key();
-        let store = store::open(&DatabaseUrl::Sqlite(path.clone()), Some(&key), 4)
-            .await
-            .expect("sqlite store opens");
-        let raw = sqlx::SqlitePool::connect(&format!("sqlite://{}", path.display()))
-            .await
-            .expect("raw sqlite connection");
-        Backend {
-            store,
-            raw: Raw::Sqlite(raw),
-            key,
-            _place: Place::Dir(dir),
-        }
+        let store = store::open(&DatabaseUrl::Sqlite(path.clone()), Some(&key), 4).await.expect("sqlite store opens");
+        let raw = sqlx::SqlitePool::connect(&format!("sqlite://{}", path.display())).await.expect("raw sqlite connection");
+        Backend { store, raw: Raw::Sqlite(raw), key, _place: Place::Dir(dir) }
     }
 
     async fn postgres() -> Self {
         let db = pg::TestDatabase::create().await;
         let key = token_key();
-        let store = store::open(&DatabaseUrl::Postgres(db.url.clone()), Some(&key), 4)
-            .await
-            .expect("postgres store opens");
+        let store = store::open(&DatabaseUrl::Postgres(db.url.clone()), Some(&key), 4).await.expect("postgres store opens");
         let raw = sqlx::PgPool::connect(&db.url).await.expect("raw postgres connection");
-        Backend {
-            store,
-            raw: Raw::Postgres(raw),
-            key,
-            _place: Place::Database(db),
-        }
+        Backend { store, raw: Raw::Postgres(raw), key, _place: Place::Database(db) }
     }
 
     /// The stored (sealed) refresh and access token columns of every row, as text.
@@ -103,9 +82,7 @@ impl Backend {
         let Place::Database(db) = &self._place else {
             panic!("only a PostgreSQL backend is shared");
         };
-        store::open(&DatabaseUrl::Postgres(db.url.clone()), Some(&self.key), 4)
-            .await
-            .expect("second store opens")
+        store::open(&DatabaseUrl::Postgres(db.url.clone()), Some(&self.key), 4).await.expect("second store opens")
     }
 }
 
@@ -157,10 +134,7 @@ fn now() -> DateTime<Utc> {
 }
 
 fn user_org(user: &str, org: &str) -> UserOrg {
-    UserOrg {
-        user_id: user.into(),
-        org_id: org.into(),
-    }
+    UserOrg { user_id: user.into(), org_id: org.into() }
 }
 
 fn state(hash: &str, browser: &str, expires_at: DateTime<Utc>) -> OAuthState {
@@ -189,13 +163,7 @@ fn tokens(key: &UserOrg, refresh: &str, access: &str) -> TokenRecord {
 
 fn session(id_hash: &str, key: &UserOrg, expires_at: DateTime<Utc>) -> SessionRecord {
     let created = now();
-    SessionRecord {
-        id_hash: id_hash.into(),
-        key: key.clone(),
-        created_at: created,
-        expires_at,
-        last_seen_at: created,
-    }
+    SessionRecord { id_hash: id_hash.into(), key: key.clone(), created_at: created, expires_at, last_seen_at: created }
 }
 
 fn in_a_day() -> DateTime<Utc> {
@@ -209,10 +177,7 @@ async fn a_state_is_taken_once_and_only_by_its_browser(b: &Backend) {
     let s = &b.store;
     s.put_oauth_state(&state("state-1", "browser-1", in_a_day())).await.unwrap();
 
-    assert!(
-        s.take_oauth_state("state-1", "browser-2").await.unwrap().is_none(),
-        "another browser cannot take it"
-    );
+    assert!(s.take_oauth_state("state-1", "browser-2").await.unwrap().is_none(), "another browser cannot take it");
     let taken = s.take_oauth_state("state-1", "browser-1").await.unwrap();
     let taken = taken.expect("its own browser takes it, even after another browser tried");
     assert_eq!(taken.redirect_uri, "http://127.0.0.1:8085/redirect.html");
@@ -225,11 +190,7 @@ async fn a_state_is_taken_once_and_only_by_its_browser(b: &Backend) {
         let s = s.clone();
         tokio::spawn(async move { s.take_oauth_state("state-2", "browser-1").await.unwrap() })
     });
-    let winners = futures::future::join_all(races)
-        .await
-        .into_iter()
-        .filter(|r| r.as_ref().unwrap().is_some())
-        .count();
+    let winners = futures::future::join_all(races).await.into_iter().filter(|r| r.as_ref().unwrap().is_some()).count();
     assert_eq!(winners, 1, "one of eight racing takes gets the state");
 }
 
@@ -247,10 +208,7 @@ async fn a_state_is_returned_as_stored_and_expired_ones_are_swept_by_the_next_lo
 
     s.put_oauth_state(&state("stale", "browser", past)).await.unwrap();
     s.put_oauth_state(&state("fresh", "browser", in_a_day())).await.unwrap();
-    assert!(
-        s.take_oauth_state("stale", "browser").await.unwrap().is_none(),
-        "the next login swept the expired state"
-    );
+    assert!(s.take_oauth_state("stale", "browser").await.unwrap().is_none(), "the next login swept the expired state");
     assert!(s.take_oauth_state("fresh", "browser").await.unwrap().is_some());
 }
 
@@ -283,10 +241,7 @@ async fn tokens_round_trip_and_a_new_sign_in_replaces_them(b: &Backend) {
     assert_eq!(got.user_email, None);
     assert_eq!(got.org_name, "Zylker Academy EU");
 
-    assert!(
-        s.get_tokens(&user_org("u1", "o2")).await.unwrap().is_none(),
-        "another org of the same user has its own pair"
-    );
+    assert!(s.get_tokens(&user_org("u1", "o2")).await.unwrap().is_none(), "another org of the same user has its own pair");
 }
 
 async fn an_access_token_is_updated_only_under_the_current_refresh_token(b: &Backend) {
@@ -381,10 +336,7 @@ async fn expired_sessions_are_swept_by_the_next_sign_in(b: &Backend) {
 
 async fn tokens_are_sealed_at_rest(b: &Backend) {
     let key = user_org("u1", "o1");
-    b.store
-        .put_tokens(&tokens(&key, "1000.plain-refresh-token", "1000.plain-access-token"))
-        .await
-        .unwrap();
+    b.store.put_tokens(&tokens(&key, "1000.plain-refresh-token", "1000.plain-access-token")).await.unwrap();
     b.store
         .update_access_token(
             &key,
@@ -462,10 +414,8 @@ async fn postgres_refresh_lock_serialises_two_holders_of_one_user_org() {
 
     // Dropping a lock (a refresh cancelled mid-way) frees it as well.
     drop(second);
-    let third = tokio::time::timeout(Duration::from_secs(5), b.store.lock_refresh(&key))
-        .await
-        .expect("a dropped lock is freed")
-        .unwrap();
+    let third =
+        tokio::time::timeout(Duration::from_secs(5), b.store.lock_refresh(&key)).await.expect("a dropped lock is freed").unwrap();
     third.release().await.unwrap();
 }
 
@@ -511,9 +461,7 @@ fn postgres_urls_parse_and_never_print_their_password() {
         assert!(!shown.contains("s3cret"), "{shown}");
         assert!(shown.contains("db.internal"), "{shown}");
     }
-    let in_query: DatabaseUrl = "postgres://db.internal/gateway?user=gw&password=s3cret&sslmode=require"
-        .parse()
-        .unwrap();
+    let in_query: DatabaseUrl = "postgres://db.internal/gateway?user=gw&password=s3cret&sslmode=require".parse().unwrap();
     let shown = format!("{in_query:?}");
     assert!(!shown.contains("s3cret") && shown.contains("sslmode=require"), "{shown}");
     assert!("mysql://x".parse::<DatabaseUrl>().is_err());
@@ -545,9 +493,9 @@ mod pg {
     impl TestDatabase {
         pub async fn create() -> Self {
             let admin = admin_url();
-            let mut conn = sqlx::PgConnection::connect(&admin).await.unwrap_or_else(|e| {
-                panic!("PostgreSQL at {admin} (set ZGW_TEST_PG_ADMIN_URL to use another server): {e}")
-            });
+            let mut conn = sqlx::PgConnection::connect(&admin)
+                .await
+                .unwrap_or_else(|e| panic!("PostgreSQL at {admin} (set ZGW_TEST_PG_ADMIN_URL to use another server): {e}"));
             let now = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
             drop_leftovers(&mut conn, now).await;
             let name = format!("zgw_test_{now}_{:016x}", rand::random::<u64>());
@@ -558,19 +506,15 @@ mod pg {
             let _ = conn.close().await;
             let mut url = url::Url::parse(&admin).expect("ZGW_TEST_PG_ADMIN_URL is a URL");
             url.set_path(&name);
-            TestDatabase {
-                name,
-                url: url.to_string(),
-            }
+            TestDatabase { name, url: url.to_string() }
         }
     }
 
     async fn drop_leftovers(conn: &mut sqlx::PgConnection, now: u64) {
-        let names: Vec<String> =
-            sqlx::query_scalar("SELECT datname FROM pg_database WHERE datname LIKE 'zgw\\_test\\_%'")
-                .fetch_all(&mut *conn)
-                .await
-                .unwrap_or_default();
+        let names: Vec<String> = sqlx::query_scalar("SELECT datname FROM pg_database WHERE datname LIKE 'zgw\\_test\\_%'")
+            .fetch_all(&mut *conn)
+            .await
+            .unwrap_or_default();
         for name in names {
             let created = name.split('_').nth(2).and_then(|s| s.parse::<u64>().ok());
             if created.is_some_and(|t| t + LEFTOVER_AFTER_SECS < now) {

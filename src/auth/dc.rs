@@ -17,68 +17,29 @@ pub struct DataCentre {
 }
 
 pub const DATA_CENTRES: &[DataCentre] = &[
-    DataCentre {
-        location: "us",
-        accounts_server: "https://accounts.zoho.com",
-        api_domain: "https://www.zohoapis.com",
-    },
-    DataCentre {
-        location: "eu",
-        accounts_server: "https://accounts.zoho.eu",
-        api_domain: "https://www.zohoapis.eu",
-    },
-    DataCentre {
-        location: "in",
-        accounts_server: "https://accounts.zoho.in",
-        api_domain: "https://www.zohoapis.in",
-    },
-    DataCentre {
-        location: "au",
-        accounts_server: "https://accounts.zoho.com.au",
-        api_domain: "https://www.zohoapis.com.au",
-    },
-    DataCentre {
-        location: "cn",
-        accounts_server: "https://accounts.zoho.com.cn",
-        api_domain: "https://www.zohoapis.com.cn",
-    },
-    DataCentre {
-        location: "jp",
-        accounts_server: "https://accounts.zoho.jp",
-        api_domain: "https://www.zohoapis.jp",
-    },
-    DataCentre {
-        location: "ca",
-        accounts_server: "https://accounts.zohocloud.ca",
-        api_domain: "https://www.zohoapis.ca",
-    },
-    DataCentre {
-        location: "sa",
-        accounts_server: "https://accounts.zoho.sa",
-        api_domain: "https://www.zohoapis.sa",
-    },
+    DataCentre { location: "us", accounts_server: "https://accounts.zoho.com", api_domain: "https://www.zohoapis.com" },
+    DataCentre { location: "eu", accounts_server: "https://accounts.zoho.eu", api_domain: "https://www.zohoapis.eu" },
+    DataCentre { location: "in", accounts_server: "https://accounts.zoho.in", api_domain: "https://www.zohoapis.in" },
+    DataCentre { location: "au", accounts_server: "https://accounts.zoho.com.au", api_domain: "https://www.zohoapis.com.au" },
+    DataCentre { location: "cn", accounts_server: "https://accounts.zoho.com.cn", api_domain: "https://www.zohoapis.com.cn" },
+    DataCentre { location: "jp", accounts_server: "https://accounts.zoho.jp", api_domain: "https://www.zohoapis.jp" },
+    DataCentre { location: "ca", accounts_server: "https://accounts.zohocloud.ca", api_domain: "https://www.zohoapis.ca" },
+    DataCentre { location: "sa", accounts_server: "https://accounts.zoho.sa", api_domain: "https://www.zohoapis.sa" },
 ];
 
 /// The data centre whose location code is `location` (case-insensitive).
 pub fn by_location(location: &str) -> Option<&'static DataCentre> {
-    DATA_CENTRES
-        .iter()
-        .find(|dc| dc.location.eq_ignore_ascii_case(location.trim()))
+    DATA_CENTRES.iter().find(|dc| dc.location.eq_ignore_ascii_case(location.trim()))
 }
 
 /// The data centre that owns this accounts server, if it is an official one.
 pub fn by_accounts_server(server: &Url) -> Option<&'static DataCentre> {
-    DATA_CENTRES
-        .iter()
-        .find(|dc| Origin::parse(dc.accounts_server).is_some_and(|o| o == Origin::of(server)))
+    DATA_CENTRES.iter().find(|dc| Origin::parse(dc.accounts_server).is_some_and(|o| o == Origin::of(server)))
 }
 
 /// Official accounts servers, the default for `ZOHO_ACCOUNTS_SERVERS`.
 pub fn official_accounts_servers() -> Vec<Url> {
-    DATA_CENTRES
-        .iter()
-        .filter_map(|dc| Url::parse(dc.accounts_server).ok())
-        .collect()
+    DATA_CENTRES.iter().filter_map(|dc| Url::parse(dc.accounts_server).ok()).collect()
 }
 
 /// Official API domains, the default for `ZOHO_API_DOMAINS`.
@@ -119,9 +80,7 @@ pub struct Allowlist {
 
 impl Allowlist {
     pub fn new(urls: &[Url]) -> Self {
-        Self {
-            origins: urls.iter().map(Origin::of).collect(),
-        }
+        Self { origins: urls.iter().map(Origin::of).collect() }
     }
 
     /// The candidate as a clean base URL (no trailing slash) if it is allowed.
@@ -137,9 +96,7 @@ impl Allowlist {
             return None;
         }
         let origin = Origin::of(&url);
-        self.origins
-            .contains(&origin)
-            .then(|| url.as_str().trim_end_matches('/').to_owned())
+        self.origins.contains(&origin).then(|| url.as_str().trim_end_matches('/').to_owned())
     }
 }
 
@@ -162,18 +119,9 @@ mod tests {
     #[test]
     fn allowlist_matches_exact_origins_only() {
         let list = Allowlist::new(&official_accounts_servers());
-        assert_eq!(
-            list.check("https://accounts.zoho.eu").as_deref(),
-            Some("https://accounts.zoho.eu")
-        );
-        assert_eq!(
-            list.check("https://accounts.zoho.eu/").as_deref(),
-            Some("https://accounts.zoho.eu")
-        );
-        assert_eq!(
-            list.check("https://ACCOUNTS.zoho.com").as_deref(),
-            Some("https://accounts.zoho.com")
-        );
+        assert_eq!(list.check("https://accounts.zoho.eu").as_deref(), Some("https://accounts.zoho.eu"));
+        assert_eq!(list.check("https://accounts.zoho.eu/").as_deref(), Some("https://accounts.zoho.eu"));
+        assert_eq!(list.check("https://ACCOUNTS.zoho.com").as_deref(), Some("https://accounts.zoho.com"));
         for hostile in [
             "https://accounts.zoho.com.evil.example",
             "https://accounts.zoho.com@evil.example",

@@ -88,11 +88,7 @@ impl AuthService {
                 expires_at: Utc::now() + STATE_TTL,
             })
             .await?;
-        Ok(LoginStart {
-            url: self.oauth.authorization_url(&redirect, &state).to_string(),
-            state,
-            browser_nonce,
-        })
+        Ok(LoginStart { url: self.oauth.authorization_url(&redirect, &state).to_string(), state, browser_nonce })
     }
 
     /// Completes a sign-in: checks the state, exchanges the code at the user's data centre,
@@ -100,40 +96,25 @@ impl AuthService {
     pub async fn initialize(&self, cb: Callback) -> Result<(SessionId, SessionView), GatewayError> {
         // Taking the state first makes it single-use even when this sign-in fails later.
         let browser_hash = secret::hash(cb.browser_nonce.as_deref().unwrap_or_default());
-        let pending = self
-            .store
-            .take_oauth_state(&secret::hash(cb.state.expose()), &browser_hash)
-            .await?;
+        let pending = self.store.take_oauth_state(&secret::hash(cb.state.expose()), &browser_hash).await?;
         let pending = pending.filter(|p| p.expires_at > Utc::now()).ok_or(AuthError::InvalidState)?;
         let redirect = self.oauth.check_redirect_uri(&cb.redirect_url)?;
         if pending.redirect_uri != redirect.as_str() {
             return Err(AuthError::InvalidState.into());
         }
-        let accounts_server = self
-            .oauth
-            .resolve_accounts_server(cb.accounts_server.as_deref(), cb.location.as_deref())?;
+        let accounts_server = self.oauth.resolve_accounts_server(cb.accounts_server.as_deref(), cb.location.as_deref())?;
         let grant = self.oauth.exchange_code(&accounts_server, &cb.code, &redirect).await?;
 
-        let creds = Credentials {
-            api_domain: grant.api_domain.clone(),
-            access_token: grant.access_token.clone(),
-            scope: None,
-        };
+        let creds = Credentials { api_domain: grant.api_domain.clone(), access_token: grant.access_token.clone(), scope: None };
         let (user, org) = tokio::try_join!(self.zoho.current_user(&creds), self.zoho.org(&creds))?;
         let location = cb
             .location
             .filter(|l| dc::by_location(l).is_some())
             .or_else(|| {
-                url::Url::parse(&accounts_server)
-                    .ok()
-                    .and_then(|u| dc::by_accounts_server(&u))
-                    .map(|d| d.location.to_owned())
+                url::Url::parse(&accounts_server).ok().and_then(|u| dc::by_accounts_server(&u)).map(|d| d.location.to_owned())
             })
             .unwrap_or_else(|| "us".to_owned());
-        let key = UserOrg {
-            user_id: user.id.clone(),
-            org_id: org.id.clone(),
-        };
+        let key = UserOrg { user_id: user.id.clone(), org_id: org.id.clone() };
 
         let tokens = TokenRecord {
             key: key.clone(),
@@ -143,10 +124,7 @@ impl AuthService {
             api_domain: grant.api_domain,
             accounts_server,
             location,
-            user_name: user
-                .full_name
-                .clone()
-                .unwrap_or_else(|| user.email.clone().unwrap_or_else(|| user.id.clone())),
+            user_name: user.full_name.clone().unwrap_or_else(|| user.email.clone().unwrap_or_else(|| user.id.clone())),
             user_email: user.email,
             org_name: org.company_name.unwrap_or_else(|| org.id.clone()),
         };

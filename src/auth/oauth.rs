@@ -155,15 +155,10 @@ impl OAuthClient {
             return self.accounts_servers.check(server).ok_or(AuthError::AccountsServerNotAllowed);
         }
         let fallback = match location.filter(|l| !l.trim().is_empty()) {
-            Some(loc) => dc::by_location(loc)
-                .ok_or(AuthError::AccountsServerNotAllowed)?
-                .accounts_server
-                .to_owned(),
+            Some(loc) => dc::by_location(loc).ok_or(AuthError::AccountsServerNotAllowed)?.accounts_server.to_owned(),
             None => self.accounts_url.as_str().to_owned(),
         };
-        self.accounts_servers
-            .check(&fallback)
-            .ok_or(AuthError::AccountsServerNotAllowed)
+        self.accounts_servers.check(&fallback).ok_or(AuthError::AccountsServerNotAllowed)
     }
 
     fn token_client(&self, accounts_server: &str) -> Result<TokenClient, AuthError> {
@@ -185,11 +180,8 @@ impl OAuthClient {
             .request_async(&http)
             .await
             .map_err(map_token_error)?;
-        let api_domain = response
-            .extra_fields()
-            .api_domain
-            .as_deref()
-            .ok_or_else(|| AuthError::Protocol("no api_domain".into()))?;
+        let api_domain =
+            response.extra_fields().api_domain.as_deref().ok_or_else(|| AuthError::Protocol("no api_domain".into()))?;
         let api_domain = self.api_domains.check(api_domain).ok_or(AuthError::ApiDomainNotAllowed)?;
         let refresh_token = response.refresh_token().ok_or(AuthError::NoRefreshToken)?;
         Ok(Grant {
@@ -204,15 +196,8 @@ impl OAuthClient {
         let client = self.token_client(accounts_server)?;
         let http = self.zoho_http();
         let token = oauth2::RefreshToken::new(refresh_token.expose().to_owned());
-        let response = client
-            .exchange_refresh_token(&token)
-            .request_async(&http)
-            .await
-            .map_err(map_token_error)?;
-        Ok(Refreshed {
-            access_token: AccessToken::new(response.access_token().secret().clone()),
-            expires_at: expiry(&response),
-        })
+        let response = client.exchange_refresh_token(&token).request_async(&http).await.map_err(map_token_error)?;
+        Ok(Refreshed { access_token: AccessToken::new(response.access_token().secret().clone()), expires_at: expiry(&response) })
     }
 
     /// Revokes a refresh token and every access token minted from it (zoho-api.md §1.7).
@@ -339,15 +324,8 @@ mod tests {
     #[test]
     fn accounts_server_comes_from_allowlist_or_location() {
         let c = client(dc::official_accounts_servers());
-        assert_eq!(
-            c.resolve_accounts_server(Some("https://accounts.zoho.eu"), Some("eu"))
-                .unwrap(),
-            "https://accounts.zoho.eu"
-        );
-        assert_eq!(
-            c.resolve_accounts_server(None, Some("in")).unwrap(),
-            "https://accounts.zoho.in"
-        );
+        assert_eq!(c.resolve_accounts_server(Some("https://accounts.zoho.eu"), Some("eu")).unwrap(), "https://accounts.zoho.eu");
+        assert_eq!(c.resolve_accounts_server(None, Some("in")).unwrap(), "https://accounts.zoho.in");
         assert_eq!(c.resolve_accounts_server(None, None).unwrap(), "https://accounts.zoho.com");
         assert!(c.resolve_accounts_server(Some("https://evil.example"), Some("us")).is_err());
         assert!(c.resolve_accounts_server(None, Some("zz")).is_err());
@@ -356,9 +334,7 @@ mod tests {
     #[test]
     fn zoho_200_errors_are_recognised() {
         assert!(is_error_body(br#"{"error":"invalid_code"}"#));
-        assert!(is_error_body(
-            br#"{"error":"Access Denied","error_description":"x","status":"failure"}"#
-        ));
+        assert!(is_error_body(br#"{"error":"Access Denied","error_description":"x","status":"failure"}"#));
         assert!(!is_error_body(br#"{"access_token":"a","expires_in":3600}"#));
         assert!(!is_error_body(b"not json"));
     }

@@ -71,10 +71,7 @@ mod tests {
     fn cookie_is_httponly_lax_and_round_trips() {
         let id = SessionId::new("abc123");
         let set = session_cookie(&id, 60, false);
-        assert!(
-            set.contains("HttpOnly") && set.contains("SameSite=Lax") && set.contains("Path=/"),
-            "{set}"
-        );
+        assert!(set.contains("HttpOnly") && set.contains("SameSite=Lax") && set.contains("Path=/"), "{set}");
         assert!(!set.contains("Secure"));
         assert!(session_cookie(&id, 60, true).contains("Secure"));
         let back = from_cookie_header("other=1; zgw_session=abc123; x=y").unwrap();

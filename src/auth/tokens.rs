@@ -29,12 +29,7 @@ pub struct TokenManager {
 impl TokenManager {
     pub fn new(store: Arc<dyn Store>, oauth: Arc<OAuthClient>, margin: std::time::Duration) -> Self {
         let margin = chrono::Duration::from_std(margin).unwrap_or(chrono::Duration::seconds(60));
-        Self {
-            store,
-            oauth,
-            flights: Mutex::default(),
-            margin,
-        }
+        Self { store, oauth, flights: Mutex::default(), margin }
     }
 
     /// Credentials for a call, refreshing first if the access token is (nearly) expired.
@@ -72,24 +67,16 @@ impl TokenManager {
         match self.oauth.refresh(&record.accounts_server, &record.refresh_token).await {
             Ok(refreshed) => {
                 crate::telemetry::token_refresh("ok");
-                self.store
-                    .update_access_token(key, &record.refresh_token, &refreshed.access_token, refreshed.expires_at)
-                    .await?;
+                self.store.update_access_token(key, &record.refresh_token, &refreshed.access_token, refreshed.expires_at).await?;
                 tracing::info!(user = %key.user_id, org = %key.org_id, "access token refreshed");
-                Ok(Credentials {
-                    api_domain: record.api_domain,
-                    access_token: refreshed.access_token,
-                    scope: Some(key.clone()),
-                })
+                Ok(Credentials { api_domain: record.api_domain, access_token: refreshed.access_token, scope: Some(key.clone()) })
             }
             Err(AuthError::GrantRejected) => {
                 crate::telemetry::token_refresh("revoked");
                 // The user revoked the grant in Zoho (or it was evicted): nothing can revive it.
                 tracing::info!(user = %key.user_id, org = %key.org_id, "refresh token rejected; signing out");
                 self.store.delete_tokens(key).await?;
-                Err(GatewayError::Unauthenticated(
-                    "Your Zoho sign-in is no longer valid; sign in again.",
-                ))
+                Err(GatewayError::Unauthenticated("Your Zoho sign-in is no longer valid; sign in again."))
             }
             Err(e) => {
                 crate::telemetry::token_refresh("failed");
@@ -99,9 +86,10 @@ impl TokenManager {
     }
 
     async fn load(&self, key: &UserOrg) -> Result<TokenRecord, GatewayError> {
-        self.store.get_tokens(key).await?.ok_or(GatewayError::Unauthenticated(
-            "Your Zoho sign-in is no longer valid; sign in again.",
-        ))
+        self.store
+            .get_tokens(key)
+            .await?
+            .ok_or(GatewayError::Unauthenticated("Your Zoho sign-in is no longer valid; sign in again."))
     }
 
     fn flight(&self, key: &UserOrg) -> Arc<tokio::sync::Mutex<()>> {

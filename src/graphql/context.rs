@@ -30,13 +30,7 @@ impl RequestCtx {
     }
 
     pub fn new(session_id: Option<SessionId>, login_nonce: Option<String>) -> Self {
-        Self {
-            session_id,
-            login_nonce,
-            session: OnceCell::new(),
-            crm: OnceCell::new(),
-            lead_loader: OnceCell::new(),
-        }
+        Self { session_id, login_nonce, session: OnceCell::new(), crm: OnceCell::new(), lead_loader: OnceCell::new() }
     }
 }
 
@@ -47,8 +41,7 @@ pub fn state<'a>(ctx: &Context<'a>) -> &'a Arc<AppState> {
 }
 
 fn request<'a>(ctx: &Context<'a>) -> Result<&'a RequestCtx, GatewayError> {
-    ctx.data::<RequestCtx>()
-        .map_err(|_| GatewayError::Internal("request context missing".into()))
+    ctx.data::<RequestCtx>().map_err(|_| GatewayError::Internal("request context missing".into()))
 }
 
 /// The browser nonce from the login cookie, if any.
@@ -71,9 +64,7 @@ pub async fn session<'a>(ctx: &Context<'a>) -> Result<Option<&'a SessionView>, G
 
 /// The session, or UNAUTHENTICATED.
 pub async fn signed_in<'a>(ctx: &Context<'a>) -> Result<&'a SessionView, GatewayError> {
-    session(ctx)
-        .await?
-        .ok_or(GatewayError::Unauthenticated("Sign in with Zoho first."))
+    session(ctx).await?.ok_or(GatewayError::Unauthenticated("Sign in with Zoho first."))
 }
 
 /// The CRM as the signed-in user sees it.
@@ -81,20 +72,14 @@ pub async fn crm<'a>(ctx: &Context<'a>) -> Result<&'a UserCrm, GatewayError> {
     let req = request(ctx)?;
     let view = signed_in(ctx).await?;
     let state = state(ctx);
-    Ok(req
-        .crm
-        .get_or_init(|| async { UserCrm::new(view.session.key.clone(), state.tokens.clone(), state.zoho.clone()) })
-        .await)
+    Ok(req.crm.get_or_init(|| async { UserCrm::new(view.session.key.clone(), state.tokens.clone(), state.zoho.clone()) }).await)
 }
 
 /// This request's lead loader, bound to the signed-in user.
 pub async fn lead_loader<'a>(ctx: &Context<'a>) -> Result<&'a DataLoader<LeadLoader>, GatewayError> {
     let req = request(ctx)?;
     let crm = crm(ctx).await?.clone();
-    Ok(req
-        .lead_loader
-        .get_or_init(|| async { DataLoader::new(LeadLoader::new(crm), tokio::spawn) })
-        .await)
+    Ok(req.lead_loader.get_or_init(|| async { DataLoader::new(LeadLoader::new(crm), tokio::spawn) }).await)
 }
 
 /// Names of the fields selected under the current field (or under its `nodes`, for pages).

@@ -160,9 +160,7 @@ pub struct LeadFields {
 
 impl LeadFields {
     pub fn new(course_field: &str) -> Self {
-        Self {
-            course: course_field.to_owned(),
-        }
+        Self { course: course_field.to_owned() }
     }
 
     pub fn course_api_name(&self) -> &str {
@@ -201,11 +199,7 @@ impl LeadFields {
 
     pub fn lead_from_record(&self, r: &Record) -> Option<Lead> {
         let text = |api: &str| r.get(api).and_then(value_text);
-        let time = |api: &str| {
-            r.get(api)
-                .and_then(Value::as_str)
-                .and_then(|s| DateTime::parse_from_rfc3339(s).ok())
-        };
+        let time = |api: &str| r.get(api).and_then(Value::as_str).and_then(|s| DateTime::parse_from_rfc3339(s).ok());
         Some(Lead {
             id: async_graphql::ID(text("id")?),
             first_name: text("First_Name"),
@@ -293,10 +287,7 @@ impl LeadFields {
             }
         }
         if record.is_empty() {
-            return Err(GatewayError::bad_input(
-                Some("input"),
-                "Nothing to change: name at least one field.",
-            ));
+            return Err(GatewayError::bad_input(Some("input"), "Nothing to change: name at least one field."));
         }
         Ok(record)
     }
@@ -310,10 +301,7 @@ fn validate(gql: &str, value: &str) -> Result<(), GatewayError> {
         return Err(GatewayError::bad_input(Some(gql), format!("At most {max} characters.")));
     }
     if gql == "email" && !is_email(value) {
-        return Err(GatewayError::bad_input(
-            Some("email"),
-            "Enter an email address like name@example.com.",
-        ));
+        return Err(GatewayError::bad_input(Some("email"), "Enter an email address like name@example.com."));
     }
     if value.chars().any(|c| c.is_control() && c != '\n' && c != '\t' && c != '\r') {
         return Err(GatewayError::bad_input(Some(gql), "Control characters are not allowed."));
@@ -328,13 +316,9 @@ pub fn is_email(s: &str) -> bool {
     };
     let labels: Vec<&str> = domain.split('.').collect();
     !local.is_empty()
-        && !s
-            .chars()
-            .any(|c| c.is_whitespace() || c == ',' || c == '(' || c == ')' || c == '<' || c == '>')
+        && !s.chars().any(|c| c.is_whitespace() || c == ',' || c == '(' || c == ')' || c == '<' || c == '>')
         && labels.len() >= 2
-        && labels
-            .iter()
-            .all(|l| !l.is_empty() && !l.starts_with('-') && !l.ends_with('-'))
+        && labels.iter().all(|l| !l.is_empty() && !l.starts_with('-') && !l.ends_with('-'))
         && !domain.contains('@')
 }
 

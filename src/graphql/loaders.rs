@@ -47,19 +47,10 @@ impl Loader<LeadKey> for LeadLoader {
             let field_list: Vec<String> = fields.split(',').map(str::to_owned).collect();
             let field_list = &field_list;
             for chunk in ids.chunks(IDS_PER_CALL) {
-                let records = self
-                    .crm
-                    .call(|z, c| async move { z.leads_by_ids(&c, chunk, field_list).await })
-                    .await?;
+                let records = self.crm.call(|z, c| async move { z.leads_by_ids(&c, chunk, field_list).await }).await?;
                 for record in records {
                     if let Some(id) = record.get("id").and_then(|v| v.as_str()) {
-                        found.insert(
-                            LeadKey {
-                                id: id.to_owned(),
-                                fields: fields.clone(),
-                            },
-                            record,
-                        );
+                        found.insert(LeadKey { id: id.to_owned(), fields: fields.clone() }, record);
                     }
                 }
             }

@@ -39,7 +39,8 @@ pub fn build_schemas(state: Arc<AppState>, limits: limits::QueryLimits) -> Schem
     let mut introspection = builder().data(state);
     if !limits.introspection {
         limited = limited.disable_introspection();
-        introspection = introspection.disable_introspection().limit_depth(limits.max_depth).limit_complexity(limits.max_complexity);
+        introspection =
+            introspection.disable_introspection().limit_depth(limits.max_depth).limit_complexity(limits.max_complexity);
     }
     Schemas { limited: limited.finish(), introspection: introspection.finish() }
 }

@@ -23,14 +23,8 @@ impl MutationRoot {
     async fn login(&self, ctx: &Context<'_>, redirect_url: String) -> Result<LoginRequest, GatewayError> {
         let app = state(ctx);
         let start = app.auth.login(redirect_url.trim(), context::login_nonce(ctx)).await?;
-        ctx.append_http_header(
-            axum::http::header::SET_COOKIE,
-            cookies::login_cookie(&start.browser_nonce, app.secure_cookies),
-        );
-        Ok(LoginRequest {
-            url: start.url,
-            state: start.state.expose().to_owned(),
-        })
+        ctx.append_http_header(axum::http::header::SET_COOKIE, cookies::login_cookie(&start.browser_nonce, app.secure_cookies));
+        Ok(LoginRequest { url: start.url, state: start.state.expose().to_owned() })
     }
 
     /// Completes the sign-in with what Zoho put on the redirect (`code`, `state`, `location`,
@@ -90,10 +84,8 @@ impl MutationRoot {
         let crm = context::crm(ctx).await?;
         ensure_course_field(ctx, crm, &record).await?;
         let r = &record;
-        let id = crm
-            .call(|z, c| async move { z.create_lead(&c, r.clone()).await })
-            .await
-            .map_err(|e| name_field(e, &app.leads))?;
+        let id =
+            crm.call(|z, c| async move { z.create_lead(&c, r.clone()).await }).await.map_err(|e| name_field(e, &app.leads))?;
         read_back(ctx, crm, &id, record).await
     }
 
@@ -105,9 +97,7 @@ impl MutationRoot {
         let crm = context::crm(ctx).await?;
         ensure_course_field(ctx, crm, &record).await?;
         let r = &record;
-        crm.call(|z, c| async move { z.update_lead(&c, id, r.clone()).await })
-            .await
-            .map_err(|e| name_field(e, &app.leads))?;
+        crm.call(|z, c| async move { z.update_lead(&c, id, r.clone()).await }).await.map_err(|e| name_field(e, &app.leads))?;
         read_back(ctx, crm, id, record).await
     }
 
@@ -123,13 +113,9 @@ impl MutationRoot {
 /// Zoho names the failing field by API name; the client knows it by its GraphQL input name.
 fn name_field(e: GatewayError, leads: &LeadFields) -> GatewayError {
     match e {
-        GatewayError::BadUserInput {
-            field: Some(api),
-            message,
-        } => GatewayError::BadUserInput {
-            field: Some(leads.gql_name(&api).unwrap_or(&api).to_owned()),
-            message,
-        },
+        GatewayError::BadUserInput { field: Some(api), message } => {
+            GatewayError::BadUserInput { field: Some(leads.gql_name(&api).unwrap_or(&api).to_owned()), message }
+        }
         other => other,
     }
 }
@@ -144,9 +130,7 @@ async fn ensure_course_field(ctx: &Context<'_>, crm: &UserCrm, record: &Record) 
     }
     let fields = app
         .field_meta
-        .try_get_with(crm.key.clone(), async {
-            crm.call(|z, c| async move { z.lead_fields(&c).await }).await.map(Arc::new)
-        })
+        .try_get_with(crm.key.clone(), async { crm.call(|z, c| async move { z.lead_fields(&c).await }).await.map(Arc::new) })
         .await
         .map_err(|e: Arc<GatewayError>| (*e).clone())?;
     if fields.iter().any(|f| f.api_name == course) {
@@ -176,11 +160,7 @@ async fn read_back(ctx: &Context<'_>, crm: &UserCrm, id: &str, written: Record) 
     } else {
         let fields = app.leads.fields_for(selected.iter().map(String::as_str));
         let f = &fields;
-        crm.call(|z, c| async move { z.lead(&c, id, f).await })
-            .await?
-            .ok_or(GatewayError::NotFound)?
+        crm.call(|z, c| async move { z.lead(&c, id, f).await }).await?.ok_or(GatewayError::NotFound)?
     };
-    app.leads
-        .lead_from_record(&record)
-        .ok_or_else(|| GatewayError::Internal("written lead has no id".into()))
+    app.leads.lead_from_record(&record).ok_or_else(|| GatewayError::Internal("written lead has no id".into()))
 }

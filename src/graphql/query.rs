@@ -28,16 +28,9 @@ impl QueryRoot {
     #[graphql(complexity = "5 + child_complexity")]
     async fn lead(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Lead>, GatewayError> {
         let id = check_id(&id)?;
-        let fields = state(ctx)
-            .leads
-            .fields_for(context::selected_fields(ctx, false).iter().map(String::as_str));
+        let fields = state(ctx).leads.fields_for(context::selected_fields(ctx, false).iter().map(String::as_str));
         let loader = context::lead_loader(ctx).await?;
-        let record = loader
-            .load_one(LeadKey {
-                id: id.to_owned(),
-                fields: fields.join(",").into(),
-            })
-            .await?;
+        let record = loader.load_one(LeadKey { id: id.to_owned(), fields: fields.join(",").into() }).await?;
         Ok(record.and_then(|r| state(ctx).leads.lead_from_record(&r)))
     }
 
@@ -61,9 +54,7 @@ impl QueryRoot {
             return Err(GatewayError::bad_input(Some("pageToken"), "This page token is not valid."));
         }
         let params = ListParams {
-            fields: state(ctx)
-                .leads
-                .fields_for(context::selected_fields(ctx, true).iter().map(String::as_str)),
+            fields: state(ctx).leads.fields_for(context::selected_fields(ctx, true).iter().map(String::as_str)),
             page: page as u32,
             per_page: per_page as u32,
             page_token,
@@ -90,9 +81,7 @@ impl QueryRoot {
         check_paging(page, per_page, false)?;
         let params = SearchParams {
             by: search_by(&by, state(ctx).leads.course_api_name())?,
-            fields: state(ctx)
-                .leads
-                .fields_for(context::selected_fields(ctx, true).iter().map(String::as_str)),
+            fields: state(ctx).leads.fields_for(context::selected_fields(ctx, true).iter().map(String::as_str)),
             page: page as u32,
             per_page: per_page as u32,
         };
@@ -104,11 +93,7 @@ impl QueryRoot {
 }
 
 fn to_page(ctx: &Context<'_>, result: RecordPage, page: i32, per_page: i32) -> LeadPage {
-    let nodes: Vec<Lead> = result
-        .data
-        .iter()
-        .filter_map(|r| state(ctx).leads.lead_from_record(r))
-        .collect();
+    let nodes: Vec<Lead> = result.data.iter().filter_map(|r| state(ctx).leads.lead_from_record(r)).collect();
     LeadPage {
         page_info: PageInfo {
             page: result.info.page.map_or(page, |p| p as i32),
@@ -132,10 +117,7 @@ pub fn check_id(id: &ID) -> Result<&str, GatewayError> {
 
 fn check_paging(page: i32, per_page: i32, has_token: bool) -> Result<(), GatewayError> {
     if !(1..=MAX_PER_PAGE).contains(&per_page) {
-        return Err(GatewayError::bad_input(
-            Some("perPage"),
-            format!("perPage must be between 1 and {MAX_PER_PAGE}."),
-        ));
+        return Err(GatewayError::bad_input(Some("perPage"), format!("perPage must be between 1 and {MAX_PER_PAGE}.")));
     }
     if page < 1 {
         return Err(GatewayError::bad_input(Some("page"), "page starts at 1."));
@@ -152,10 +134,9 @@ fn check_paging(page: i32, per_page: i32, has_token: bool) -> Result<(), Gateway
 /// Zoho's answers to a bad or expired page token become input errors on `pageToken`.
 fn paging_error(e: GatewayError, had_token: bool) -> GatewayError {
     match e {
-        GatewayError::BadUserInput { .. } | GatewayError::Internal(_) if had_token => GatewayError::bad_input(
-            Some("pageToken"),
-            "This page token is not valid for this list (or has expired).",
-        ),
+        GatewayError::BadUserInput { .. } | GatewayError::Internal(_) if had_token => {
+            GatewayError::bad_input(Some("pageToken"), "This page token is not valid for this list (or has expired).")
+        }
         other => other,
     }
 }
@@ -181,10 +162,7 @@ fn search_by(by: &LeadSearch, course_field: &str) -> Result<SearchBy, GatewayErr
     }
     let given = all.iter().filter(|(_, v)| v.is_some()).count();
     if given == 0 {
-        return Err(GatewayError::bad_input(
-            Some("by"),
-            "Give at least one of email, phone, word, lastName, company, course.",
-        ));
+        return Err(GatewayError::bad_input(Some("by"), "Give at least one of email, phone, word, lastName, company, course."));
     }
     if let Some(word) = word {
         if given > 1 {
@@ -210,11 +188,7 @@ fn search_by(by: &LeadSearch, course_field: &str) -> Result<SearchBy, GatewayErr
     let mut list = Vec::new();
     let mut push = |field: &str, op: Op, value: Option<String>| {
         if let Some(value) = value {
-            list.push(Criterion {
-                field: field.to_owned(),
-                op,
-                value,
-            });
+            list.push(Criterion { field: field.to_owned(), op, value });
         }
     };
     push("Email", Op::Equals, email);
@@ -230,14 +204,7 @@ mod tests {
     use super::*;
 
     fn by() -> LeadSearch {
-        LeadSearch {
-            email: None,
-            phone: None,
-            word: None,
-            last_name: None,
-            company: None,
-            course: None,
-        }
+        LeadSearch { email: None, phone: None, word: None, last_name: None, company: None, course: None }
     }
 
     #[test]
@@ -245,64 +212,17 @@ mod tests {
         assert!(
             matches!(search_by(&LeadSearch { email: Some(" a@b.co ".into()), ..by() }, "Course"), Ok(SearchBy::Email(e)) if e == "a@b.co")
         );
-        assert!(matches!(
-            search_by(
-                &LeadSearch {
-                    phone: Some("555".into()),
-                    ..by()
-                },
-                "Course"
-            ),
-            Ok(SearchBy::Phone(_))
-        ));
-        assert!(matches!(
-            search_by(
-                &LeadSearch {
-                    word: Some("web".into()),
-                    ..by()
-                },
-                "Course"
-            ),
-            Ok(SearchBy::Word(_))
-        ));
-        assert!(
-            search_by(
-                &LeadSearch {
-                    word: Some("w".into()),
-                    ..by()
-                },
-                "Course"
-            )
-            .is_err()
-        );
+        assert!(matches!(search_by(&LeadSearch { phone: Some("555".into()), ..by() }, "Course"), Ok(SearchBy::Phone(_))));
+        assert!(matches!(search_by(&LeadSearch { word: Some("web".into()), ..by() }, "Course"), Ok(SearchBy::Word(_))));
+        assert!(search_by(&LeadSearch { word: Some("w".into()), ..by() }, "Course").is_err());
         assert!(search_by(&by(), "Course").is_err());
-        assert!(
-            search_by(
-                &LeadSearch {
-                    word: Some("web".into()),
-                    company: Some("x".into()),
-                    ..by()
-                },
-                "Course"
-            )
-            .is_err()
-        );
+        assert!(search_by(&LeadSearch { word: Some("web".into()), company: Some("x".into()), ..by() }, "Course").is_err());
     }
 
     #[test]
     fn combined_fields_become_escaped_criteria() {
-        let s = search_by(
-            &LeadSearch {
-                company: Some("A(B),C".into()),
-                course: Some("Web".into()),
-                ..by()
-            },
-            "Course",
-        )
-        .unwrap();
-        let SearchBy::Criteria(c) = s else {
-            panic!("expected criteria")
-        };
+        let s = search_by(&LeadSearch { company: Some("A(B),C".into()), course: Some("Web".into()), ..by() }, "Course").unwrap();
+        let SearchBy::Criteria(c) = s else { panic!("expected criteria") };
         assert_eq!(c, "((Company:equals:A\\(B\\)\\,C)and(Course:equals:Web))");
     }
 

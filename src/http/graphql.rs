@@ -15,9 +15,9 @@ use serde_json::json;
 
 use crate::app::AppState;
 use crate::auth::session;
-use crate::graphql::limits::{self, QueryLimits};
 use crate::graphql::Schemas;
 use crate::graphql::context::RequestCtx;
+use crate::graphql::limits::{self, QueryLimits};
 
 const GRAPHQL_RESPONSE_JSON: &str = "application/graphql-response+json";
 const APPLICATION_JSON: &str = "application/json";
@@ -74,9 +74,8 @@ fn csrf_refusal(headers: &HeaderMap) -> Option<Response> {
         None | Some("") => true,
         Some(ct) => matches!(ct, "application/x-www-form-urlencoded" | "multipart/form-data" | "text/plain"),
     };
-    let preflighted = PREFLIGHT_HEADERS
-        .iter()
-        .any(|h| headers.get(*h).is_some_and(|v| !v.as_bytes().iter().all(u8::is_ascii_whitespace)));
+    let preflighted =
+        PREFLIGHT_HEADERS.iter().any(|h| headers.get(*h).is_some_and(|v| !v.as_bytes().iter().all(u8::is_ascii_whitespace)));
     (simple && !preflighted).then(|| {
         plain_error(
             StatusCode::BAD_REQUEST,
@@ -120,11 +119,7 @@ pub async fn get(State(endpoint): State<Arc<GraphqlEndpoint>>, headers: HeaderMa
     let params: GetParams = match serde_urlencoded::from_str(query.as_deref().unwrap_or_default()) {
         Ok(p) => p,
         Err(_) => {
-            return plain_error(
-                StatusCode::BAD_REQUEST,
-                "The query string is not a GraphQL request.",
-                "BAD_REQUEST",
-            );
+            return plain_error(StatusCode::BAD_REQUEST, "The query string is not a GraphQL request.", "BAD_REQUEST");
         }
     };
     let Some(query) = params.query.filter(|q| !q.trim().is_empty()) else {
@@ -144,20 +139,12 @@ pub async fn get(State(endpoint): State<Arc<GraphqlEndpoint>>, headers: HeaderMa
             }
             Ok(serde_json::Value::Object(_)) => {}
             _ => {
-                return plain_error(
-                    StatusCode::BAD_REQUEST,
-                    "variables and extensions must be JSON objects.",
-                    "BAD_REQUEST",
-                );
+                return plain_error(StatusCode::BAD_REQUEST, "variables and extensions must be JSON objects.", "BAD_REQUEST");
             }
         }
     }
     if is_mutation(&query, request.operation_name.as_deref()) {
-        let mut response = plain_error(
-            StatusCode::METHOD_NOT_ALLOWED,
-            "Mutations must be sent with POST.",
-            "METHOD_NOT_ALLOWED",
-        );
+        let mut response = plain_error(StatusCode::METHOD_NOT_ALLOWED, "Mutations must be sent with POST.", "METHOD_NOT_ALLOWED");
         response.headers_mut().insert(header::ALLOW, HeaderValue::from_static("POST"));
         return response;
     }
@@ -179,10 +166,7 @@ pub async fn post(State(endpoint): State<Arc<GraphqlEndpoint>>, headers: HeaderM
             "NOT_ACCEPTABLE",
         );
     };
-    let content_type = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default();
+    let content_type = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or_default();
     let essence = content_type.split(';').next().unwrap_or_default().trim().to_ascii_lowercase();
     // JSON only: a cross-site form can send urlencoded, multipart or text/plain bodies along with
     // the user's cookie without a preflight; it cannot send application/json.
@@ -239,7 +223,8 @@ async fn execute(endpoint: &GraphqlEndpoint, headers: &HeaderMap, request: async
     let started = std::time::Instant::now();
     let mut label = String::from("invalid");
     let response = execute_labelled(endpoint, headers, request, media, &mut label).await;
-    let outcome = if response.status().is_success() && response.extensions().get::<HadErrors>().is_none() { "ok" } else { "error" };
+    let outcome =
+        if response.status().is_success() && response.extensions().get::<HadErrors>().is_none() { "ok" } else { "error" };
     crate::telemetry::graphql_request(&label, outcome, started.elapsed());
     response
 }
@@ -285,15 +270,19 @@ async fn execute_labelled(
             *label = operation_label(doc, operation_name.as_deref());
             let counts = limits::counts(doc, operation_name.as_deref());
             if counts.aliases > endpoint.limits.max_aliases {
-                let message = format!("This query uses {} aliases; at most {} are allowed.", counts.aliases, endpoint.limits.max_aliases);
+                let message =
+                    format!("This query uses {} aliases; at most {} are allowed.", counts.aliases, endpoint.limits.max_aliases);
                 return request_error(media, &message, "QUERY_TOO_COMPLEX");
             }
             if counts.lead_lookups > endpoint.limits.max_lead_ids {
-                let message =
-                    format!("This query looks up {} leads by id; at most {} are allowed.", counts.lead_lookups, endpoint.limits.max_lead_ids);
+                let message = format!(
+                    "This query looks up {} leads by id; at most {} are allowed.",
+                    counts.lead_lookups, endpoint.limits.max_lead_ids
+                );
                 return request_error(media, &message, "QUERY_TOO_COMPLEX");
             }
-            let schema = if limits::is_introspection_only(doc) { &endpoint.schemas.introspection } else { &endpoint.schemas.limited };
+            let schema =
+                if limits::is_introspection_only(doc) { &endpoint.schemas.introspection } else { &endpoint.schemas.limited };
             (schema.clone(), !is_mutation_doc(doc, operation_name.as_deref()))
         }
     };
@@ -369,7 +358,6 @@ fn respond(response: &async_graphql::Response, media: MediaType) -> Response {
 }
 
 fn respond_labelled(response: &async_graphql::Response, media: MediaType, default_code: &str) -> Response {
-
     // Errors before execution (parse, validation, variable coercion) carry no path and leave no data.
     let request_error = response.data == async_graphql::Value::Null
         && !response.errors.is_empty()
@@ -399,8 +387,7 @@ fn respond_body(status: StatusCode, body: Vec<u8>, media: MediaType, extra: &Hea
         MediaType::Json => "application/json; charset=utf-8",
     };
     let mut http = (status, body).into_response();
-    http.headers_mut()
-        .insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    http.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
     no_store(http.headers_mut());
     for (name, value) in extra.iter() {
         http.headers_mut().append(name, value.clone());

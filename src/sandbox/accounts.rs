@@ -38,11 +38,7 @@ async fn entry(State(shared): State<Arc<Shared>>, request: Request) -> Response 
             let mut params = Params::parse(&String::from_utf8_lossy(&body_form(&parts.headers, &body)));
             // Zoho takes the parameters from the query string or the body (§1.5).
             params.merge(query);
-            if path == "/oauth/v2/token" {
-                token(&shared, &parts.headers, &params).await
-            } else {
-                revoke(&shared, &params).await
-            }
+            if path == "/oauth/v2/token" { token(&shared, &parts.headers, &params).await } else { revoke(&shared, &params).await }
         }
         ("/oauth/v2/auth" | "/oauth/v2/token" | "/oauth/v2/token/revoke", _) => {
             (StatusCode::METHOD_NOT_ALLOWED, "method not allowed").into_response()
@@ -53,15 +49,9 @@ async fn entry(State(shared): State<Arc<Shared>>, request: Request) -> Response 
 
 /// Only a form body carries parameters; multipart bodies (which Zoho also accepts) are not parsed.
 fn body_form(headers: &HeaderMap, body: &Bytes) -> Bytes {
-    let content_type = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("application/x-www-form-urlencoded");
-    if content_type.to_ascii_lowercase().starts_with("multipart/") {
-        Bytes::new()
-    } else {
-        body.clone()
-    }
+    let content_type =
+        headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("application/x-www-form-urlencoded");
+    if content_type.to_ascii_lowercase().starts_with("multipart/") { Bytes::new() } else { body.clone() }
 }
 
 /// `GET /oauth/v2/auth` (§1.2, §1.4, §1.11).
@@ -96,10 +86,7 @@ fn authorize(shared: &Shared, params: &Params) -> Response {
         return consent::choose_user_page(params, &shared.users);
     };
     let Some(user) = shared.user_index(wanted) else {
-        return consent::error_page(
-            "Unknown user",
-            "sandbox_user must be admin, coordinator, advisor or one of their emails.",
-        );
+        return consent::error_page("Unknown user", "sandbox_user must be admin, coordinator, advisor or one of their emails.");
     };
     let pkce = params.non_empty("code_challenge").map(|challenge| {
         let method = params.get("code_challenge_method").unwrap_or("plain");
@@ -130,23 +117,12 @@ fn authorize(shared: &Shared, params: &Params) -> Response {
         );
         code
     };
-    redirect(
-        redirect_uri,
-        &[
-            ("code", &code),
-            ("location", &config.location),
-            ("accounts-server", &shared.accounts_url),
-        ],
-        state,
-    )
+    redirect(redirect_uri, &[("code", &code), ("location", &config.location), ("accounts-server", &shared.accounts_url)], state)
 }
 
 /// Scopes are comma-separated in Zoho (§1.2); spaces are accepted too. Compared case-insensitively.
 pub(crate) fn parse_scopes(text: &str) -> Vec<String> {
-    text.split(|c: char| c == ',' || c.is_whitespace())
-        .filter(|s| !s.is_empty())
-        .map(str::to_string)
-        .collect()
+    text.split(|c: char| c == ',' || c.is_whitespace()).filter(|s| !s.is_empty()).map(str::to_string).collect()
 }
 
 fn redirect(redirect_uri: &str, pairs: &[(&str, &str)], state: Option<&str>) -> Response {
@@ -192,9 +168,6 @@ async fn revoke(shared: &Shared, params: &Params) -> Response {
     if revoked {
         json_response(StatusCode::OK, &json!({ "status": "success" }))
     } else {
-        json_response(
-            StatusCode::BAD_REQUEST,
-            &json!({ "error": "invalid_token", "status": "failure" }),
-        )
+        json_response(StatusCode::BAD_REQUEST, &json!({ "error": "invalid_token", "status": "failure" }))
     }
 }

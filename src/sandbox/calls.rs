@@ -25,11 +25,7 @@ impl CallCounts {
 
     /// All CRM API calls (not the accounts server's).
     pub fn api_total(&self) -> u64 {
-        self.counts
-            .iter()
-            .filter(|(label, _)| !is_accounts_label(label))
-            .map(|(_, count)| count)
-            .sum()
+        self.counts.iter().filter(|(label, _)| !is_accounts_label(label)).map(|(_, count)| count).sum()
     }
 
     /// All calls, accounts server included.

@@ -63,9 +63,7 @@ pub(crate) fn error_page(title: &str, detail: &str) -> Response {
 
 fn html(status: StatusCode, body: String) -> Response {
     let mut response = (status, body).into_response();
-    response
-        .headers_mut()
-        .insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html;charset=UTF-8"));
+    response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html;charset=UTF-8"));
     response
 }
 

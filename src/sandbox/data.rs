@@ -28,11 +28,7 @@ pub(crate) fn role_id(key: &str) -> &'static str {
 }
 
 pub(crate) fn profile_id(profile: &str) -> &'static str {
-    if profile == "Administrator" {
-        "6180428000000026031"
-    } else {
-        "6180428000000026034"
-    }
+    if profile == "Administrator" { "6180428000000026031" } else { "6180428000000026034" }
 }
 
 /// The three demo users, admin first.
@@ -97,11 +93,7 @@ pub(crate) fn org_offset() -> FixedOffset {
 
 /// Time the seed data starts: 2025-09-01 09:00 in the org's zone.
 fn seed_epoch() -> i64 {
-    org_offset()
-        .with_ymd_and_hms(2025, 9, 1, 9, 0, 0)
-        .single()
-        .map(|t| t.timestamp())
-        .unwrap_or(1_756_697_400)
+    org_offset().with_ymd_and_hms(2025, 9, 1, 9, 0, 0).single().map(|t| t.timestamp()).unwrap_or(1_756_697_400)
 }
 
 pub(crate) const COURSES: [&str; 8] = [
@@ -117,14 +109,8 @@ pub(crate) const COURSES: [&str; 8] = [
 
 pub(crate) const LEAD_SOURCES: [&str; 6] = ["Website", "Campus Fair", "Referral", "Instagram", "Webinar", "Walk-in"];
 
-pub(crate) const LEAD_STATUSES: [&str; 6] = [
-    "Not Contacted",
-    "Attempted to Contact",
-    "Contacted",
-    "Pre-Qualified",
-    "Junk Lead",
-    "Lost Lead",
-];
+pub(crate) const LEAD_STATUSES: [&str; 6] =
+    ["Not Contacted", "Attempted to Contact", "Contacted", "Pre-Qualified", "Junk Lead", "Lost Lead"];
 
 // Some names carry the characters search criteria must escape: `(`, `)`, `,` and `'` (§2.8).
 const COLLEGES: [&str; 12] = [
@@ -235,10 +221,7 @@ impl Prng {
 }
 
 fn email_part(name: &str) -> String {
-    name.chars()
-        .filter(|c| c.is_ascii_alphanumeric())
-        .collect::<String>()
-        .to_ascii_lowercase()
+    name.chars().filter(|c| c.is_ascii_alphanumeric()).collect::<String>().to_ascii_lowercase()
 }
 
 /// Owners cycle coordinator, advisor, admin, coordinator, advisor: 40 % / 40 % / 20 %.
@@ -298,13 +281,7 @@ pub(crate) fn seed_leads(count: usize, users: &[SandboxUser]) -> Vec<Lead> {
         fields.insert("Modified_By".into(), owner_ref);
         fields.insert("Created_Time".into(), json!(format_time(created)));
         fields.insert("Modified_Time".into(), json!(format_time(modified)));
-        leads.push(Lead {
-            id: FIRST_SEED_LEAD_ID + index as u64 * 7,
-            owner,
-            created,
-            modified,
-            fields,
-        });
+        leads.push(Lead { id: FIRST_SEED_LEAD_ID + index as u64 * 7, owner, created, modified, fields });
     }
     leads
 }

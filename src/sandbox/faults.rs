@@ -35,22 +35,14 @@ pub struct FaultRule {
 
 impl From<Fault> for FaultRule {
     fn from(fault: Fault) -> Self {
-        FaultRule {
-            fault,
-            times: None,
-            endpoint: None,
-        }
+        FaultRule { fault, times: None, endpoint: None }
     }
 }
 
 impl FaultRule {
     /// A rule that fires `times` times on every call it applies to.
     pub fn times(fault: Fault, times: u32) -> Self {
-        FaultRule {
-            fault,
-            times: Some(times),
-            endpoint: None,
-        }
+        FaultRule { fault, times: Some(times), endpoint: None }
     }
 
     /// Restricts the rule to one endpoint label.
@@ -106,10 +98,7 @@ pub(crate) fn status_code_text(status: u16) -> (&'static str, &'static str) {
         400 => ("INVALID_DATA", "invalid data"),
         401 => ("INVALID_TOKEN", "invalid oauth token"),
         403 => ("NO_PERMISSION", "permission denied"),
-        404 => (
-            "INVALID_URL_PATTERN",
-            "Please check if the URL trying to access is a correct one",
-        ),
+        404 => ("INVALID_URL_PATTERN", "Please check if the URL trying to access is a correct one"),
         429 => ("TOO_MANY_REQUESTS", "too many requests"),
         503 => ("SERVICE_UNAVAILABLE", "Service temporarily unavailable"),
         _ => ("INTERNAL_ERROR", "Internal Server Error"),

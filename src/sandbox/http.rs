@@ -17,9 +17,7 @@ pub(crate) fn json(status: StatusCode, body: &Value) -> Response {
 /// A JSON content-typed answer with a body given as text (also used for the malformed-JSON fault).
 pub(crate) fn raw_json(status: StatusCode, body: String) -> Response {
     let mut response = (status, body).into_response();
-    response
-        .headers_mut()
-        .insert(header::CONTENT_TYPE, HeaderValue::from_static(JSON_CONTENT_TYPE));
+    response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(JSON_CONTENT_TYPE));
     response
 }
 
@@ -41,12 +39,7 @@ pub(crate) struct ApiError {
 
 impl ApiError {
     pub fn new(status: StatusCode, code: &'static str, message: &str) -> Self {
-        ApiError {
-            status,
-            code,
-            message: message.to_string(),
-            details: json!({}),
-        }
+        ApiError { status, code, message: message.to_string(), details: json!({}) }
     }
 
     pub fn details(mut self, details: Value) -> Self {
@@ -61,12 +54,8 @@ impl ApiError {
 
     /// 400 `REQUIRED_PARAM_MISSING` (§2.2).
     pub fn missing_param(param: &str) -> Self {
-        ApiError::new(
-            StatusCode::BAD_REQUEST,
-            "REQUIRED_PARAM_MISSING",
-            "One of the expected parameter is missing",
-        )
-        .details(json!({ "param_name": param }))
+        ApiError::new(StatusCode::BAD_REQUEST, "REQUIRED_PARAM_MISSING", "One of the expected parameter is missing")
+            .details(json!({ "param_name": param }))
     }
 
     pub fn body(&self) -> Value {

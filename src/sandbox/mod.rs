@@ -164,10 +164,7 @@ impl Sandbox {
         spawn_server(accounts_listener, accounts::router(shared.clone()), stopped.clone());
         spawn_server(api_listener, crm::router(shared.clone()), stopped);
         tracing::info!(accounts = %shared.accounts_url, api = %shared.api_url, "Zoho sandbox started");
-        Ok(Sandbox {
-            shared,
-            guard: Arc::new(ShutdownGuard { stop }),
-        })
+        Ok(Sandbox { shared, guard: Arc::new(ShutdownGuard { stop }) })
     }
 
     /// Base URL of the accounts server, e.g. `http://127.0.0.1:41234` (no trailing slash).
@@ -246,13 +243,7 @@ impl Sandbox {
     /// Every stored lead (as Zoho JSON) that `pred` accepts, newest id first.
     pub fn find_leads(&self, pred: impl Fn(&serde_json::Value) -> bool) -> Vec<serde_json::Value> {
         let inner = self.shared.lock();
-        inner
-            .leads
-            .values()
-            .rev()
-            .map(|lead| lead.to_json())
-            .filter(|json| pred(json))
-            .collect()
+        inner.leads.values().rev().map(|lead| lead.to_json()).filter(|json| pred(json)).collect()
     }
 
     /// Simulates the user revoking this app in Zoho: their refresh and access tokens and pending codes
@@ -285,11 +276,7 @@ impl Sandbox {
         text.push_str(&format!("  accounts server: {}\n", self.shared.accounts_url));
         text.push_str(&format!("  CRM API domain:  {}\n", self.shared.api_url));
         text.push_str(&format!("  client id:       {}\n", self.shared.config.client_id));
-        text.push_str(&format!(
-            "  org:             {} ({} leads)\n",
-            data::ORG_NAME,
-            self.lead_count()
-        ));
+        text.push_str(&format!("  org:             {} ({} leads)\n", data::ORG_NAME, self.lead_count()));
         text.push_str("  demo users (pick one on the sign-in page, or add sandbox_user=<key> to /oauth/v2/auth):\n");
         for user in &self.shared.users {
             text.push_str(&format!(

@@ -33,10 +33,7 @@ pub(crate) struct Shared {
 impl Shared {
     pub fn new(config: SandboxConfig, accounts_url: String, api_url: String) -> Self {
         let users = data::users();
-        let leads = data::seed_leads(config.lead_count, &users)
-            .into_iter()
-            .map(|lead| (lead.id, lead))
-            .collect();
+        let leads = data::seed_leads(config.lead_count, &users).into_iter().map(|lead| (lead.id, lead)).collect();
         let inner = Inner {
             redirect_uris: config.redirect_uris.clone(),
             codes: HashMap::new(),
@@ -70,19 +67,14 @@ impl Shared {
     /// A user by key (`admin`) or email, case-insensitively.
     pub fn user_index(&self, key_or_email: &str) -> Option<usize> {
         let wanted = key_or_email.trim();
-        self.users
-            .iter()
-            .position(|u| u.key.eq_ignore_ascii_case(wanted) || u.email.eq_ignore_ascii_case(wanted))
+        self.users.iter().position(|u| u.key.eq_ignore_ascii_case(wanted) || u.email.eq_ignore_ascii_case(wanted))
     }
 
     /// Counts one more API call in flight until the guard drops; returns it with the new count.
     pub fn enter(self: &Arc<Self>) -> InFlight {
         let count = self.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
         self.peak.fetch_max(count, Ordering::SeqCst);
-        InFlight {
-            shared: self.clone(),
-            count,
-        }
+        InFlight { shared: self.clone(), count }
     }
 
     pub fn peak_in_flight(&self) -> usize {
@@ -214,13 +206,7 @@ impl Inner {
         let sequence = self.next_sequence();
         self.refresh_tokens.insert(
             token.clone(),
-            RefreshToken {
-                user,
-                client_id: client_id.to_string(),
-                scopes: scopes.to_vec(),
-                sequence,
-                minted: VecDeque::new(),
-            },
+            RefreshToken { user, client_id: client_id.to_string(), scopes: scopes.to_vec(), sequence, minted: VecDeque::new() },
         );
         token
     }
@@ -255,13 +241,7 @@ impl Inner {
         let sequence = self.next_sequence();
         self.access_tokens.insert(
             token.clone(),
-            AccessToken {
-                user,
-                scopes: scopes.to_vec(),
-                expires,
-                refresh_token: refresh_token.map(str::to_string),
-                sequence,
-            },
+            AccessToken { user, scopes: scopes.to_vec(), expires, refresh_token: refresh_token.map(str::to_string), sequence },
         );
         token
     }
@@ -295,11 +275,7 @@ impl Inner {
             let now = Instant::now();
             self.page_tokens.retain(|_, t| t.expires > now);
             if self.page_tokens.len() >= MAX_PAGE_TOKENS {
-                let oldest = self
-                    .page_tokens
-                    .iter()
-                    .min_by_key(|(_, t)| t.sequence)
-                    .map(|(k, _)| k.clone());
+                let oldest = self.page_tokens.iter().min_by_key(|(_, t)| t.sequence).map(|(k, _)| k.clone());
                 if let Some(oldest) = oldest {
                     self.page_tokens.remove(&oldest);
                 }

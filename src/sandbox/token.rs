@@ -91,9 +91,7 @@ fn exchange_code(shared: &Shared, params: &Params) -> Response {
     let Some(grant) = inner.codes.remove(code) else {
         return token_error("invalid_code");
     };
-    let refresh_token = grant
-        .with_refresh_token
-        .then(|| inner.add_refresh_token(grant.user, &grant.client_id, &grant.scopes));
+    let refresh_token = grant.with_refresh_token.then(|| inner.add_refresh_token(grant.user, &grant.client_id, &grant.scopes));
     let expires = Instant::now() + config.access_token_ttl;
     let access_token = inner.mint_access_token(
         grant.user,
@@ -172,10 +170,7 @@ fn client_credentials(headers: &HeaderMap, params: &Params) -> (Option<String>, 
         .and_then(|text| text.split_once(':').map(|(id, secret)| (id.to_string(), secret.to_string())));
     match basic {
         Some((id, secret)) => (Some(id), Some(secret)),
-        None => (
-            params.get("client_id").map(str::to_string),
-            params.get("client_secret").map(str::to_string),
-        ),
+        None => (params.get("client_id").map(str::to_string), params.get("client_secret").map(str::to_string)),
     }
 }
 

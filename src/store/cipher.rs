@@ -21,19 +21,13 @@ pub struct TokenCipher {
 impl TokenCipher {
     /// From 32 key bytes.
     pub fn new(key: &[u8; 32]) -> Self {
-        Self {
-            aead: Aes256Gcm::new(&Key::<Aes256Gcm>::from(*key)),
-        }
+        Self { aead: Aes256Gcm::new(&Key::<Aes256Gcm>::from(*key)) }
     }
 
     /// From `GATEWAY_TOKEN_KEY`: 32 bytes, base64.
     pub fn from_base64(encoded: &str) -> Result<Self, String> {
-        let bytes = B64
-            .decode(encoded.trim())
-            .map_err(|_| "GATEWAY_TOKEN_KEY must be base64".to_owned())?;
-        let key: [u8; 32] = bytes
-            .try_into()
-            .map_err(|_| "GATEWAY_TOKEN_KEY must decode to 32 bytes".to_owned())?;
+        let bytes = B64.decode(encoded.trim()).map_err(|_| "GATEWAY_TOKEN_KEY must be base64".to_owned())?;
+        let key: [u8; 32] = bytes.try_into().map_err(|_| "GATEWAY_TOKEN_KEY must decode to 32 bytes".to_owned())?;
         Ok(Self::new(&key))
     }
 
@@ -63,10 +57,7 @@ impl TokenCipher {
         let mut nonce = [0u8; 12];
         rand::rng().fill_bytes(&mut nonce);
         // Encryption with a valid key and nonce cannot fail for inputs of this size.
-        let sealed = self
-            .aead
-            .encrypt(&Nonce::from(nonce), plaintext.as_bytes())
-            .unwrap_or_default();
+        let sealed = self.aead.encrypt(&Nonce::from(nonce), plaintext.as_bytes()).unwrap_or_default();
         let mut out = Vec::with_capacity(12 + sealed.len());
         out.extend_from_slice(&nonce);
         out.extend_from_slice(&sealed);
@@ -74,12 +65,8 @@ impl TokenCipher {
     }
 
     pub fn open(&self, stored: &str) -> Result<String, StoreError> {
-        let body = stored
-            .strip_prefix(PREFIX)
-            .ok_or_else(|| StoreError::Key("a stored token is not sealed".into()))?;
-        let bytes = B64
-            .decode(body)
-            .map_err(|_| StoreError::Key("a sealed token is not base64".into()))?;
+        let body = stored.strip_prefix(PREFIX).ok_or_else(|| StoreError::Key("a stored token is not sealed".into()))?;
+        let bytes = B64.decode(body).map_err(|_| StoreError::Key("a sealed token is not base64".into()))?;
         if bytes.len() < 12 + 16 {
             return Err(StoreError::Key("a sealed token is too short".into()));
         }

@@ -47,10 +47,7 @@ impl PostgresStore {
     /// an advisory lock meanwhile, so replicas starting together migrate once).
     pub async fn open(url: &str, pool_size: u32, cipher: TokenCipher) -> Result<Self, StoreError> {
         let options = PgConnectOptions::from_str(url)?;
-        let pool = PgPoolOptions::new()
-            .max_connections(pool_size)
-            .connect_with(options.clone())
-            .await?;
+        let pool = PgPoolOptions::new().max_connections(pool_size).connect_with(options.clone()).await?;
         sqlx::migrate!("./migrations/postgres").run(&pool).await?;
         let locks = PgPoolOptions::new()
             .max_connections(pool_size)
@@ -58,20 +55,12 @@ impl PostgresStore {
             // Refreshes are rare (once an hour per user-org): do not keep their connections open.
             .idle_timeout(Some(Duration::from_secs(60)))
             .connect_lazy_with(options.clone());
-        Ok(Self {
-            pool,
-            locks,
-            options,
-            cipher,
-        })
+        Ok(Self { pool, locks, options, cipher })
     }
 
     fn token_from_row(&self, row: &PgRow) -> Result<TokenRecord, StoreError> {
         Ok(TokenRecord {
-            key: UserOrg {
-                user_id: row.try_get("user_id")?,
-                org_id: row.try_get("org_id")?,
-            },
+            key: UserOrg { user_id: row.try_get("user_id")?, org_id: row.try_get("org_id")? },
             refresh_token: RefreshToken::new(self.cipher.open(&row.try_get::<String, _>("refresh_token")?)?),
             access_token: AccessToken::new(self.cipher.open(&row.try_get::<String, _>("access_token")?)?),
             access_expires_at: from_millis(row.try_get("access_expires_at")?),
@@ -88,10 +77,7 @@ impl PostgresStore {
 fn session_from_row(r: &PgRow) -> Result<SessionRecord, sqlx::Error> {
     Ok(SessionRecord {
         id_hash: r.try_get("id_hash")?,
-        key: UserOrg {
-            user_id: r.try_get("user_id")?,
-            org_id: r.try_get("org_id")?,
-        },
+        key: UserOrg { user_id: r.try_get("user_id")?, org_id: r.try_get("org_id")? },
         created_at: from_millis(r.try_get("created_at")?),
         expires_at: from_millis(r.try_get("expires_at")?),
         last_seen_at: from_millis(r.try_get("last_seen_at")?),
@@ -121,10 +107,7 @@ impl RefreshLock for PgRefreshLock {
 #[async_trait]
 impl Store for PostgresStore {
     async fn put_oauth_state(&self, state: &OAuthState) -> Result<(), StoreError> {
-        sqlx::query("DELETE FROM oauth_states WHERE expires_at <= $1")
-            .bind(to_millis(Utc::now()))
-            .execute(&self.pool)
-            .await?;
+        sqlx::query("DELETE FROM oauth_states WHERE expires_at <= $1").bind(to_millis(Utc::now())).execute(&self.pool).await?;
         sqlx::query("INSERT INTO oauth_states (state_hash, browser_hash, redirect_uri, expires_at) VALUES ($1, $2, $3, $4)")
             .bind(&state.state_hash)
             .bind(&state.browser_hash)
@@ -234,10 +217,7 @@ impl Store for PostgresStore {
     }
 
     async fn put_session(&self, s: &SessionRecord) -> Result<(), StoreError> {
-        sqlx::query("DELETE FROM sessions WHERE expires_at <= $1")
-            .bind(to_millis(Utc::now()))
-            .execute(&self.pool)
-            .await?;
+        sqlx::query("DELETE FROM sessions WHERE expires_at <= $1").bind(to_millis(Utc::now())).execute(&self.pool).await?;
         sqlx::query(
             "INSERT INTO sessions (id_hash, user_id, org_id, created_at, expires_at, last_seen_at)
              VALUES ($1, $2, $3, $4, $5, $6)",
@@ -254,10 +234,7 @@ impl Store for PostgresStore {
     }
 
     async fn get_session(&self, id_hash: &str) -> Result<Option<SessionRecord>, StoreError> {
-        let row = sqlx::query("SELECT * FROM sessions WHERE id_hash = $1")
-            .bind(id_hash)
-            .fetch_optional(&self.pool)
-            .await?;
+        let row = sqlx::query("SELECT * FROM sessions WHERE id_hash = $1").bind(id_hash).fetch_optional(&self.pool).await?;
         Ok(row.as_ref().map(session_from_row).transpose()?)
     }
 
@@ -271,10 +248,7 @@ impl Store for PostgresStore {
     }
 
     async fn delete_session(&self, id_hash: &str) -> Result<(), StoreError> {
-        sqlx::query("DELETE FROM sessions WHERE id_hash = $1")
-            .bind(id_hash)
-            .execute(&self.pool)
-            .await?;
+        sqlx::query("DELETE FROM sessions WHERE id_hash = $1").bind(id_hash).execute(&self.pool).await?;
         Ok(())
     }
 
@@ -297,11 +271,7 @@ impl Store for PostgresStore {
     }
 
     async fn publish_invalidation(&self, org_id: &str) -> Result<(), StoreError> {
-        sqlx::query("SELECT pg_notify($1, $2)")
-            .bind(INVALIDATION_CHANNEL)
-            .bind(org_id)
-            .execute(&self.pool)
-            .await?;
+        sqlx::query("SELECT pg_notify($1, $2)").bind(INVALIDATION_CHANNEL).bind(org_id).execute(&self.pool).await?;
         Ok(())
     }
 

@@ -39,10 +39,7 @@ impl SqliteStore {
 
     fn token_from_row(&self, row: &SqliteRow) -> Result<TokenRecord, StoreError> {
         Ok(TokenRecord {
-            key: UserOrg {
-                user_id: row.try_get("user_id")?,
-                org_id: row.try_get("org_id")?,
-            },
+            key: UserOrg { user_id: row.try_get("user_id")?, org_id: row.try_get("org_id")? },
             refresh_token: RefreshToken::new(self.cipher.open(&row.try_get::<String, _>("refresh_token")?)?),
             access_token: AccessToken::new(self.cipher.open(&row.try_get::<String, _>("access_token")?)?),
             access_expires_at: from_millis(row.try_get("access_expires_at")?),
@@ -59,10 +56,7 @@ impl SqliteStore {
 fn session_from_row(r: &SqliteRow) -> Result<SessionRecord, sqlx::Error> {
     Ok(SessionRecord {
         id_hash: r.try_get("id_hash")?,
-        key: UserOrg {
-            user_id: r.try_get("user_id")?,
-            org_id: r.try_get("org_id")?,
-        },
+        key: UserOrg { user_id: r.try_get("user_id")?, org_id: r.try_get("org_id")? },
         created_at: from_millis(r.try_get("created_at")?),
         expires_at: from_millis(r.try_get("expires_at")?),
         last_seen_at: from_millis(r.try_get("last_seen_at")?),
@@ -72,10 +66,7 @@ fn session_from_row(r: &SqliteRow) -> Result<SessionRecord, sqlx::Error> {
 #[async_trait]
 impl Store for SqliteStore {
     async fn put_oauth_state(&self, state: &OAuthState) -> Result<(), StoreError> {
-        sqlx::query("DELETE FROM oauth_states WHERE expires_at <= ?")
-            .bind(to_millis(Utc::now()))
-            .execute(&self.pool)
-            .await?;
+        sqlx::query("DELETE FROM oauth_states WHERE expires_at <= ?").bind(to_millis(Utc::now())).execute(&self.pool).await?;
         sqlx::query("INSERT INTO oauth_states (state_hash, browser_hash, redirect_uri, expires_at) VALUES (?, ?, ?, ?)")
             .bind(&state.state_hash)
             .bind(&state.browser_hash)
@@ -183,10 +174,7 @@ impl Store for SqliteStore {
     }
 
     async fn put_session(&self, s: &SessionRecord) -> Result<(), StoreError> {
-        sqlx::query("DELETE FROM sessions WHERE expires_at <= ?")
-            .bind(to_millis(Utc::now()))
-            .execute(&self.pool)
-            .await?;
+        sqlx::query("DELETE FROM sessions WHERE expires_at <= ?").bind(to_millis(Utc::now())).execute(&self.pool).await?;
         sqlx::query(
             "INSERT INTO sessions (id_hash, user_id, org_id, created_at, expires_at, last_seen_at) VALUES (?, ?, ?, ?, ?, ?)",
         )
@@ -202,10 +190,7 @@ impl Store for SqliteStore {
     }
 
     async fn get_session(&self, id_hash: &str) -> Result<Option<SessionRecord>, StoreError> {
-        let row = sqlx::query("SELECT * FROM sessions WHERE id_hash = ?")
-            .bind(id_hash)
-            .fetch_optional(&self.pool)
-            .await?;
+        let row = sqlx::query("SELECT * FROM sessions WHERE id_hash = ?").bind(id_hash).fetch_optional(&self.pool).await?;
         Ok(row.as_ref().map(session_from_row).transpose()?)
     }
 
@@ -219,10 +204,7 @@ impl Store for SqliteStore {
     }
 
     async fn delete_session(&self, id_hash: &str) -> Result<(), StoreError> {
-        sqlx::query("DELETE FROM sessions WHERE id_hash = ?")
-            .bind(id_hash)
-            .execute(&self.pool)
-            .await?;
+        sqlx::query("DELETE FROM sessions WHERE id_hash = ?").bind(id_hash).execute(&self.pool).await?;
         Ok(())
     }
 

@@ -43,11 +43,7 @@ pub struct RetryPolicy {
 
 impl Default for RetryPolicy {
     fn default() -> Self {
-        Self {
-            budget: Duration::from_secs(3),
-            first_backoff: Duration::from_millis(100),
-            max_backoff: Duration::from_secs(1),
-        }
+        Self { budget: Duration::from_secs(3), first_backoff: Duration::from_millis(100), max_backoff: Duration::from_secs(1) }
     }
 }
 
@@ -63,12 +59,7 @@ const LEADS: &str = "/crm/v8/Leads";
 
 impl ZohoClient {
     pub fn new(http: reqwest::Client, cache: Arc<ResponseCache>, limiter: Arc<OrgLimiter>, retry: RetryPolicy) -> Self {
-        Self {
-            http,
-            cache,
-            limiter,
-            retry,
-        }
+        Self { http, cache, limiter, retry }
     }
 
     /// Sends one request; `Ok(None)` is Zoho's 204 "no content" (zoho-api.md §2.1).
@@ -90,10 +81,7 @@ impl ZohoClient {
             .http
             .request(method, format!("{}{path}", creds.api_domain))
             // Not `Bearer`: Zoho's own prefix (zoho-api.md §2.1).
-            .header(
-                reqwest::header::AUTHORIZATION,
-                format!("Zoho-oauthtoken {}", creds.access_token.expose()),
-            )
+            .header(reqwest::header::AUTHORIZATION, format!("Zoho-oauthtoken {}", creds.access_token.expose()))
             .query(query);
         if let Some(body) = body {
             request = request.json(body);
@@ -149,10 +137,7 @@ impl ZohoClient {
                 Ok((status, Some(bytes))) => Err(ZohoError::from_response(status.as_u16(), &bytes)),
                 Err(e) => Err(e),
             };
-            let retryable = matches!(
-                result,
-                Err(ZohoError::RateLimited | ZohoError::Server(_) | ZohoError::Transport(_))
-            );
+            let retryable = matches!(result, Err(ZohoError::RateLimited | ZohoError::Server(_) | ZohoError::Transport(_)));
             if !retryable {
                 return result;
             }
@@ -169,22 +154,17 @@ impl ZohoClient {
 
     pub async fn current_user(&self, creds: &Credentials) -> Result<CrmUser, ZohoError> {
         let env: OptionalEnvelope<UsersEnvelope> = self.get(creds, "/crm/v8/users", &[("type", "CurrentUser".into())]).await?;
-        env.0
-            .and_then(|e| e.users.into_iter().next())
-            .ok_or_else(|| ZohoError::Protocol("no current user".into()))
+        env.0.and_then(|e| e.users.into_iter().next()).ok_or_else(|| ZohoError::Protocol("no current user".into()))
     }
 
     pub async fn org(&self, creds: &Credentials) -> Result<CrmOrg, ZohoError> {
         let env: OptionalEnvelope<OrgEnvelope> = self.get(creds, "/crm/v8/org", &[]).await?;
-        env.0
-            .and_then(|e| e.org.into_iter().next())
-            .ok_or_else(|| ZohoError::Protocol("no org".into()))
+        env.0.and_then(|e| e.org.into_iter().next()).ok_or_else(|| ZohoError::Protocol("no org".into()))
     }
 
     pub async fn lead_fields(&self, creds: &Credentials) -> Result<Vec<FieldMeta>, ZohoError> {
-        let env: OptionalEnvelope<FieldsEnvelope> = self
-            .get(creds, "/crm/v8/settings/fields", &[("module", "Leads".into())])
-            .await?;
+        let env: OptionalEnvelope<FieldsEnvelope> =
+            self.get(creds, "/crm/v8/settings/fields", &[("module", "Leads".into())]).await?;
         Ok(env.0.map(|e| e.fields).unwrap_or_default())
     }
 
@@ -254,15 +234,11 @@ impl ZohoClient {
 
     pub async fn update_lead(&self, creds: &Credentials, id: &str, record: Record) -> Result<(), ZohoError> {
         let body = json!({ "data": [record] });
-        self.action(creds, Method::PUT, &format!("{LEADS}/{id}"), &[], &body)
-            .await
-            .map(drop)
+        self.action(creds, Method::PUT, &format!("{LEADS}/{id}"), &[], &body).await.map(drop)
     }
 
     pub async fn delete_lead(&self, creds: &Credentials, id: &str) -> Result<(), ZohoError> {
-        self.action(creds, Method::DELETE, LEADS, &[("ids", id.to_owned())], &Value::Null)
-            .await
-            .map(drop)
+        self.action(creds, Method::DELETE, LEADS, &[("ids", id.to_owned())], &Value::Null).await.map(drop)
     }
 
     /// A single-record write: the outcome is `data[0]`, whatever the HTTP status (201/200 on
@@ -298,11 +274,7 @@ impl ZohoClient {
         }
         Err(ZohoError::from_body(
             if status.is_success() { 400 } else { status.as_u16() },
-            ErrorBody {
-                code: result.code,
-                details: result.details,
-                message: result.message,
-            },
+            ErrorBody { code: result.code, details: result.details, message: result.message },
         ))
     }
 }

@@ -66,11 +66,7 @@ mod tests {
     use super::*;
 
     fn c(field: &str, value: &str) -> Criterion {
-        Criterion {
-            field: field.into(),
-            op: Op::Equals,
-            value: value.into(),
-        }
+        Criterion { field: field.into(), op: Op::Equals, value: value.into() }
     }
 
     #[test]
@@ -83,14 +79,8 @@ mod tests {
     #[test]
     fn joins_with_and() {
         assert_eq!(and_all(&[c("Last_Name", "Burns")]), "(Last_Name:equals:Burns)");
-        let two = and_all(&[
-            c("Last_Name", "Burns"),
-            Criterion {
-                field: "First_Name".into(),
-                op: Op::StartsWith,
-                value: "M".into(),
-            },
-        ]);
+        let two =
+            and_all(&[c("Last_Name", "Burns"), Criterion { field: "First_Name".into(), op: Op::StartsWith, value: "M".into() }]);
         assert_eq!(two, "((Last_Name:equals:Burns)and(First_Name:starts_with:M))");
     }
 

@@ -19,12 +19,7 @@ pub enum ZohoError {
     RateLimited,
     /// A 4xx with a Zoho error code, request-level or for one record.
     #[error("zoho error {code} (api_name {api_name:?})")]
-    Api {
-        status: u16,
-        code: String,
-        api_name: Option<String>,
-        message: String,
-    },
+    Api { status: u16, code: String, api_name: Option<String>, message: String },
     /// 5xx from Zoho.
     #[error("zoho answered HTTP {0}")]
     Server(u16),

@@ -13,19 +13,14 @@ pub struct OrgLimiter {
 
 impl OrgLimiter {
     pub fn new(per_org: usize) -> Self {
-        Self {
-            per_org: per_org.max(1),
-            orgs: Mutex::default(),
-        }
+        Self { per_org: per_org.max(1), orgs: Mutex::default() }
     }
 
     /// Waits for a slot of this org; the slot is freed when the permit drops.
     pub async fn acquire(&self, org_id: &str) -> OwnedSemaphorePermit {
         let semaphore = {
             let mut orgs = self.orgs.lock().unwrap_or_else(|e| e.into_inner());
-            orgs.entry(org_id.to_owned())
-                .or_insert_with(|| Arc::new(Semaphore::new(self.per_org)))
-                .clone()
+            orgs.entry(org_id.to_owned()).or_insert_with(|| Arc::new(Semaphore::new(self.per_org))).clone()
         };
         if let Ok(permit) = semaphore.clone().try_acquire_owned() {
             return permit;

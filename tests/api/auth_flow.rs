@@ -13,12 +13,8 @@ async fn a_user_signs_in_through_zoho_and_the_session_knows_them() {
     let browser = app.browser();
     assert_eq!(browser.graphql(ME, json!({})).await["data"]["me"], serde_json::Value::Null);
 
-    let login = browser
-        .graphql(
-            "mutation($r: String!) { login(redirectUrl: $r) { url state } }",
-            json!({ "r": app.redirect_url }),
-        )
-        .await;
+    let login =
+        browser.graphql("mutation($r: String!) { login(redirectUrl: $r) { url state } }", json!({ "r": app.redirect_url })).await;
     let url = url::Url::parse(login["data"]["login"]["url"].as_str().unwrap()).unwrap();
     let q: std::collections::HashMap<_, _> = url.query_pairs().into_owned().collect();
     assert_eq!(url.path(), "/oauth/v2/auth");
@@ -36,11 +32,7 @@ async fn a_user_signs_in_through_zoho_and_the_session_knows_them() {
 
     let session = browser.initialize(&app, &redirect).await;
     let admin = &app.sandbox.users()[0];
-    assert_eq!(
-        session["data"]["initialize"]["user"]["name"],
-        admin.name.as_str(),
-        "{session}"
-    );
+    assert_eq!(session["data"]["initialize"]["user"]["name"], admin.name.as_str(), "{session}");
     assert_eq!(session["data"]["initialize"]["user"]["email"], admin.email.as_str());
     assert_eq!(session["data"]["initialize"]["org"]["dataCenter"], "us");
 
@@ -48,10 +40,7 @@ async fn a_user_signs_in_through_zoho_and_the_session_knows_them() {
     assert_eq!(me["data"]["me"]["user"]["id"], admin.id.as_str());
     assert_eq!(me["data"]["me"]["org"], session["data"]["initialize"]["org"]);
     // Another browser has no session.
-    assert_eq!(
-        app.browser().graphql(ME, json!({})).await["data"]["me"],
-        serde_json::Value::Null
-    );
+    assert_eq!(app.browser().graphql(ME, json!({})).await["data"]["me"], serde_json::Value::Null);
 }
 
 #[tokio::test]
@@ -69,18 +58,9 @@ async fn the_session_cookie_is_httponly_and_lax() {
         .send()
         .await
         .unwrap();
-    let cookie = response
-        .headers()
-        .get("set-cookie")
-        .expect("a session cookie")
-        .to_str()
-        .unwrap()
-        .to_owned();
+    let cookie = response.headers().get("set-cookie").expect("a session cookie").to_str().unwrap().to_owned();
     assert!(cookie.starts_with("zgw_session="), "{cookie}");
-    assert!(
-        cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax") && cookie.contains("Path=/"),
-        "{cookie}"
-    );
+    assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax") && cookie.contains("Path=/"), "{cookie}");
     assert!(!cookie.contains("Secure"), "plain http must not set Secure: {cookie}");
 }
 
@@ -90,9 +70,7 @@ async fn a_forged_or_replayed_state_is_refused() {
     let browser = app.browser();
     let redirect = browser.authorize(&app, "admin").await;
 
-    let mut forged = crate::helpers::Redirect {
-        params: redirect.params.clone(),
-    };
+    let mut forged = crate::helpers::Redirect { params: redirect.params.clone() };
     forged.params.insert("state".into(), "forged-state-value".into());
     let refused = browser.initialize(&app, &forged).await;
     assert_eq!(error_code(&refused), "BAD_USER_INPUT");
@@ -124,10 +102,7 @@ async fn an_unregistered_redirect_url_is_refused() {
     let app = spawn_app().await;
     let r = app
         .browser()
-        .graphql(
-            "mutation { login(redirectUrl: \"https://evil.example/redirect.html\") { url state } }",
-            json!({}),
-        )
+        .graphql("mutation { login(redirectUrl: \"https://evil.example/redirect.html\") { url state } }", json!({}))
         .await;
     assert_eq!(error_code(&r), "BAD_USER_INPUT");
     assert_eq!(error_field(&r), Some("redirectUrl"));
@@ -149,11 +124,7 @@ async fn an_accounts_server_outside_the_allowlist_is_refused_without_contacting_
     });
 
     let browser = app.browser();
-    for hostile in [
-        evil_url.as_str(),
-        "https://accounts.zoho.com.evil.example",
-        "javascript:alert(1)",
-    ] {
+    for hostile in [evil_url.as_str(), "https://accounts.zoho.com.evil.example", "javascript:alert(1)"] {
         let mut redirect = browser.authorize(&app, "admin").await;
         redirect.params.insert("accounts-server".into(), hostile.to_owned());
         let r = browser.initialize(&app, &redirect).await;
@@ -161,10 +132,7 @@ async fn an_accounts_server_outside_the_allowlist_is_refused_without_contacting_
         assert_eq!(error_field(&r), Some("accountsServer"));
     }
     tokio::time::sleep(std::time::Duration::from_millis(200)).await;
-    assert!(
-        !contacted.is_finished(),
-        "the gateway connected to a server outside the allowlist"
-    );
+    assert!(!contacted.is_finished(), "the gateway connected to a server outside the allowlist");
     contacted.abort();
 }
 
@@ -208,10 +176,7 @@ async fn logout_revokes_the_grant_and_ends_every_session_of_that_user() {
     // Other users are not affected.
     assert!(other.graphql(ME, json!({})).await["data"]["me"]["user"]["id"].is_string());
     // Logging out again is harmless.
-    assert_eq!(
-        laptop.graphql("mutation { logout }", json!({})).await["data"]["logout"],
-        false
-    );
+    assert_eq!(laptop.graphql("mutation { logout }", json!({})).await["data"]["logout"], false);
 }
 
 #[tokio::test]

@@ -20,16 +20,10 @@ async fn unauthenticated_without_a_session() {
 async fn not_found_for_an_unknown_lead() {
     let app = spawn_app().await;
     let admin = app.signed_in("admin").await;
-    let r = admin
-        .graphql(
-            "mutation { updateLead(id: \"4242424242424242424\", input: { lastName: \"X\" }) { id } }",
-            json!({}),
-        )
-        .await;
+    let r =
+        admin.graphql("mutation { updateLead(id: \"4242424242424242424\", input: { lastName: \"X\" }) { id } }", json!({})).await;
     assert_eq!(error_code(&r), "NOT_FOUND", "{r}");
-    let r = admin
-        .graphql("mutation { deleteLead(id: \"4242424242424242424\") }", json!({}))
-        .await;
+    let r = admin.graphql("mutation { deleteLead(id: \"4242424242424242424\") }", json!({})).await;
     assert_eq!(error_code(&r), "NOT_FOUND", "{r}");
 }
 
@@ -51,9 +45,7 @@ async fn bad_user_input_names_the_field() {
 
     // Zoho's own refusal (a duplicate email) is mapped to the input field it names.
     let taken = app.sandbox.find_leads(|_| true)[0]["Email"].as_str().unwrap().to_owned();
-    let r = admin
-        .graphql(create, json!({ "i": { "lastName": "Rao", "email": taken } }))
-        .await;
+    let r = admin.graphql(create, json!({ "i": { "lastName": "Rao", "email": taken } })).await;
     assert_eq!(error_code(&r), "BAD_USER_INPUT", "{r}");
     assert_eq!(error_field(&r), Some("email"));
 
@@ -65,18 +57,9 @@ async fn bad_user_input_names_the_field() {
 
 #[tokio::test]
 async fn a_missing_course_field_says_which_setting_to_change() {
-    let app = spawn_app_with(Options {
-        args: vec!["--course-field".into(), "Programme".into()],
-        ..Options::default()
-    })
-    .await;
+    let app = spawn_app_with(Options { args: vec!["--course-field".into(), "Programme".into()], ..Options::default() }).await;
     let admin = app.signed_in("admin").await;
-    let r = admin
-        .graphql(
-            "mutation { createLead(input: { lastName: \"Rao\", course: \"Web\" }) { id } }",
-            json!({}),
-        )
-        .await;
+    let r = admin.graphql("mutation { createLead(input: { lastName: \"Rao\", course: \"Web\" }) { id } }", json!({})).await;
     assert_eq!(error_code(&r), "BAD_USER_INPUT", "{r}");
     assert_eq!(error_field(&r), Some("course"));
     assert!(r["errors"][0]["message"].as_str().unwrap().contains("GATEWAY_COURSE_FIELD"));
@@ -111,11 +94,9 @@ async fn upstream_unavailable_when_zoho_cannot_be_reached() {
 #[tokio::test]
 async fn internal_when_zoho_names_an_api_domain_we_do_not_trust() {
     // A misconfiguration: the token response's api_domain is not on ZOHO_API_DOMAINS.
-    let app = spawn_app_with(Options {
-        args: vec!["--api-domains".into(), "https://www.zohoapis.com".into()],
-        ..Options::default()
-    })
-    .await;
+    let app =
+        spawn_app_with(Options { args: vec!["--api-domains".into(), "https://www.zohoapis.com".into()], ..Options::default() })
+            .await;
     let r = app.browser().login_as(&app, "admin").await;
     assert_eq!(error_code(&r), "INTERNAL", "{r}");
     let message = r["errors"][0]["message"].as_str().unwrap();
@@ -127,9 +108,7 @@ async fn error_messages_never_carry_tokens_codes_or_secrets() {
     let app = spawn_app().await;
     let browser = app.browser();
     let redirect = browser.authorize(&app, "admin").await;
-    let mut forged = crate::helpers::Redirect {
-        params: redirect.params.clone(),
-    };
+    let mut forged = crate::helpers::Redirect { params: redirect.params.clone() };
     forged.params.insert("accounts-server".into(), "https://evil.example".into());
     let r = browser.initialize(&app, &forged).await;
     let text = r.to_string();

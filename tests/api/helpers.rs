@@ -63,12 +63,7 @@ pub async fn spawn_app_with(opts: Options) -> TestApp {
     let server = tokio::spawn(async move {
         let _ = app.run_until_stopped().await;
     });
-    TestApp {
-        base: format!("http://{addr}"),
-        sandbox,
-        redirect_url,
-        server,
-    }
+    TestApp { base: format!("http://{addr}"), sandbox, redirect_url, server }
 }
 
 impl TestApp {
@@ -81,11 +76,7 @@ impl TestApp {
 
     pub fn browser(&self) -> Browser {
         Browser {
-            client: reqwest::Client::builder()
-                .cookie_store(true)
-                .redirect(reqwest::redirect::Policy::none())
-                .build()
-                .unwrap(),
+            client: reqwest::Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().unwrap(),
             base: self.base.clone(),
         }
     }
@@ -94,10 +85,7 @@ impl TestApp {
     pub async fn signed_in(&self, user: &str) -> Browser {
         let browser = self.browser();
         let session = browser.login_as(self, user).await;
-        assert!(
-            session["data"]["initialize"]["user"]["id"].is_string(),
-            "sign-in failed: {session}"
-        );
+        assert!(session["data"]["initialize"]["user"]["id"].is_string(), "sign-in failed: {session}");
         browser
     }
 }
@@ -134,14 +122,9 @@ impl Browser {
     /// `login`, then the user's visit to Zoho's consent page; returns the redirect's parameters.
     pub async fn authorize(&self, app: &TestApp, user: &str) -> Redirect {
         let login = self
-            .graphql(
-                "mutation($r: String!) { login(redirectUrl: $r) { url state } }",
-                json!({ "r": app.redirect_url }),
-            )
+            .graphql("mutation($r: String!) { login(redirectUrl: $r) { url state } }", json!({ "r": app.redirect_url }))
             .await;
-        let url = login["data"]["login"]["url"]
-            .as_str()
-            .unwrap_or_else(|| panic!("login failed: {login}"));
+        let url = login["data"]["login"]["url"].as_str().unwrap_or_else(|| panic!("login failed: {login}"));
         follow_consent(url, user).await
     }
 
@@ -166,39 +149,25 @@ impl Browser {
     /// The same browser (same cookie jar) talking to another gateway, e.g. after a restart.
     /// Cookies are scoped to the host, not the port, as in a real browser.
     pub fn at(&self, app: &TestApp) -> Browser {
-        Browser {
-            client: self.client.clone(),
-            base: app.base.clone(),
-        }
+        Browser { client: self.client.clone(), base: app.base.clone() }
     }
 }
 
 /// Visits Zoho's authorization URL, picking the user directly, and reads the redirect.
 pub async fn follow_consent(url: &str, user: &str) -> Redirect {
-    let client = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap();
+    let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
     let mut url = url::Url::parse(url).unwrap();
     url.query_pairs_mut().append_pair("sandbox_user", user);
     let response = client.get(url).send().await.unwrap();
-    assert!(
-        response.status().is_redirection(),
-        "consent did not redirect: {}",
-        response.status()
-    );
+    assert!(response.status().is_redirection(), "consent did not redirect: {}", response.status());
     let location = response.headers()["location"].to_str().unwrap().to_owned();
     let location = url::Url::parse(&location).unwrap();
-    Redirect {
-        params: location.query_pairs().into_owned().collect(),
-    }
+    Redirect { params: location.query_pairs().into_owned().collect() }
 }
 
 /// The `extensions.code` of the first error.
 pub fn error_code(response: &Value) -> &str {
-    response["errors"][0]["extensions"]["code"]
-        .as_str()
-        .unwrap_or_else(|| panic!("expected an error: {response}"))
+    response["errors"][0]["extensions"]["code"].as_str().unwrap_or_else(|| panic!("expected an error: {response}"))
 }
 
 pub fn error_field(response: &Value) -> Option<&str> {

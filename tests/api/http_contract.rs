@@ -31,7 +31,13 @@ async fn csrf_simple_requests_are_refused_with_csrf_error() {
     let url = format!("{}/graphql", app.base);
     // What a cross-site form or a no-preflight fetch can send along with the user's cookie.
     for ct in ["text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x"] {
-        let r = client.post(&url).header("content-type", ct).body(json!({ "query": "mutation { logout }" }).to_string()).send().await.unwrap();
+        let r = client
+            .post(&url)
+            .header("content-type", ct)
+            .body(json!({ "query": "mutation { logout }" }).to_string())
+            .send()
+            .await
+            .unwrap();
         assert_eq!(r.status(), 400, "{ct}");
         let body: serde_json::Value = r.json().await.unwrap();
         assert_eq!(body["errors"][0]["extensions"]["code"], "CSRF_ERROR", "{ct}");
@@ -83,16 +89,22 @@ async fn accept_is_negotiated_and_request_errors_are_4xx() {
 async fn batches_and_huge_bodies_are_refused() {
     let app = spawn_app().await;
     let client = reqwest::Client::new();
-    let r = client.post(format!("{}/graphql", app.base)).json(&json!([{ "query": "{ me { expiresAt } }" }])).send().await.unwrap();
+    let r =
+        client.post(format!("{}/graphql", app.base)).json(&json!([{ "query": "{ me { expiresAt } }" }])).send().await.unwrap();
     assert_eq!(r.status(), 400);
     let huge = format!("{{\"query\":\"{{ me {{ expiresAt }} }}\",\"variables\":{{\"x\":\"{}\"}}}}", "a".repeat(2 * 1024 * 1024));
-    let r = client.post(format!("{}/graphql", app.base)).header("content-type", "application/json").body(huge).send().await.unwrap();
+    let r =
+        client.post(format!("{}/graphql", app.base)).header("content-type", "application/json").body(huge).send().await.unwrap();
     assert_eq!(r.status(), 413);
 }
 
 #[tokio::test]
 async fn cors_answers_only_configured_origins() {
-    let app = spawn_app_with(Options { args: vec!["--cors-origins".into(), "https://portal.example.edu".into()], ..Options::default() }).await;
+    let app = spawn_app_with(Options {
+        args: vec!["--cors-origins".into(), "https://portal.example.edu".into()],
+        ..Options::default()
+    })
+    .await;
     let client = reqwest::Client::new();
     let preflight = |origin: &'static str| {
         client

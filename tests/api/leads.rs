@@ -22,45 +22,27 @@ async fn an_admin_lists_gets_creates_updates_searches_and_deletes_leads() {
     let admin = app.signed_in("admin").await;
 
     // List: only the selected fields are asked of Zoho, and the page is what the sandbox holds.
-    let page = admin
-        .graphql(LIST, json!({ "p": 1, "n": 25, "s": "MODIFIED_TIME", "o": "DESC" }))
-        .await;
+    let page = admin.graphql(LIST, json!({ "p": 1, "n": 25, "s": "MODIFIED_TIME", "o": "DESC" })).await;
     let nodes = page["data"]["leads"]["nodes"].as_array().unwrap_or_else(|| panic!("{page}"));
     assert_eq!(nodes.len(), 25);
     assert_eq!(page["data"]["leads"]["pageInfo"]["hasMore"], true);
     let first = &nodes[0];
-    let stored = app
-        .sandbox
-        .lead(first["id"].as_str().unwrap())
-        .expect("the listed lead exists");
+    let stored = app.sandbox.lead(first["id"].as_str().unwrap()).expect("the listed lead exists");
     assert_eq!(first["lastName"], stored["Last_Name"]);
     assert_eq!(first["company"], stored["Company"]);
     assert_eq!(first["course"], stored["Course"]);
     assert_eq!(first["owner"]["id"], stored["Owner"]["id"]);
     let times: Vec<&str> = nodes.iter().map(|n| n["modifiedTime"].as_str().unwrap()).collect();
-    let parsed: Vec<_> = times
-        .iter()
-        .map(|t| chrono::DateTime::parse_from_rfc3339(t).unwrap())
-        .collect();
+    let parsed: Vec<_> = times.iter().map(|t| chrono::DateTime::parse_from_rfc3339(t).unwrap()).collect();
     assert!(parsed.windows(2).all(|w| w[0] >= w[1]), "sorted newest first: {times:?}");
 
     // Get one.
-    let one = admin
-        .graphql(
-            "query($id: ID!) { lead(id: $id) { id email fullName } }",
-            json!({ "id": first["id"] }),
-        )
-        .await;
+    let one = admin.graphql("query($id: ID!) { lead(id: $id) { id email fullName } }", json!({ "id": first["id"] })).await;
     assert_eq!(one["data"]["lead"]["email"], stored["Email"]);
 
     // Create.
-    let created = admin
-        .graphql(CREATE, json!({ "i": student("asha.verma@students.example") }))
-        .await;
-    let id = created["data"]["createLead"]["id"]
-        .as_str()
-        .unwrap_or_else(|| panic!("{created}"))
-        .to_owned();
+    let created = admin.graphql(CREATE, json!({ "i": student("asha.verma@students.example") })).await;
+    let id = created["data"]["createLead"]["id"].as_str().unwrap_or_else(|| panic!("{created}")).to_owned();
     let stored = app.sandbox.lead(&id).expect("created in Zoho");
     assert_eq!(stored["Last_Name"], "Verma");
     assert_eq!(stored["Company"], "Zylker College of Design");
@@ -89,10 +71,7 @@ async fn an_admin_lists_gets_creates_updates_searches_and_deletes_leads() {
         json!({ "lastName": "Verm", "course": "React" }),
     ] {
         let found = admin
-            .graphql(
-                "query($b: LeadSearch!) { searchLeads(by: $b) { nodes { id } pageInfo { count } } }",
-                json!({ "b": by }),
-            )
+            .graphql("query($b: LeadSearch!) { searchLeads(by: $b) { nodes { id } pageInfo { count } } }", json!({ "b": by }))
             .await;
         let ids: Vec<&str> = found["data"]["searchLeads"]["nodes"]
             .as_array()
@@ -104,14 +83,10 @@ async fn an_admin_lists_gets_creates_updates_searches_and_deletes_leads() {
     }
 
     // Delete.
-    let deleted = admin
-        .graphql("mutation($id: ID!) { deleteLead(id: $id) }", json!({ "id": id }))
-        .await;
+    let deleted = admin.graphql("mutation($id: ID!) { deleteLead(id: $id) }", json!({ "id": id })).await;
     assert_eq!(deleted["data"]["deleteLead"], id.as_str());
     assert!(app.sandbox.lead(&id).is_none());
-    let gone = admin
-        .graphql("query($id: ID!) { lead(id: $id) { id } }", json!({ "id": id }))
-        .await;
+    let gone = admin.graphql("query($id: ID!) { lead(id: $id) { id } }", json!({ "id": id })).await;
     assert_eq!(gone["data"]["lead"], Value::Null);
 }
 
@@ -121,38 +96,26 @@ async fn a_standard_user_never_sees_or_changes_another_users_lead() {
     let coordinator = app.signed_in("coordinator").await;
     let me = &app.sandbox.users()[1];
 
-    let page = coordinator
-        .graphql(LIST, json!({ "p": 1, "n": 200, "s": "ID", "o": "ASC" }))
-        .await;
+    let page = coordinator.graphql(LIST, json!({ "p": 1, "n": 200, "s": "ID", "o": "ASC" })).await;
     let nodes = page["data"]["leads"]["nodes"].as_array().unwrap_or_else(|| panic!("{page}"));
     assert!(!nodes.is_empty());
     assert!(nodes.iter().all(|n| n["owner"]["id"] == me.id.as_str()), "only own leads");
 
     let others = app.sandbox.find_leads(|l| l["Owner"]["id"] != me.id.as_str());
     let other_id = others[0]["id"].as_str().unwrap().to_owned();
-    let r = coordinator
-        .graphql("query($id: ID!) { lead(id: $id) { id email } }", json!({ "id": other_id }))
-        .await;
+    let r = coordinator.graphql("query($id: ID!) { lead(id: $id) { id email } }", json!({ "id": other_id })).await;
     assert_eq!(r["data"]["lead"], Value::Null, "{r}");
 
     let r = coordinator
-        .graphql(
-            "mutation($id: ID!) { updateLead(id: $id, input: { lastName: \"Hacked\" }) { id } }",
-            json!({ "id": other_id }),
-        )
+        .graphql("mutation($id: ID!) { updateLead(id: $id, input: { lastName: \"Hacked\" }) { id } }", json!({ "id": other_id }))
         .await;
     assert_eq!(error_code(&r), "FORBIDDEN", "{r}");
-    let r = coordinator
-        .graphql("mutation($id: ID!) { deleteLead(id: $id) }", json!({ "id": other_id }))
-        .await;
+    let r = coordinator.graphql("mutation($id: ID!) { deleteLead(id: $id) }", json!({ "id": other_id })).await;
     assert_eq!(error_code(&r), "FORBIDDEN", "{r}");
     assert_ne!(app.sandbox.lead(&other_id).unwrap()["Last_Name"], "Hacked");
 
     let r = coordinator
-        .graphql(
-            "query { searchLeads(by: { word: \"College\" }, perPage: 200) { nodes { owner { id } } } }",
-            json!({}),
-        )
+        .graphql("query { searchLeads(by: { word: \"College\" }, perPage: 200) { nodes { owner { id } } } }", json!({}))
         .await;
     let found = r["data"]["searchLeads"]["nodes"].as_array().unwrap_or_else(|| panic!("{r}"));
     assert!(found.iter().all(|n| n["owner"]["id"] == me.id.as_str()));
@@ -162,20 +125,11 @@ async fn a_standard_user_never_sees_or_changes_another_users_lead() {
 async fn lead_ids_in_one_operation_are_batched_into_one_zoho_call() {
     let app = spawn_app().await;
     let admin = app.signed_in("admin").await;
-    let ids: Vec<String> = app
-        .sandbox
-        .find_leads(|_| true)
-        .iter()
-        .take(30)
-        .map(|l| l["id"].as_str().unwrap().to_owned())
-        .collect();
+    let ids: Vec<String> =
+        app.sandbox.find_leads(|_| true).iter().take(30).map(|l| l["id"].as_str().unwrap().to_owned()).collect();
     let query = format!(
         "{{ {} }}",
-        ids.iter()
-            .enumerate()
-            .map(|(i, id)| format!("l{i}: lead(id: \"{id}\") {{ id lastName }}"))
-            .collect::<Vec<_>>()
-            .join(" ")
+        ids.iter().enumerate().map(|(i, id)| format!("l{i}: lead(id: \"{id}\") {{ id lastName }}")).collect::<Vec<_>>().join(" ")
     );
     app.sandbox.reset_calls();
     let r = admin.graphql(&query, json!({})).await;
@@ -189,25 +143,11 @@ async fn paging_goes_on_with_page_tokens() {
     let app = spawn_app().await;
     let admin = app.signed_in("admin").await;
     let first = admin.graphql(LIST, json!({ "p": 1, "n": 100, "s": "ID", "o": "ASC" })).await;
-    let token = first["data"]["leads"]["pageInfo"]["nextPageToken"]
-        .as_str()
-        .unwrap_or_else(|| panic!("{first}"))
-        .to_owned();
-    let second = admin
-        .graphql(LIST, json!({ "p": 1, "n": 100, "t": token, "s": "ID", "o": "ASC" }))
-        .await;
-    let a: Vec<&Value> = first["data"]["leads"]["nodes"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|n| &n["id"])
-        .collect();
-    let b: Vec<&Value> = second["data"]["leads"]["nodes"]
-        .as_array()
-        .unwrap_or_else(|| panic!("{second}"))
-        .iter()
-        .map(|n| &n["id"])
-        .collect();
+    let token = first["data"]["leads"]["pageInfo"]["nextPageToken"].as_str().unwrap_or_else(|| panic!("{first}")).to_owned();
+    let second = admin.graphql(LIST, json!({ "p": 1, "n": 100, "t": token, "s": "ID", "o": "ASC" })).await;
+    let a: Vec<&Value> = first["data"]["leads"]["nodes"].as_array().unwrap().iter().map(|n| &n["id"]).collect();
+    let b: Vec<&Value> =
+        second["data"]["leads"]["nodes"].as_array().unwrap_or_else(|| panic!("{second}")).iter().map(|n| &n["id"]).collect();
     assert_eq!(b.len(), 100);
     assert!(a.iter().all(|id| !b.contains(id)), "the token continues after the first page");
 
@@ -217,9 +157,7 @@ async fn paging_goes_on_with_page_tokens() {
     assert_eq!(error_field(&r), Some("page"));
     let r = admin.graphql(LIST, json!({ "p": 1, "n": 201, "s": "ID", "o": "ASC" })).await;
     assert_eq!(error_field(&r), Some("perPage"));
-    let r = admin
-        .graphql(LIST, json!({ "p": 1, "n": 10, "t": "garbage-token", "s": "ID", "o": "ASC" }))
-        .await;
+    let r = admin.graphql(LIST, json!({ "p": 1, "n": 10, "t": "garbage-token", "s": "ID", "o": "ASC" })).await;
     assert_eq!(error_code(&r), "BAD_USER_INPUT", "{r}");
     assert_eq!(error_field(&r), Some("pageToken"));
 }

@@ -10,42 +10,20 @@ async fn sessions_and_tokens_survive_a_restart_on_sqlite() {
     let db = format!("sqlite://{}", dir.path().join("gateway.db").display());
     let args = || vec!["--database-url".to_owned(), db.clone()];
 
-    let first = spawn_app_with(Options {
-        args: args(),
-        ..Options::default()
-    })
-    .await;
+    let first = spawn_app_with(Options { args: args(), ..Options::default() }).await;
     let browser = first.signed_in("coordinator").await;
-    let before = browser
-        .graphql(
-            "{ me { user { id name } org { id } } leads(perPage: 3) { nodes { id } } }",
-            json!({}),
-        )
-        .await;
+    let before = browser.graphql("{ me { user { id name } org { id } } leads(perPage: 3) { nodes { id } } }", json!({})).await;
     assert!(before["data"]["me"]["user"]["id"].is_string(), "{before}");
     let exchanges = first.sandbox.calls().get("token.authorization_code");
 
     let sandbox = first.stop().await;
-    let second = spawn_app_with(Options {
-        args: args(),
-        existing_sandbox: Some(sandbox),
-        ..Options::default()
-    })
-    .await;
+    let second = spawn_app_with(Options { args: args(), existing_sandbox: Some(sandbox), ..Options::default() }).await;
     let same_browser = browser.at(&second);
-    let after = same_browser
-        .graphql(
-            "{ me { user { id name } org { id } } leads(perPage: 3) { nodes { id } } }",
-            json!({}),
-        )
-        .await;
+    let after =
+        same_browser.graphql("{ me { user { id name } org { id } } leads(perPage: 3) { nodes { id } } }", json!({})).await;
     assert_eq!(after["data"]["me"], before["data"]["me"], "{after}");
     assert_eq!(after["data"]["leads"], before["data"]["leads"]);
-    assert_eq!(
-        second.sandbox.calls().get("token.authorization_code"),
-        exchanges,
-        "no new sign-in was needed"
-    );
+    assert_eq!(second.sandbox.calls().get("token.authorization_code"), exchanges, "no new sign-in was needed");
 }
 
 #[tokio::test]
@@ -58,12 +36,8 @@ async fn the_sqlite_file_stores_no_session_id_or_state_in_clear() {
     })
     .await;
     let browser = app.browser();
-    let login = browser
-        .graphql(
-            "mutation($r: String!) { login(redirectUrl: $r) { state } }",
-            json!({ "r": app.redirect_url }),
-        )
-        .await;
+    let login =
+        browser.graphql("mutation($r: String!) { login(redirectUrl: $r) { state } }", json!({ "r": app.redirect_url })).await;
     let state = login["data"]["login"]["state"].as_str().unwrap().to_owned();
     let _ = app.signed_in("admin").await;
     let bytes = std::fs::read(&path).unwrap();

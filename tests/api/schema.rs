@@ -5,10 +5,7 @@ fn schema_graphql_matches_the_code() {
     let committed =
         std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/schema.graphql")).expect("schema.graphql exists");
     let code = zoho_gateway::graphql::sdl();
-    assert!(
-        committed == code,
-        "schema.graphql is out of date: run `cargo run -- schema > schema.graphql` and commit it"
-    );
+    assert!(committed == code, "schema.graphql is out of date: run `cargo run -- schema > schema.graphql` and commit it");
 }
 
 #[test]

@@ -12,10 +12,7 @@ const PAGE: &str = "{ leads(perPage: 2) { nodes { id lastName } } }";
 #[tokio::test]
 async fn an_expired_access_token_is_refreshed_once_for_fifty_concurrent_requests() {
     let app = spawn_app_with(Options {
-        sandbox: SandboxConfig {
-            access_token_ttl: Duration::from_secs(2),
-            ..SandboxConfig::default()
-        },
+        sandbox: SandboxConfig { access_token_ttl: Duration::from_secs(2), ..SandboxConfig::default() },
         // With the cache on, the repeated page would be served without Zoho (and without a token).
         args: vec!["--cache".into(), "false".into()],
         ..Options::default()
@@ -34,11 +31,7 @@ async fn an_expired_access_token_is_refreshed_once_for_fifty_concurrent_requests
         let r = r.unwrap();
         assert!(r["data"]["leads"]["nodes"][0]["id"].is_string(), "{r}");
     }
-    assert_eq!(
-        app.sandbox.calls().get("token.refresh_token"),
-        1,
-        "one refresh for all fifty requests"
-    );
+    assert_eq!(app.sandbox.calls().get("token.refresh_token"), 1, "one refresh for all fifty requests");
 }
 
 #[tokio::test]
@@ -61,10 +54,7 @@ async fn a_revoked_grant_yields_unauthenticated_and_ends_the_session() {
 
     let r = coordinator.graphql(PAGE, json!({})).await;
     assert_eq!(error_code(&r), "UNAUTHENTICATED", "{r}");
-    assert_eq!(
-        coordinator.graphql("{ me { user { id } } }", json!({})).await["data"]["me"],
-        serde_json::Value::Null
-    );
+    assert_eq!(coordinator.graphql("{ me { user { id } } }", json!({})).await["data"]["me"], serde_json::Value::Null);
     // Signing in again works.
     let again = app.signed_in("coordinator").await;
     assert!(again.graphql(PAGE, json!({})).await["data"]["leads"]["nodes"].is_array());
@@ -80,8 +70,5 @@ async fn a_throttled_refresh_is_rate_limited_not_a_sign_out() {
     assert_eq!(error_code(&r), "RATE_LIMITED", "{r}");
     app.sandbox.set_fault(None);
     let r = admin.graphql(PAGE, json!({})).await;
-    assert!(
-        r["data"]["leads"]["nodes"][0]["id"].is_string(),
-        "recovers once Zoho does: {r}"
-    );
+    assert!(r["data"]["leads"]["nodes"][0]["id"].is_string(), "recovers once Zoho does: {r}");
 }

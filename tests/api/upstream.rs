@@ -40,22 +40,14 @@ async fn a_user_reads_their_own_write_at_once() {
         .await;
     assert!(r["data"]["updateLead"]["id"].is_string(), "{r}");
     let after = coordinator.graphql(newest, json!({})).await;
-    assert_eq!(
-        after["data"]["leads"]["nodes"][0]["id"],
-        target.as_str(),
-        "the edited lead is now the newest: {after}"
-    );
+    assert_eq!(after["data"]["leads"]["nodes"][0]["id"], target.as_str(), "the edited lead is now the newest: {after}");
     assert_eq!(after["data"]["leads"]["nodes"][0]["course"], "Responsive CSS");
 
-    let created = coordinator
-        .graphql("mutation { createLead(input: { lastName: \"Fresh\" }) { id } }", json!({}))
-        .await;
+    let created = coordinator.graphql("mutation { createLead(input: { lastName: \"Fresh\" }) { id } }", json!({})).await;
     let id = created["data"]["createLead"]["id"].as_str().unwrap();
     let after = coordinator.graphql(newest, json!({})).await;
     assert_eq!(after["data"]["leads"]["nodes"][0]["id"], id);
-    coordinator
-        .graphql("mutation($id: ID!) { deleteLead(id: $id) }", json!({ "id": id }))
-        .await;
+    coordinator.graphql("mutation($id: ID!) { deleteLead(id: $id) }", json!({ "id": id })).await;
     let after = coordinator.graphql(newest, json!({})).await;
     assert_ne!(after["data"]["leads"]["nodes"][0]["id"], id);
 }
@@ -64,8 +56,7 @@ async fn a_user_reads_their_own_write_at_once() {
 async fn identical_concurrent_reads_of_one_user_share_one_call() {
     let app = spawn_app().await;
     let admin = Arc::new(app.signed_in("admin").await);
-    app.sandbox
-        .add_fault_rule(FaultRule::from(Fault::Latency(Duration::from_millis(300))));
+    app.sandbox.add_fault_rule(FaultRule::from(Fault::Latency(Duration::from_millis(300))));
     app.sandbox.reset_calls();
     let requests = (0..20).map(|_| {
         let admin = admin.clone();
@@ -86,19 +77,13 @@ async fn cached_answers_are_never_shared_between_users() {
     let query = "{ leads(perPage: 50) { nodes { owner { id } } } }";
     let mut tasks = Vec::new();
     for i in 0..200 {
-        let (browser, expected) = if i % 2 == 0 {
-            (coordinator.clone(), users[1].id.clone())
-        } else {
-            (advisor.clone(), users[2].id.clone())
-        };
+        let (browser, expected) =
+            if i % 2 == 0 { (coordinator.clone(), users[1].id.clone()) } else { (advisor.clone(), users[2].id.clone()) };
         tasks.push(tokio::spawn(async move {
             let r = browser.graphql(query, json!({})).await;
             let nodes = r["data"]["leads"]["nodes"].as_array().cloned().unwrap_or_default();
             assert!(!nodes.is_empty(), "{r}");
-            assert!(
-                nodes.iter().all(|n| n["owner"]["id"] == expected.as_str()),
-                "a user saw another user's lead"
-            );
+            assert!(nodes.iter().all(|n| n["owner"]["id"] == expected.as_str()), "a user saw another user's lead");
         }));
     }
     for t in tasks {
@@ -108,11 +93,7 @@ async fn cached_answers_are_never_shared_between_users() {
 
 #[tokio::test]
 async fn with_the_cache_off_every_read_reaches_zoho() {
-    let app = spawn_app_with(Options {
-        args: vec!["--cache".into(), "false".into()],
-        ..Options::default()
-    })
-    .await;
+    let app = spawn_app_with(Options { args: vec!["--cache".into(), "false".into()], ..Options::default() }).await;
     let admin = app.signed_in("admin").await;
     app.sandbox.reset_calls();
     for _ in 0..5 {
@@ -125,20 +106,11 @@ async fn with_the_cache_off_every_read_reaches_zoho() {
 async fn a_hundred_and_fifty_ids_cost_two_calls() {
     let app = spawn_app().await;
     let admin = app.signed_in("admin").await;
-    let ids: Vec<String> = app
-        .sandbox
-        .find_leads(|_| true)
-        .iter()
-        .take(150)
-        .map(|l| l["id"].as_str().unwrap().to_owned())
-        .collect();
+    let ids: Vec<String> =
+        app.sandbox.find_leads(|_| true).iter().take(150).map(|l| l["id"].as_str().unwrap().to_owned()).collect();
     let query = format!(
         "{{ {} }}",
-        ids.iter()
-            .enumerate()
-            .map(|(i, id)| format!("l{i}: lead(id: \"{id}\") {{ id email }}"))
-            .collect::<Vec<_>>()
-            .join(" ")
+        ids.iter().enumerate().map(|(i, id)| format!("l{i}: lead(id: \"{id}\") {{ id email }}")).collect::<Vec<_>>().join(" ")
     );
     app.sandbox.reset_calls();
     let r = admin.graphql(&query, json!({})).await;
@@ -150,37 +122,24 @@ async fn a_hundred_and_fifty_ids_cost_two_calls() {
 #[tokio::test]
 async fn the_per_org_limiter_keeps_zoho_below_its_concurrency_cap() {
     let app = spawn_app_with(Options {
-        sandbox: SandboxConfig {
-            concurrency_limit: 4,
-            ..SandboxConfig::default()
-        },
+        sandbox: SandboxConfig { concurrency_limit: 4, ..SandboxConfig::default() },
         args: vec!["--zoho-concurrency".into(), "3".into(), "--cache".into(), "false".into()],
         ..Options::default()
     })
     .await;
     let admin = Arc::new(app.signed_in("admin").await);
-    app.sandbox
-        .add_fault_rule(FaultRule::from(Fault::Latency(Duration::from_millis(50))));
+    app.sandbox.add_fault_rule(FaultRule::from(Fault::Latency(Duration::from_millis(50))));
     let requests = (1..=30).map(|page| {
         let admin = admin.clone();
         tokio::spawn(async move {
-            admin
-                .graphql(
-                    &format!("{{ leads(page: {page}, perPage: 5) {{ nodes {{ id }} }} }}"),
-                    json!({}),
-                )
-                .await
+            admin.graphql(&format!("{{ leads(page: {page}, perPage: 5) {{ nodes {{ id }} }} }}"), json!({})).await
         })
     });
     for r in futures::future::join_all(requests).await {
         let r = r.unwrap();
         assert!(r["data"]["leads"]["nodes"].is_array(), "no 429 reached the client: {r}");
     }
-    assert!(
-        app.sandbox.max_concurrency_seen() <= 3,
-        "peak {} above the limiter's 3",
-        app.sandbox.max_concurrency_seen()
-    );
+    assert!(app.sandbox.max_concurrency_seen() <= 3, "peak {} above the limiter's 3", app.sandbox.max_concurrency_seen());
     assert_eq!(app.sandbox.calls().get("leads.list"), 30);
 }
 
@@ -189,17 +148,13 @@ async fn reads_back_off_and_retry_on_429_but_writes_are_not_retried() {
     let app = spawn_app().await;
     let admin = app.signed_in("admin").await;
     app.sandbox.reset_calls();
-    app.sandbox
-        .add_fault_rule(FaultRule::times(Fault::Status(429), 2).on("leads.list"));
+    app.sandbox.add_fault_rule(FaultRule::times(Fault::Status(429), 2).on("leads.list"));
     let r = admin.graphql(LIST, json!({})).await;
     assert_eq!(r["data"]["leads"]["pageInfo"]["count"], 200, "{r}");
     assert_eq!(app.sandbox.calls().get("leads.list"), 3, "two 429s, then success");
 
-    app.sandbox
-        .add_fault_rule(FaultRule::times(Fault::Status(500), 1).on("leads.create"));
-    let r = admin
-        .graphql("mutation { createLead(input: { lastName: \"Once\" }) { id } }", json!({}))
-        .await;
+    app.sandbox.add_fault_rule(FaultRule::times(Fault::Status(500), 1).on("leads.create"));
+    let r = admin.graphql("mutation { createLead(input: { lastName: \"Once\" }) { id } }", json!({})).await;
     assert_eq!(error_code(&r), "UPSTREAM_UNAVAILABLE");
     assert_eq!(app.sandbox.calls().get("leads.create"), 1, "a write is never retried blindly");
 }
@@ -207,10 +162,7 @@ async fn reads_back_off_and_retry_on_429_but_writes_are_not_retried() {
 #[tokio::test]
 async fn two_hundred_concurrent_requests_on_an_expired_token_cause_one_refresh() {
     let app = spawn_app_with(Options {
-        sandbox: SandboxConfig {
-            access_token_ttl: Duration::from_secs(2),
-            ..SandboxConfig::default()
-        },
+        sandbox: SandboxConfig { access_token_ttl: Duration::from_secs(2), ..SandboxConfig::default() },
         args: vec!["--cache".into(), "false".into()],
         ..Options::default()
     })
@@ -220,12 +172,7 @@ async fn two_hundred_concurrent_requests_on_an_expired_token_cause_one_refresh()
     let requests = (0..200).map(|i| {
         let admin = admin.clone();
         tokio::spawn(async move {
-            admin
-                .graphql(
-                    &format!("{{ leads(page: {}, perPage: 2) {{ nodes {{ id }} }} }}", i % 10 + 1),
-                    json!({}),
-                )
-                .await
+            admin.graphql(&format!("{{ leads(page: {}, perPage: 2) {{ nodes {{ id }} }} }}", i % 10 + 1), json!({})).await
         })
     });
     for r in futures::future::join_all(requests).await {

@@ -67,11 +67,7 @@ impl Op {
 /// A parsed criteria expression.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) enum Expr {
-    Condition {
-        field: &'static str,
-        op: Op,
-        values: Vec<String>,
-    },
+    Condition { field: &'static str, op: Op, values: Vec<String> },
     And(Vec<Expr>),
     Or(Vec<Expr>),
 }
@@ -83,22 +79,15 @@ fn invalid_query(reason: &str) -> ApiError {
 /// Parses a criteria string (already URL-decoded). `and` binds tighter than `or` when both appear
 /// in one group without parentheses (Zoho's rule for that case is UNCONFIRMED).
 pub(crate) fn parse_criteria(text: &str) -> Result<Expr, ApiError> {
-    let mut parser = Parser {
-        chars: text.chars().collect(),
-        pos: 0,
-        conditions: 0,
-        depth: 0,
-    };
+    let mut parser = Parser { chars: text.chars().collect(), pos: 0, conditions: 0, depth: 0 };
     let expr = parser.expr()?;
     parser.skip_spaces();
     if parser.pos != parser.chars.len() {
         return Err(invalid_query("unexpected text after the criteria (unbalanced parentheses?)"));
     }
     if parser.conditions > MAX_CONDITIONS {
-        return Err(
-            ApiError::new(StatusCode::BAD_REQUEST, "LIMIT_EXCEEDED", "criteria limit exceeded")
-                .details(json!({ "param_name": "criteria", "limit": MAX_CONDITIONS })),
-        );
+        return Err(ApiError::new(StatusCode::BAD_REQUEST, "LIMIT_EXCEEDED", "criteria limit exceeded")
+            .details(json!({ "param_name": "criteria", "limit": MAX_CONDITIONS })));
     }
     Ok(expr)
 }
@@ -137,13 +126,8 @@ impl Parser {
         let mut and_terms = vec![self.group()?];
         loop {
             self.skip_spaces();
-            let word: String = self
-                .chars
-                .get(self.pos..)
-                .unwrap_or_default()
-                .iter()
-                .take_while(|c| c.is_ascii_alphabetic())
-                .collect();
+            let word: String =
+                self.chars.get(self.pos..).unwrap_or_default().iter().take_while(|c| c.is_ascii_alphabetic()).collect();
             match word.to_ascii_lowercase().as_str() {
                 "" => break,
                 "and" => {
@@ -170,11 +154,7 @@ impl Parser {
             return Err(invalid_query("parentheses nested too deeply"));
         }
         self.skip_spaces();
-        let expr = if self.peek() == Some('(') {
-            self.expr()?
-        } else {
-            self.condition()?
-        };
+        let expr = if self.peek() == Some('(') { self.expr()? } else { self.condition()? };
         self.expect(')')?;
         self.depth -= 1;
         Ok(expr)
@@ -211,22 +191,16 @@ fn condition(raw: &str) -> Result<Expr, ApiError> {
     };
     let (name, op_text) = (name.trim(), op.trim());
     let Some(def) = fields::find(name) else {
-        return Err(
-            ApiError::new(StatusCode::BAD_REQUEST, "INVALID_QUERY", "invalid query formed")
-                .details(json!({ "api_name": name, "reason": "unknown field" })),
-        );
+        return Err(ApiError::new(StatusCode::BAD_REQUEST, "INVALID_QUERY", "invalid query formed")
+            .details(json!({ "api_name": name, "reason": "unknown field" })));
     };
     let Some(op) = Op::parse(op_text) else {
-        return Err(
-            ApiError::new(StatusCode::BAD_REQUEST, "INVALID_QUERY", "invalid query formed")
-                .details(json!({ "api_name": name, "operator": op_text, "reason": "unknown operator" })),
-        );
+        return Err(ApiError::new(StatusCode::BAD_REQUEST, "INVALID_QUERY", "invalid query formed")
+            .details(json!({ "api_name": name, "operator": op_text, "reason": "unknown operator" })));
     };
     if !op.allowed_for(def.data_type) {
-        return Err(
-            ApiError::new(StatusCode::BAD_REQUEST, "INVALID_QUERY", "invalid query formed")
-                .details(json!({ "api_name": name, "operator": op_text, "reason": "operator not supported for this field" })),
-        );
+        return Err(ApiError::new(StatusCode::BAD_REQUEST, "INVALID_QUERY", "invalid query formed")
+            .details(json!({ "api_name": name, "operator": op_text, "reason": "operator not supported for this field" })));
     }
     let values: Vec<String> = if matches!(op, Op::In | Op::Between) {
         split_unescaped(value).iter().map(|v| unescape(v)).collect()
@@ -248,17 +222,11 @@ fn condition(raw: &str) -> Result<Expr, ApiError> {
             _ => true,
         };
         if !valid {
-            return Err(
-                ApiError::new(StatusCode::BAD_REQUEST, "INVALID_QUERY", "invalid query formed")
-                    .details(json!({ "api_name": name, "reason": "value does not fit the field's type" })),
-            );
+            return Err(ApiError::new(StatusCode::BAD_REQUEST, "INVALID_QUERY", "invalid query formed")
+                .details(json!({ "api_name": name, "reason": "value does not fit the field's type" })));
         }
     }
-    Ok(Expr::Condition {
-        field: def.api_name,
-        op,
-        values,
-    })
+    Ok(Expr::Condition { field: def.api_name, op, values })
 }
 
 /// Splits on commas not preceded by a backslash escape; escapes are kept for `unescape`.
@@ -353,9 +321,7 @@ fn condition_matches(def: &FieldDef, op: Op, values: &[String], actual: &Value) 
 /// case-insensitive for email/phone/picklist, instants for datetimes, the user id for owners.
 fn value_equals(def: &FieldDef, wanted: &str, actual: &Value) -> bool {
     match def.data_type {
-        "text" | "textarea" => actual
-            .as_str()
-            .is_some_and(|a| a.to_lowercase().contains(&wanted.to_lowercase())),
+        "text" | "textarea" => actual.as_str().is_some_and(|a| a.to_lowercase().contains(&wanted.to_lowercase())),
         "boolean" => actual.as_bool().unwrap_or(false).to_string() == wanted,
         "datetime" => {
             matches!((actual.as_str().and_then(parse_time), parse_time(wanted)), (Some(a), Some(w)) if a == w)

@@ -43,55 +43,25 @@ const fn read_only(mut def: FieldDef) -> FieldDef {
     def
 }
 
-const LEAD_SOURCE_VALUES: [&str; 7] = [
-    "-None-",
-    "Website",
-    "Campus Fair",
-    "Referral",
-    "Instagram",
-    "Webinar",
-    "Walk-in",
-];
-const LEAD_STATUS_VALUES: [&str; 7] = [
-    "-None-",
-    "Not Contacted",
-    "Attempted to Contact",
-    "Contacted",
-    "Pre-Qualified",
-    "Junk Lead",
-    "Lost Lead",
-];
+const LEAD_SOURCE_VALUES: [&str; 7] = ["-None-", "Website", "Campus Fair", "Referral", "Instagram", "Webinar", "Walk-in"];
+const LEAD_STATUS_VALUES: [&str; 7] =
+    ["-None-", "Not Contacted", "Attempted to Contact", "Contacted", "Pre-Qualified", "Junk Lead", "Lost Lead"];
 
 /// The Leads fields, in layout order. Lengths follow §3.4 (Last_Name 80, First_Name 40, Company 200,
 /// Phone/Mobile 30, Email 100).
 pub(crate) const LEAD_FIELDS: [FieldDef; 19] = [
     read_only(field("Owner", "Lead Owner", "ownerlookup", 0)),
     field("First_Name", "First Name", "text", 40),
-    FieldDef {
-        system_mandatory: true,
-        ..field("Last_Name", "Last Name", "text", 80)
-    },
+    FieldDef { system_mandatory: true, ..field("Last_Name", "Last Name", "text", 80) },
     read_only(field("Full_Name", "Full Name", "text", 120)),
-    FieldDef {
-        unique: true,
-        ..field("Email", "Email", "email", 100)
-    },
+    FieldDef { unique: true, ..field("Email", "Email", "email", 100) },
     field("Phone", "Phone", "phone", 30),
     field("Mobile", "Mobile", "phone", 30),
     // Company holds the student's college (§6: the mapping is our choice).
     field("Company", "College", "text", 200),
-    FieldDef {
-        custom: true,
-        ..field("Course", "Course", "text", 120)
-    },
-    FieldDef {
-        picklist: &LEAD_SOURCE_VALUES,
-        ..field("Lead_Source", "Lead Source", "picklist", 120)
-    },
-    FieldDef {
-        picklist: &LEAD_STATUS_VALUES,
-        ..field("Lead_Status", "Lead Status", "picklist", 120)
-    },
+    FieldDef { custom: true, ..field("Course", "Course", "text", 120) },
+    FieldDef { picklist: &LEAD_SOURCE_VALUES, ..field("Lead_Source", "Lead Source", "picklist", 120) },
+    FieldDef { picklist: &LEAD_STATUS_VALUES, ..field("Lead_Status", "Lead Status", "picklist", 120) },
     field("City", "City", "text", 100),
     field("Country", "Country", "text", 100),
     field("Description", "Description", "textarea", 32000),

@@ -165,10 +165,6 @@ pub(crate) fn modules(_ctx: &Ctx<'_>) -> Result<Response, ApiError> {
 }
 
 fn invalid_module() -> ApiError {
-    ApiError::new(
-        StatusCode::BAD_REQUEST,
-        "INVALID_MODULE",
-        "the module name given seems to be invalid",
-    )
-    .details(json!({ "param_name": "module" }))
+    ApiError::new(StatusCode::BAD_REQUEST, "INVALID_MODULE", "the module name given seems to be invalid")
+        .details(json!({ "param_name": "module" }))
 }

@@ -233,19 +233,9 @@ async fn entry(State(shared): State<Arc<Shared>>, request: Request) -> Response 
         _ => match authenticate(&shared, &parts.headers, &route) {
             Err(error) => Err(error),
             Ok(caller) => match axum::body::to_bytes(body, MAX_BODY).await {
-                Err(_) => Err(ApiError::new(
-                    StatusCode::PAYLOAD_TOO_LARGE,
-                    "INVALID_DATA",
-                    "request entity too large",
-                )),
+                Err(_) => Err(ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "INVALID_DATA", "request entity too large")),
                 Ok(body) => {
-                    let ctx = Ctx {
-                        shared: &shared,
-                        caller,
-                        params,
-                        body,
-                        headers: parts.headers,
-                    };
+                    let ctx = Ctx { shared: &shared, caller, params, body, headers: parts.headers };
                     dispatch(&ctx, route)
                 }
             },
@@ -271,12 +261,10 @@ fn dispatch(ctx: &Ctx<'_>, route: Route) -> Result<Response, ApiError> {
         Route::Delete => write::delete(ctx, None),
         Route::DeleteOne(id) => write::delete(ctx, Some(&id)),
         Route::Upsert => write::upsert(ctx),
-        Route::BadModule => Err(ApiError::new(
-            StatusCode::BAD_REQUEST,
-            "INVALID_MODULE",
-            "the module name given seems to be invalid",
-        )
-        .details(json!({ "resource_path_index": 0 }))),
+        Route::BadModule => {
+            Err(ApiError::new(StatusCode::BAD_REQUEST, "INVALID_MODULE", "the module name given seems to be invalid")
+                .details(json!({ "resource_path_index": 0 })))
+        }
         Route::BadMethod | Route::NotFound => Err(ApiError::new(
             StatusCode::NOT_FOUND,
             "INVALID_URL_PATTERN",
@@ -303,11 +291,7 @@ fn authenticate(shared: &Shared, headers: &HeaderMap, route: &Route) -> Result<C
     if let Some(need) = route.need()
         && !need.granted(&access.scopes)
     {
-        return Err(ApiError::new(
-            StatusCode::UNAUTHORIZED,
-            "OAUTH_SCOPE_MISMATCH",
-            "invalid oauth scope to access this URL",
-        ));
+        return Err(ApiError::new(StatusCode::UNAUTHORIZED, "OAUTH_SCOPE_MISMATCH", "invalid oauth scope to access this URL"));
     }
     let user = access.user;
     let admin = shared.users.get(user).is_some_and(|u| u.is_admin());

@@ -35,30 +35,15 @@ pub(crate) fn visible(caller: &Caller, lead: &Lead) -> bool {
 /// ignores them instead is UNCONFIRMED; rejecting catches client typos). `id` is always accepted.
 pub(crate) fn parse_fields(params: &Params, required: bool) -> Result<Option<Vec<String>>, ApiError> {
     let Some(text) = params.get("fields") else {
-        return if required {
-            Err(ApiError::missing_param("fields"))
-        } else {
-            Ok(None)
-        };
+        return if required { Err(ApiError::missing_param("fields")) } else { Ok(None) };
     };
-    let names: Vec<String> = text
-        .split(',')
-        .map(str::trim)
-        .filter(|n| !n.is_empty())
-        .map(str::to_string)
-        .collect();
+    let names: Vec<String> = text.split(',').map(str::trim).filter(|n| !n.is_empty()).map(str::to_string).collect();
     if names.is_empty() {
-        return if required {
-            Err(ApiError::missing_param("fields"))
-        } else {
-            Ok(None)
-        };
+        return if required { Err(ApiError::missing_param("fields")) } else { Ok(None) };
     }
     if names.len() > MAX_FIELDS {
-        return Err(
-            ApiError::new(StatusCode::BAD_REQUEST, "LIMIT_EXCEEDED", "Fields limit exceeded")
-                .details(json!({ "param_name": "fields", "limit": MAX_FIELDS })),
-        );
+        return Err(ApiError::new(StatusCode::BAD_REQUEST, "LIMIT_EXCEEDED", "Fields limit exceeded")
+            .details(json!({ "param_name": "fields", "limit": MAX_FIELDS })));
     }
     if let Some(unknown) = names.iter().find(|n| *n != "id" && fields::find(n).is_none()) {
         return Err(ApiError::new(StatusCode::BAD_REQUEST, "INVALID_DATA", "invalid data")
@@ -163,12 +148,9 @@ pub(crate) fn list(ctx: &Ctx<'_>) -> Result<Response, ApiError> {
         None => {
             let page = match params.get("page") {
                 None => 1,
-                Some(text) => text
-                    .trim()
-                    .parse::<usize>()
-                    .ok()
-                    .filter(|p| *p >= 1)
-                    .ok_or_else(|| ApiError::invalid_param("page"))?,
+                Some(text) => {
+                    text.trim().parse::<usize>().ok().filter(|p| *p >= 1).ok_or_else(|| ApiError::invalid_param("page"))?
+                }
             };
             if page.saturating_mul(per_page) > DISCRETE_PAGINATION_LIMIT {
                 return Err(ApiError::new(
@@ -189,19 +171,11 @@ pub(crate) fn list(ctx: &Ctx<'_>) -> Result<Response, ApiError> {
         )
         .details(json!({ "limit": PAGINATION_LIMIT })));
     }
-    let mut leads: Vec<&Lead> = if plain {
-        inner.leads.values().filter(|lead| visible(&ctx.caller, lead)).collect()
-    } else {
-        Vec::new()
-    };
+    let mut leads: Vec<&Lead> =
+        if plain { inner.leads.values().filter(|lead| visible(&ctx.caller, lead)).collect() } else { Vec::new() };
     sort_leads(&mut leads, sort_by, sort_order == "desc");
     let total = leads.len();
-    let page_records: Vec<Value> = leads
-        .iter()
-        .skip(offset)
-        .take(per_page)
-        .map(|lead| project(lead, names.as_deref()))
-        .collect();
+    let page_records: Vec<Value> = leads.iter().skip(offset).take(per_page).map(|lead| project(lead, names.as_deref())).collect();
     if page_records.is_empty() {
         return Ok(no_content());
     }
@@ -275,9 +249,7 @@ pub(crate) fn parse_ids(params: &Params) -> Result<Vec<u64>, ApiError> {
         return Err(ApiError::new(StatusCode::BAD_REQUEST, "LIMIT_EXCEEDED", "ids limit exceeded")
             .details(json!({ "param_name": "ids", "limit": MAX_IDS })));
     }
-    raw.iter()
-        .map(|id| parse_id(id).ok_or_else(|| ApiError::invalid_param("ids")))
-        .collect()
+    raw.iter().map(|id| parse_id(id).ok_or_else(|| ApiError::invalid_param("ids"))).collect()
 }
 
 /// `GET /crm/v8/Leads?ids=…`: the listed leads the caller may see, in the order given. Unlike a plain
@@ -329,10 +301,7 @@ pub(crate) fn get(ctx: &Ctx<'_>, id: &str) -> Result<Response, ApiError> {
     if !visible(&ctx.caller, lead) {
         return Err(no_permission());
     }
-    Ok(json_response(
-        StatusCode::OK,
-        &json!({ "data": [project(lead, names.as_deref())] }),
-    ))
+    Ok(json_response(StatusCode::OK, &json!({ "data": [project(lead, names.as_deref())] })))
 }
 
 pub(crate) fn invalid_id(id: &str) -> ApiError {

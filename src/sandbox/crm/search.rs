@@ -32,21 +32,16 @@ impl Matcher {
         match self {
             Matcher::Criteria(expr) => matches(expr, lead),
             Matcher::Email(email) => lead.field("Email").as_str().is_some_and(|e| e.eq_ignore_ascii_case(email)),
-            Matcher::Phone(digits) => ["Phone", "Mobile"].iter().any(|name| {
-                lead.field(name)
-                    .as_str()
-                    .is_some_and(|p| only_digits(p).ends_with(digits.as_str()))
-            }),
+            Matcher::Phone(digits) => ["Phone", "Mobile"]
+                .iter()
+                .any(|name| lead.field(name).as_str().is_some_and(|p| only_digits(p).ends_with(digits.as_str()))),
             Matcher::Word(word) => {
                 let word = word.to_lowercase();
-                fields::LEAD_FIELDS
-                    .iter()
-                    .filter(|f| f.data_type != "boolean" && f.data_type != "datetime")
-                    .any(|f| {
-                        let value = lead.field(f.api_name);
-                        let text = value.as_str().or_else(|| value.get("name").and_then(Value::as_str));
-                        text.is_some_and(|t| t.to_lowercase().contains(&word))
-                    })
+                fields::LEAD_FIELDS.iter().filter(|f| f.data_type != "boolean" && f.data_type != "datetime").any(|f| {
+                    let value = lead.field(f.api_name);
+                    let text = value.as_str().or_else(|| value.get("name").and_then(Value::as_str));
+                    text.is_some_and(|t| t.to_lowercase().contains(&word))
+                })
             }
         }
     }
@@ -75,38 +70,21 @@ pub(crate) fn search(ctx: &Ctx<'_>) -> Result<Response, ApiError> {
         }
         Matcher::Word(word.trim().to_string())
     } else {
-        return Err(ApiError::new(
-            StatusCode::BAD_REQUEST,
-            "EXPECTED_PARAM_MISSING",
-            "One of the expected parameter is missing",
-        )
-        .details(json!({ "expected_params": ["criteria", "email", "phone", "word"] })));
+        return Err(ApiError::new(StatusCode::BAD_REQUEST, "EXPECTED_PARAM_MISSING", "One of the expected parameter is missing")
+            .details(json!({ "expected_params": ["criteria", "email", "phone", "word"] })));
     };
     let names = parse_fields(params, false)?;
     let per_page = number_param(params, "per_page", MAX_PER_PAGE, MAX_PER_PAGE)?;
     let page = number_param(params, "page", 1, usize::MAX)?;
     if page.saturating_mul(per_page) > SEARCH_LIMIT {
-        return Err(ApiError::new(
-            StatusCode::BAD_REQUEST,
-            "LIMIT_REACHED",
-            "Maximum response iteration limit reached",
-        )
-        .details(json!({ "limit": SEARCH_LIMIT })));
+        return Err(ApiError::new(StatusCode::BAD_REQUEST, "LIMIT_REACHED", "Maximum response iteration limit reached")
+            .details(json!({ "limit": SEARCH_LIMIT })));
     }
     let inner = ctx.shared.lock();
-    let mut found: Vec<&Lead> = inner
-        .leads
-        .values()
-        .filter(|lead| visible(&ctx.caller, lead) && matcher.matches(lead))
-        .collect();
+    let mut found: Vec<&Lead> = inner.leads.values().filter(|lead| visible(&ctx.caller, lead) && matcher.matches(lead)).collect();
     sort_leads(&mut found, "id", true);
     let offset = (page - 1) * per_page;
-    let records: Vec<Value> = found
-        .iter()
-        .skip(offset)
-        .take(per_page)
-        .map(|lead| project(lead, names.as_deref()))
-        .collect();
+    let records: Vec<Value> = found.iter().skip(offset).take(per_page).map(|lead| project(lead, names.as_deref())).collect();
     if records.is_empty() {
         return Ok(no_content());
     }

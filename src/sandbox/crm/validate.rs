@@ -43,12 +43,8 @@ pub(crate) fn body_records(ctx: &Ctx<'_>) -> Result<(Vec<Value>, Map<String, Val
             .details(json!({ "api_name": "data", "json_path": "$.data" })));
     }
     if records.len() > MAX_RECORDS {
-        return Err(ApiError::new(
-            StatusCode::BAD_REQUEST,
-            "LIMIT_EXCEEDED",
-            "the number of records exceeds the limit",
-        )
-        .details(json!({ "api_name": "data", "limit": MAX_RECORDS })));
+        return Err(ApiError::new(StatusCode::BAD_REQUEST, "LIMIT_EXCEEDED", "the number of records exceeds the limit")
+            .details(json!({ "api_name": "data", "limit": MAX_RECORDS })));
     }
     if let Some(trigger) = body.get("trigger")
         && !trigger.as_array().is_some_and(|t| t.iter().all(Value::is_string))
@@ -69,11 +65,7 @@ pub(crate) fn validate(record: &Map<String, Value>, index: usize) -> Result<Map<
             continue;
         }
         let Some(def) = fields::find(key) else {
-            return Err(record_error(
-                "INVALID_DATA",
-                "invalid data",
-                json!({ "api_name": key, "json_path": path(index, key) }),
-            ));
+            return Err(record_error("INVALID_DATA", "invalid data", json!({ "api_name": key, "json_path": path(index, key) })));
         };
         if def.read_only {
             continue;
@@ -163,11 +155,7 @@ pub(crate) fn duplicate_check(
 }
 
 pub(crate) fn find_by_email<'a>(inner: &'a Inner, email: &str) -> Option<&'a Lead> {
-    inner.leads.values().find(|lead| {
-        lead.field("Email")
-            .as_str()
-            .is_some_and(|e| e.eq_ignore_ascii_case(email.trim()))
-    })
+    inner.leads.values().find(|lead| lead.field("Email").as_str().is_some_and(|e| e.eq_ignore_ascii_case(email.trim())))
 }
 
 pub(crate) fn missing_last_name(index: usize) -> Value {

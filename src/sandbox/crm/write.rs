@@ -88,13 +88,7 @@ fn insert_one(inner: &mut Inner, ctx: &Ctx<'_>, record: &Value, index: usize) ->
     fields.insert("Created_Time".into(), json!(format_time(now)));
     fields.insert("Modified_Time".into(), json!(format_time(now)));
     let id = inner.new_lead_id();
-    let mut lead = Lead {
-        id,
-        owner: user,
-        created: now,
-        modified: now,
-        fields,
-    };
+    let mut lead = Lead { id, owner: user, created: now, modified: now, fields };
     refresh_full_name(&mut lead);
     inner.leads.insert(id, lead);
     Ok(id)
@@ -129,10 +123,7 @@ pub(crate) fn create(ctx: &Ctx<'_>) -> Result<Response, ApiError> {
         .enumerate()
         .map(|(index, record)| {
             let id = insert_one(&mut inner, ctx, record, index)?;
-            let lead = inner
-                .leads
-                .get(&id)
-                .ok_or_else(|| invalid_id_record(&id.to_string(), index))?;
+            let lead = inner.leads.get(&id).ok_or_else(|| invalid_id_record(&id.to_string(), index))?;
             Ok(success(lead, "record added", &[]))
         })
         .collect();
@@ -153,18 +144,11 @@ pub(crate) fn update(ctx: &Ctx<'_>, path_id: Option<&str>) -> Result<Response, A
             Some(id) => vec![id],
             None => records
                 .iter()
-                .filter_map(|r| {
-                    r.get("id")
-                        .and_then(|v| v.as_str().map(str::to_string).or_else(|| Some(v.to_string())))
-                })
+                .filter_map(|r| r.get("id").and_then(|v| v.as_str().map(str::to_string).or_else(|| Some(v.to_string()))))
                 .filter_map(|raw| parse_id(&raw))
                 .collect(),
         };
-        if targets
-            .iter()
-            .filter_map(|id| inner.leads.get(id))
-            .any(|lead| lead.modified > since)
-        {
+        if targets.iter().filter_map(|id| inner.leads.get(id)).any(|lead| lead.modified > since) {
             return Err(ApiError::new(
                 StatusCode::PRECONDITION_FAILED,
                 "ALREADY_MODIFIED",
@@ -210,10 +194,7 @@ pub(crate) fn update(ctx: &Ctx<'_>, path_id: Option<&str>) -> Result<Response, A
                 return Err(no_permission_record(&id.to_string()));
             }
             update_one(&mut inner, ctx, id, record, index)?;
-            let lead = inner
-                .leads
-                .get(&id)
-                .ok_or_else(|| invalid_id_record(&id.to_string(), index))?;
+            let lead = inner.leads.get(&id).ok_or_else(|| invalid_id_record(&id.to_string(), index))?;
             Ok(success(lead, "record updated", &[]))
         })
         .collect();
@@ -244,11 +225,7 @@ pub(crate) fn delete(ctx: &Ctx<'_>, path_id: Option<&str>) -> Result<Response, A
         .map(|id| {
             let text = id.to_string();
             match inner.leads.get(id) {
-                None => Err(record_error(
-                    "INVALID_DATA",
-                    "the id given seems to be invalid",
-                    json!({ "id": text }),
-                )),
+                None => Err(record_error("INVALID_DATA", "the id given seems to be invalid", json!({ "id": text }))),
                 Some(lead) if !visible(&ctx.caller, lead) => Err(no_permission_record(&text)),
                 Some(_) => {
                     inner.leads.remove(id);
@@ -279,34 +256,18 @@ pub(crate) fn upsert(ctx: &Ctx<'_>) -> Result<Response, ApiError> {
         .enumerate()
         .map(|(index, record)| {
             let email = record.get("Email").and_then(Value::as_str).filter(|e| !e.trim().is_empty());
-            let existing = email
-                .and_then(|email| find_by_email(&inner, email))
-                .map(|lead| (lead.id, visible(&ctx.caller, lead)));
+            let existing = email.and_then(|email| find_by_email(&inner, email)).map(|lead| (lead.id, visible(&ctx.caller, lead)));
             match (existing, record.as_object()) {
                 (Some((id, false)), _) => Err(no_permission_record(&id.to_string())),
                 (Some((id, true)), Some(object)) => {
                     update_one(&mut inner, ctx, id, object, index)?;
-                    let lead = inner
-                        .leads
-                        .get(&id)
-                        .ok_or_else(|| invalid_id_record(&id.to_string(), index))?;
-                    Ok(success(
-                        lead,
-                        "record updated",
-                        &[("action", json!("update")), ("duplicate_field", json!("Email"))],
-                    ))
+                    let lead = inner.leads.get(&id).ok_or_else(|| invalid_id_record(&id.to_string(), index))?;
+                    Ok(success(lead, "record updated", &[("action", json!("update")), ("duplicate_field", json!("Email"))]))
                 }
                 _ => {
                     let id = insert_one(&mut inner, ctx, record, index)?;
-                    let lead = inner
-                        .leads
-                        .get(&id)
-                        .ok_or_else(|| invalid_id_record(&id.to_string(), index))?;
-                    Ok(success(
-                        lead,
-                        "record added",
-                        &[("action", json!("insert")), ("duplicate_field", Value::Null)],
-                    ))
+                    let lead = inner.leads.get(&id).ok_or_else(|| invalid_id_record(&id.to_string(), index))?;
+                    Ok(success(lead, "record added", &[("action", json!("insert")), ("duplicate_field", Value::Null)]))
                 }
             }
         })

@@ -36,12 +36,7 @@ async fn authorize_without_user_shows_a_self_contained_choice_page() {
     );
     let response = t.http.get(&url).send().await.expect("page");
     assert_eq!(response.status(), StatusCode::OK);
-    assert!(
-        response.headers()[CONTENT_TYPE]
-            .to_str()
-            .unwrap_or("")
-            .starts_with("text/html")
-    );
+    assert!(response.headers()[CONTENT_TYPE].to_str().unwrap_or("").starts_with("text/html"));
     let html = response.text().await.expect("html");
     assert!(html.contains("Sign in to Zylker Academy (sandbox)"));
     for key in ["admin", "coordinator", "advisor"] {
@@ -51,10 +46,7 @@ async fn authorize_without_user_shows_a_self_contained_choice_page() {
     for external in ["<link", "<script", "src=", "url("] {
         assert!(!html.contains(external), "no external assets: {external}");
     }
-    assert!(
-        html.contains(r#"name="state" value="s1""#),
-        "the form keeps the request's parameters"
-    );
+    assert!(html.contains(r#"name="state" value="s1""#), "the form keeps the request's parameters");
 
     let deny = t.http.get(format!("{url}&sandbox_action=deny")).send().await.expect("deny");
     assert_eq!(deny.status(), StatusCode::FOUND);
@@ -86,11 +78,7 @@ async fn authorize_rejects_bad_clients_and_unregistered_redirects_without_redire
             .send()
             .await
             .expect("auth");
-        assert_eq!(
-            response.status(),
-            StatusCode::BAD_REQUEST,
-            "{client} {redirect} {response_type} {scope}"
-        );
+        assert_eq!(response.status(), StatusCode::BAD_REQUEST, "{client} {redirect} {response_type} {scope}");
         assert!(response.headers().get(LOCATION).is_none());
     }
     // A URI registered after start-up (the gateway binds port 0 first) is accepted.
@@ -169,11 +157,7 @@ async fn code_exchange_validates_client_secret_and_redirect_uri() {
 
 #[tokio::test]
 async fn codes_expire_after_their_ttl() {
-    let t = TestSandbox::with(SandboxConfig {
-        code_ttl: Duration::from_millis(300),
-        ..Default::default()
-    })
-    .await;
+    let t = TestSandbox::with(SandboxConfig { code_ttl: Duration::from_millis(300), ..Default::default() }).await;
     let code = t.code_for("advisor", ALL_SCOPES).await;
     tokio::time::sleep(Duration::from_millis(400)).await;
     assert_eq!(t.exchange(&code).await["error"], "invalid_code");
@@ -187,18 +171,12 @@ async fn refresh_token_only_on_first_consent_unless_prompt_consent_and_only_offl
     assert!(body["refresh_token"].is_string());
     let second = t.authorize("coordinator", ALL_SCOPES, &[]).await;
     let body = t.exchange(param(&second, "code").expect("code")).await;
-    assert!(
-        body["access_token"].is_string() && body.get("refresh_token").is_none(),
-        "{body}"
-    );
+    assert!(body["access_token"].is_string() && body.get("refresh_token").is_none(), "{body}");
     let forced = t.authorize("coordinator", ALL_SCOPES, &[("prompt", "consent")]).await;
     assert!(t.exchange(param(&forced, "code").expect("code")).await["refresh_token"].is_string());
     let online = t.authorize("admin", ALL_SCOPES, &[("access_type", "online")]).await;
     let body = t.exchange(param(&online, "code").expect("code")).await;
-    assert!(
-        body["access_token"].is_string() && body.get("refresh_token").is_none(),
-        "{body}"
-    );
+    assert!(body["access_token"].is_string() && body.get("refresh_token").is_none(), "{body}");
 }
 
 #[tokio::test]
@@ -206,13 +184,7 @@ async fn pkce_s256_is_enforced_when_a_challenge_was_sent() {
     let t = TestSandbox::start().await;
     let verifier = "a-long-random-verifier-string-of-43-characters-or-more";
     let challenge = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(Sha256::digest(verifier.as_bytes()));
-    let query = t
-        .authorize(
-            "admin",
-            ALL_SCOPES,
-            &[("code_challenge", &challenge), ("code_challenge_method", "S256")],
-        )
-        .await;
+    let query = t.authorize("admin", ALL_SCOPES, &[("code_challenge", &challenge), ("code_challenge_method", "S256")]).await;
     let code = param(&query, "code").expect("code").to_string();
     let id = t.sandbox.client_id().to_string();
     let secret = t.sandbox.client_secret().to_string();
@@ -236,17 +208,9 @@ async fn unknown_grant_type_and_missing_code_are_json_errors() {
     let t = TestSandbox::start().await;
     let id = t.sandbox.client_id().to_string();
     let secret = t.sandbox.client_secret().to_string();
-    let body = t
-        .token_request(&[("grant_type", "password"), ("client_id", &id), ("client_secret", &secret)])
-        .await;
+    let body = t.token_request(&[("grant_type", "password"), ("client_id", &id), ("client_secret", &secret)]).await;
     assert_eq!(body["error"], "unsupported_grant_type");
-    let body = t
-        .token_request(&[
-            ("grant_type", "authorization_code"),
-            ("client_id", &id),
-            ("client_secret", &secret),
-        ])
-        .await;
+    let body = t.token_request(&[("grant_type", "authorization_code"), ("client_id", &id), ("client_secret", &secret)]).await;
     assert_eq!(body["error"], "invalid_code");
     assert_eq!(t.sandbox.calls().get("token.other"), 1);
 }

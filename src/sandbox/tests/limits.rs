@@ -9,11 +9,7 @@ use crate::sandbox::{Fault, FaultRule, SandboxConfig};
 
 #[tokio::test]
 async fn concurrency_above_the_limit_gets_429_and_the_peak_is_recorded() {
-    let t = TestSandbox::with(SandboxConfig {
-        concurrency_limit: 2,
-        ..Default::default()
-    })
-    .await;
+    let t = TestSandbox::with(SandboxConfig { concurrency_limit: 2, ..Default::default() }).await;
     let token = t.login("admin").await;
     t.sandbox.set_fault(Some(Fault::Latency(Duration::from_millis(300))));
     let calls = (0..5).map(|_| t.get(&token, "/crm/v8/org"));
@@ -24,17 +20,9 @@ async fn concurrency_above_the_limit_gets_429_and_the_peak_is_recorded() {
     assert_eq!(limited[0].code(), "TOO_MANY_REQUESTS");
     assert_eq!(limited[0].json()["status"], "error");
     // Rejected calls leave at once, so the peak is the two held slots plus one being turned away.
-    assert!(
-        t.sandbox.max_concurrency_seen() > 2,
-        "peak {}",
-        t.sandbox.max_concurrency_seen()
-    );
+    assert!(t.sandbox.max_concurrency_seen() > 2, "peak {}", t.sandbox.max_concurrency_seen());
     t.sandbox.set_fault(None);
-    assert_eq!(
-        t.get(&token, "/crm/v8/org").await.status,
-        StatusCode::OK,
-        "slots are released"
-    );
+    assert_eq!(t.get(&token, "/crm/v8/org").await.status, StatusCode::OK, "slots are released");
     assert_eq!(t.sandbox.calls().get("org"), 6);
 }
 
@@ -44,30 +32,15 @@ async fn status_faults_use_zoho_envelopes_and_can_be_limited_in_count_and_endpoi
     let token = t.login("admin").await;
     t.sandbox.set_fault(Some(Fault::Status(500)));
     let failed = t.get(&token, "/crm/v8/org").await;
-    assert_eq!(
-        (failed.status, failed.code()),
-        (StatusCode::INTERNAL_SERVER_ERROR, "INTERNAL_ERROR")
-    );
+    assert_eq!((failed.status, failed.code()), (StatusCode::INTERNAL_SERVER_ERROR, "INTERNAL_ERROR"));
     assert_eq!(failed.content_type.as_deref(), Some("application/json;charset=UTF-8"));
     t.sandbox.set_fault(None);
-    t.sandbox
-        .add_fault_rule(FaultRule::times(Fault::Status(429), 2).on("leads.list"));
-    assert_eq!(
-        t.get(&token, "/crm/v8/org").await.status,
-        StatusCode::OK,
-        "other endpoints unaffected"
-    );
+    t.sandbox.add_fault_rule(FaultRule::times(Fault::Status(429), 2).on("leads.list"));
+    assert_eq!(t.get(&token, "/crm/v8/org").await.status, StatusCode::OK, "other endpoints unaffected");
     for _ in 0..2 {
-        assert_eq!(
-            t.get(&token, "/crm/v8/Leads?fields=Last_Name").await.code(),
-            "TOO_MANY_REQUESTS"
-        );
+        assert_eq!(t.get(&token, "/crm/v8/Leads?fields=Last_Name").await.code(), "TOO_MANY_REQUESTS");
     }
-    assert_eq!(
-        t.get(&token, "/crm/v8/Leads?fields=Last_Name").await.status,
-        StatusCode::OK,
-        "rule used up"
-    );
+    assert_eq!(t.get(&token, "/crm/v8/Leads?fields=Last_Name").await.status, StatusCode::OK, "rule used up");
     assert_eq!(t.sandbox.calls().get("leads.list"), 3, "faulted calls are counted");
 }
 
@@ -93,19 +66,13 @@ async fn token_endpoint_faults() {
     let tokens = t.login_with("admin", super::ALL_SCOPES).await;
     let refresh = tokens.refresh.expect("refresh");
     t.sandbox.set_fault(Some(Fault::RefreshThrottled));
-    assert_eq!(
-        t.get(&tokens.access, "/crm/v8/org").await.status,
-        StatusCode::OK,
-        "API unaffected"
-    );
+    assert_eq!(t.get(&tokens.access, "/crm/v8/org").await.status, StatusCode::OK, "API unaffected");
     assert_eq!(t.refresh(&refresh).await["error"], "Access Denied");
     t.sandbox.set_fault(None);
-    t.sandbox
-        .add_fault_rule(FaultRule::times(Fault::TokenError("invalid_code".into()), 1));
+    t.sandbox.add_fault_rule(FaultRule::times(Fault::TokenError("invalid_code".into()), 1));
     assert_eq!(t.refresh(&refresh).await["error"], "invalid_code");
     assert!(t.refresh(&refresh).await["access_token"].is_string());
-    t.sandbox
-        .add_fault_rule(FaultRule::times(Fault::Status(503), 1).on("token.refresh_token"));
+    t.sandbox.add_fault_rule(FaultRule::times(Fault::Status(503), 1).on("token.refresh_token"));
     let response = t
         .http
         .post(t.sandbox.token_url())

@@ -25,10 +25,7 @@ async fn current_user_and_all_users() {
     let admins = t.get(&token, "/crm/v8/users?type=AdminUsers").await;
     assert_eq!(admins.json()["users"][0]["email"], "priya.sharma@zylker-academy.example");
     assert_eq!(t.get(&token, "/crm/v8/users?type=Bogus").await.code(), "INVALID_DATA");
-    assert_eq!(
-        t.get(&token, "/crm/v8/users?type=DeletedUsers").await.status,
-        StatusCode::NO_CONTENT
-    );
+    assert_eq!(t.get(&token, "/crm/v8/users?type=DeletedUsers").await.status, StatusCode::NO_CONTENT);
     assert_eq!(t.sandbox.calls().get("users"), 5);
 }
 
@@ -55,23 +52,13 @@ async fn fields_metadata_includes_the_custom_course_field() {
     let fields = answer.json()["fields"].as_array().cloned().unwrap_or_default();
     let find = |name: &str| fields.iter().find(|f| f["api_name"] == name).cloned().unwrap_or_default();
     let course = find("Course");
-    assert_eq!(
-        (course["custom_field"].as_bool(), course["data_type"].as_str()),
-        (Some(true), Some("text"))
-    );
+    assert_eq!((course["custom_field"].as_bool(), course["data_type"].as_str()), (Some(true), Some("text")));
     let last = find("Last_Name");
-    assert_eq!(
-        (last["system_mandatory"].as_bool(), last["length"].as_u64()),
-        (Some(true), Some(80))
-    );
+    assert_eq!((last["system_mandatory"].as_bool(), last["length"].as_u64()), (Some(true), Some(80)));
     assert_eq!(find("Email")["data_type"], "email");
     assert_eq!(find("Full_Name")["read_only"], true);
     let status = find("Lead_Status");
-    assert!(
-        status["pick_list_values"]
-            .as_array()
-            .is_some_and(|v| v.iter().any(|p| p["display_value"] == "Contacted"))
-    );
+    assert!(status["pick_list_values"].as_array().is_some_and(|v| v.iter().any(|p| p["display_value"] == "Contacted")));
     for field in &fields {
         for key in [
             "api_name",
@@ -89,14 +76,8 @@ async fn fields_metadata_includes_the_custom_course_field() {
             assert!(field.get(key).is_some(), "{key} in {field}");
         }
     }
-    assert_eq!(
-        t.get(&token, "/crm/v8/settings/fields?module=Deals").await.code(),
-        "INVALID_MODULE"
-    );
-    assert_eq!(
-        t.get(&token, "/crm/v8/settings/fields").await.code(),
-        "REQUIRED_PARAM_MISSING"
-    );
+    assert_eq!(t.get(&token, "/crm/v8/settings/fields?module=Deals").await.code(), "INVALID_MODULE");
+    assert_eq!(t.get(&token, "/crm/v8/settings/fields").await.code(), "REQUIRED_PARAM_MISSING");
     let modules = t.get(&token, "/crm/v8/settings/modules").await;
     assert_eq!(modules.json()["modules"][0]["api_name"], "Leads");
     assert_eq!(modules.json()["modules"][0]["api_supported"], true);

@@ -66,10 +66,7 @@ impl TestSandbox {
     }
 
     pub async fn with(config: SandboxConfig) -> TestSandbox {
-        let config = SandboxConfig {
-            redirect_uris: vec![REDIRECT_URI.to_string()],
-            ..config
-        };
+        let config = SandboxConfig { redirect_uris: vec![REDIRECT_URI.to_string()], ..config };
         let sandbox = Sandbox::start(config).await.expect("sandbox starts");
         let http = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
@@ -108,27 +105,14 @@ impl TestSandbox {
 
     pub async fn code_for(&self, user: &str, scope: &str) -> String {
         let query = self.authorize(user, scope, &[("prompt", "consent")]).await;
-        query
-            .iter()
-            .find(|(k, _)| k == "code")
-            .map(|(_, v)| v.clone())
-            .expect("code on redirect")
+        query.iter().find(|(k, _)| k == "code").map(|(_, v)| v.clone()).expect("code on redirect")
     }
 
     /// POSTs a form to the token endpoint and returns the JSON (asserting HTTP 200 + JSON type).
     pub async fn token_request(&self, form: &[(&str, &str)]) -> Value {
-        let response = self
-            .http
-            .post(self.sandbox.token_url())
-            .form(form)
-            .send()
-            .await
-            .expect("token request");
+        let response = self.http.post(self.sandbox.token_url()).form(form).send().await.expect("token request");
         assert_eq!(response.status(), StatusCode::OK, "token endpoint always answers 200");
-        assert_eq!(
-            response.headers()[CONTENT_TYPE].to_str().unwrap_or(""),
-            "application/json;charset=UTF-8"
-        );
+        assert_eq!(response.headers()[CONTENT_TYPE].to_str().unwrap_or(""), "application/json;charset=UTF-8");
         response.json().await.expect("token JSON")
     }
 
@@ -171,9 +155,7 @@ impl TestSandbox {
     }
 
     pub async fn call(&self, method: reqwest::Method, token: Option<&str>, path_and_query: &str, body: Option<&Value>) -> Answer {
-        let mut request = self
-            .http
-            .request(method, format!("{}{}", self.sandbox.api_url(), path_and_query));
+        let mut request = self.http.request(method, format!("{}{}", self.sandbox.api_url(), path_and_query));
         if let Some(token) = token {
             request = request.header(AUTHORIZATION, format!("Zoho-oauthtoken {token}"));
         }
@@ -201,34 +183,16 @@ impl TestSandbox {
     }
 
     pub fn user_id(&self, key: &str) -> String {
-        self.sandbox
-            .users()
-            .into_iter()
-            .find(|u| u.key == key)
-            .map(|u| u.id)
-            .expect("user")
+        self.sandbox.users().into_iter().find(|u| u.key == key).map(|u| u.id).expect("user")
     }
 }
 
 pub(crate) async fn answer(response: reqwest::Response) -> Answer {
     let status = response.status();
-    let content_type = response
-        .headers()
-        .get(CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_string);
+    let content_type = response.headers().get(CONTENT_TYPE).and_then(|v| v.to_str().ok()).map(str::to_string);
     let text = response.text().await.unwrap_or_default();
-    let body = if text.is_empty() {
-        None
-    } else {
-        serde_json::from_str(&text).ok()
-    };
-    Answer {
-        status,
-        content_type,
-        body,
-        text,
-    }
+    let body = if text.is_empty() { None } else { serde_json::from_str(&text).ok() };
+    Answer { status, content_type, body, text }
 }
 
 /// Percent-encodes a query parameter value.

@@ -120,10 +120,7 @@ async fn list_parameters_are_validated() {
         assert_eq!(answer.json()["details"]["param_name"], param, "{query}");
     }
     let unknown = t.get(&token, "/crm/v8/Leads?fields=Last_Name,Nope").await;
-    assert_eq!(
-        (unknown.code(), unknown.json()["details"]["api_name"].as_str()),
-        ("INVALID_DATA", Some("Nope"))
-    );
+    assert_eq!((unknown.code(), unknown.json()["details"]["api_name"].as_str()), ("INVALID_DATA", Some("Nope")));
     let many: Vec<String> = (0..51).map(|_| "Last_Name".to_string()).collect();
     let limit = t.get(&token, &format!("/crm/v8/Leads?fields={}", many.join(","))).await;
     assert_eq!(limit.code(), "LIMIT_EXCEEDED");
@@ -139,17 +136,9 @@ async fn list_parameters_are_validated() {
 async fn sorting_by_created_time_ascending() {
     let t = TestSandbox::start().await;
     let token = t.login("admin").await;
-    let page = t
-        .get(
-            &token,
-            "/crm/v8/Leads?fields=Created_Time&sort_by=Created_Time&sort_order=asc&per_page=50",
-        )
-        .await;
-    let times: Vec<chrono::DateTime<chrono::FixedOffset>> = page
-        .data()
-        .iter()
-        .filter_map(|r| chrono::DateTime::parse_from_rfc3339(r["Created_Time"].as_str()?).ok())
-        .collect();
+    let page = t.get(&token, "/crm/v8/Leads?fields=Created_Time&sort_by=Created_Time&sort_order=asc&per_page=50").await;
+    let times: Vec<chrono::DateTime<chrono::FixedOffset>> =
+        page.data().iter().filter_map(|r| chrono::DateTime::parse_from_rfc3339(r["Created_Time"].as_str()?).ok()).collect();
     assert_eq!(times.len(), 50);
     assert!(times.windows(2).all(|w| w[0] < w[1]));
     assert_eq!(page.json()["info"]["sort_by"], "Created_Time");
@@ -157,11 +146,7 @@ async fn sorting_by_created_time_ascending() {
 
 #[tokio::test]
 async fn page_tokens_reach_past_2000_records_and_are_bound_to_user_and_params() {
-    let t = TestSandbox::with(SandboxConfig {
-        lead_count: 2300,
-        ..Default::default()
-    })
-    .await;
+    let t = TestSandbox::with(SandboxConfig { lead_count: 2300, ..Default::default() }).await;
     let token = t.login("admin").await;
     let mut seen = HashSet::new();
     let mut next: Option<String> = None;
@@ -186,17 +171,10 @@ async fn page_tokens_reach_past_2000_records_and_are_bound_to_user_and_params() 
 
     let first = t.get(&token, "/crm/v8/Leads?fields=Last_Name").await;
     let page_token = first.json()["info"]["next_page_token"].as_str().expect("token").to_string();
-    let changed = t
-        .get(&token, &format!("/crm/v8/Leads?fields=Email&page_token={page_token}"))
-        .await;
+    let changed = t.get(&token, &format!("/crm/v8/Leads?fields=Email&page_token={page_token}")).await;
     assert_eq!(changed.code(), "TOKEN_BOUND_DATA_MISMATCH");
     let other_user = t.login("advisor").await;
-    let stolen = t
-        .get(
-            &other_user,
-            &format!("/crm/v8/Leads?fields=Last_Name&page_token={page_token}"),
-        )
-        .await;
+    let stolen = t.get(&other_user, &format!("/crm/v8/Leads?fields=Last_Name&page_token={page_token}")).await;
     assert_eq!(stolen.code(), "TOKEN_BOUND_DATA_MISMATCH");
     let beyond = t.get(&token, "/crm/v8/Leads?fields=Last_Name&page=11").await;
     assert_eq!(beyond.code(), "DISCRETE_PAGINATION_LIMIT_EXCEEDED");
@@ -214,18 +192,11 @@ async fn get_by_ids_returns_visible_records_in_order() {
         .take(2)
         .filter_map(|l| l["id"].as_str().map(str::to_string))
         .collect();
-    let theirs = t.sandbox.find_leads(|l| l["Owner"]["id"] != me.as_str())[0]["id"]
-        .as_str()
-        .expect("id")
-        .to_string();
+    let theirs = t.sandbox.find_leads(|l| l["Owner"]["id"] != me.as_str())[0]["id"].as_str().expect("id").to_string();
     let ids = format!("{},{},{}", mine[1], theirs, mine[0]);
     let answer = t.get(&advisor, &format!("/crm/v8/Leads?ids={ids}&fields=Last_Name")).await;
     assert_eq!(answer.status, StatusCode::OK);
-    let got: Vec<String> = answer
-        .data()
-        .iter()
-        .filter_map(|r| r["id"].as_str().map(str::to_string))
-        .collect();
+    let got: Vec<String> = answer.data().iter().filter_map(|r| r["id"].as_str().map(str::to_string)).collect();
     assert_eq!(got, vec![mine[1].clone(), mine[0].clone()]);
     // Without fields, ids still work (all fields) and it counts as get_by_ids.
     let all_fields = t.get(&advisor, &format!("/crm/v8/Leads?ids={}", mine[0])).await;
@@ -234,12 +205,7 @@ async fn get_by_ids_returns_visible_records_in_order() {
     let only_theirs = t.get(&advisor, &format!("/crm/v8/Leads?ids={theirs}")).await;
     assert_eq!(only_theirs.status, StatusCode::NO_CONTENT);
     let too_many: Vec<String> = (0..101).map(|i| (6_180_428_000_000_700_001u64 + i).to_string()).collect();
-    assert_eq!(
-        t.get(&advisor, &format!("/crm/v8/Leads?ids={}", too_many.join(",")))
-            .await
-            .code(),
-        "LIMIT_EXCEEDED"
-    );
+    assert_eq!(t.get(&advisor, &format!("/crm/v8/Leads?ids={}", too_many.join(","))).await.code(), "LIMIT_EXCEEDED");
     assert_eq!(t.get(&advisor, "/crm/v8/Leads?ids=12a").await.code(), "INVALID_DATA");
 }
 
@@ -257,10 +223,7 @@ async fn get_one_lead_full_record_204_and_no_permission() {
     assert_eq!(record["$approval_state"], "approved");
     assert!(answer.json().get("info").is_none());
 
-    let theirs = t.sandbox.find_leads(|l| l["Owner"]["id"] != me.as_str())[0]["id"]
-        .as_str()
-        .expect("id")
-        .to_string();
+    let theirs = t.sandbox.find_leads(|l| l["Owner"]["id"] != me.as_str())[0]["id"].as_str().expect("id").to_string();
     let denied = t.get(&coordinator, &format!("/crm/v8/Leads/{theirs}")).await;
     assert_eq!(denied.status, StatusCode::FORBIDDEN);
     assert_eq!(denied.code(), "NO_PERMISSION");

@@ -34,14 +34,10 @@ fn the_criteria_parser_survives_generated_garbage() {
     let mut state: u64 = 0x1234_5678;
     for _ in 0..20_000 {
         let mut text = String::new();
-        state = state
-            .wrapping_mul(6_364_136_223_846_793_005)
-            .wrapping_add(1_442_695_040_888_963_407);
+        state = state.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
         let len = (state >> 59) as usize + 1;
         for _ in 0..len {
-            state = state
-                .wrapping_mul(6_364_136_223_846_793_005)
-                .wrapping_add(1_442_695_040_888_963_407);
+            state = state.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
             text.push_str(pieces[(state >> 33) as usize % pieces.len()]);
         }
         let _ = parse_criteria(&text);
@@ -74,11 +70,7 @@ async fn hostile_api_requests_get_zoho_shaped_answers() {
     ];
     for path in paths {
         let answer = t.get(&token, path).await;
-        assert!(
-            answer.status.is_success() || answer.status.is_client_error(),
-            "{path}: {}",
-            answer.status
-        );
+        assert!(answer.status.is_success() || answer.status.is_client_error(), "{path}: {}", answer.status);
         if answer.status != StatusCode::NO_CONTENT {
             assert!(answer.body.is_some(), "{path}: JSON body, got {:?}", answer.text);
         }
@@ -127,10 +119,7 @@ async fn hostile_api_requests_get_zoho_shaped_answers() {
     let bad_header = t
         .http
         .get(format!("{}/crm/v8/org", t.sandbox.api_url()))
-        .header(
-            "Authorization",
-            reqwest::header::HeaderValue::from_bytes(b"Zoho-oauthtoken \xff\xfe").expect("header"),
-        )
+        .header("Authorization", reqwest::header::HeaderValue::from_bytes(b"Zoho-oauthtoken \xff\xfe").expect("header"))
         .send()
         .await
         .expect("request");
@@ -142,35 +131,14 @@ async fn hostile_api_requests_get_zoho_shaped_answers() {
 async fn hostile_accounts_requests_get_answers() {
     let t = TestSandbox::start().await;
     let accounts = t.sandbox.accounts_url();
-    let raw = t
-        .http
-        .post(t.sandbox.token_url())
-        .body(vec![0xff, 0x00, 0x26, 0x3d])
-        .send()
-        .await
-        .expect("token");
+    let raw = t.http.post(t.sandbox.token_url()).body(vec![0xff, 0x00, 0x26, 0x3d]).send().await.expect("token");
     assert_eq!(raw.status(), StatusCode::OK);
     assert!(raw.json::<serde_json::Value>().await.expect("json")["error"].is_string());
-    for query in [
-        "",
-        "?client_id=%ZZ",
-        "?sandbox_user=%00&client_id=x",
-        "?redirect_uri=::::&client_id=1000.SANDBOXCLIENTID",
-    ] {
-        let response = t
-            .http
-            .get(format!("{accounts}/oauth/v2/auth{query}"))
-            .send()
-            .await
-            .expect("auth");
+    for query in ["", "?client_id=%ZZ", "?sandbox_user=%00&client_id=x", "?redirect_uri=::::&client_id=1000.SANDBOXCLIENTID"] {
+        let response = t.http.get(format!("{accounts}/oauth/v2/auth{query}")).send().await.expect("auth");
         assert_eq!(response.status(), StatusCode::BAD_REQUEST, "{query}");
     }
-    let revoke = t
-        .http
-        .post(format!("{accounts}/oauth/v2/token/revoke"))
-        .send()
-        .await
-        .expect("revoke");
+    let revoke = t.http.post(format!("{accounts}/oauth/v2/token/revoke")).send().await.expect("revoke");
     assert_eq!(revoke.status(), StatusCode::BAD_REQUEST);
     let get_token = t.http.get(t.sandbox.token_url()).send().await.expect("get");
     assert_eq!(get_token.status(), StatusCode::METHOD_NOT_ALLOWED);

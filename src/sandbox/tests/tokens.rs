@@ -9,11 +9,7 @@ use crate::sandbox::SandboxConfig;
 
 #[tokio::test]
 async fn access_tokens_expire_and_refresh_gives_a_new_one_without_refresh_token() {
-    let t = TestSandbox::with(SandboxConfig {
-        access_token_ttl: Duration::from_secs(1),
-        ..Default::default()
-    })
-    .await;
+    let t = TestSandbox::with(SandboxConfig { access_token_ttl: Duration::from_secs(1), ..Default::default() }).await;
     let tokens = t.login_with("coordinator", ALL_SCOPES).await;
     assert_eq!(tokens.body["expires_in"], 1);
     assert_eq!(t.get(&tokens.access, "/crm/v8/org").await.status, StatusCode::OK);
@@ -34,11 +30,7 @@ async fn access_tokens_expire_and_refresh_gives_a_new_one_without_refresh_token(
 
 #[tokio::test]
 async fn refresh_is_throttled_per_refresh_token_per_window() {
-    let t = TestSandbox::with(SandboxConfig {
-        refresh_limit: 3,
-        ..Default::default()
-    })
-    .await;
+    let t = TestSandbox::with(SandboxConfig { refresh_limit: 3, ..Default::default() }).await;
     let tokens = t.login_with("admin", ALL_SCOPES).await;
     let refresh = tokens.refresh.expect("refresh");
     for _ in 0..3 {
@@ -61,12 +53,9 @@ async fn refresh_is_throttled_per_refresh_token_per_window() {
 
 #[tokio::test]
 async fn the_refresh_window_slides() {
-    let t = TestSandbox::with(SandboxConfig {
-        refresh_limit: 1,
-        refresh_window: Duration::from_millis(300),
-        ..Default::default()
-    })
-    .await;
+    let t =
+        TestSandbox::with(SandboxConfig { refresh_limit: 1, refresh_window: Duration::from_millis(300), ..Default::default() })
+            .await;
     let refresh = t.login_with("admin", ALL_SCOPES).await.refresh.expect("refresh");
     assert!(t.refresh(&refresh).await["access_token"].is_string());
     assert_eq!(t.refresh(&refresh).await["error"], "Access Denied");
@@ -86,10 +75,7 @@ async fn revoking_a_refresh_token_kills_its_access_tokens() {
     };
     let response = revoke(refresh.clone()).await;
     assert_eq!(response.status(), StatusCode::OK);
-    assert_eq!(
-        response.json::<serde_json::Value>().await.expect("json"),
-        serde_json::json!({"status":"success"})
-    );
+    assert_eq!(response.json::<serde_json::Value>().await.expect("json"), serde_json::json!({"status":"success"}));
     assert_eq!(t.get(&tokens.access, "/crm/v8/org").await.code(), "INVALID_TOKEN");
     assert_eq!(t.refresh(&refresh).await["error"], "invalid_code");
     let again = revoke(refresh).await;
@@ -105,10 +91,7 @@ async fn revoke_all_tokens_of_and_expire_access_tokens_simulate_zoho_side_events
     let priya = t.login_with("admin", ALL_SCOPES).await;
     t.sandbox.revoke_all_tokens_of("mei.tanaka@zylker-academy.example");
     assert_eq!(t.get(&mei.access, "/crm/v8/org").await.code(), "INVALID_TOKEN");
-    assert_eq!(
-        t.refresh(mei.refresh.as_deref().expect("refresh")).await["error"],
-        "invalid_code"
-    );
+    assert_eq!(t.refresh(mei.refresh.as_deref().expect("refresh")).await["error"], "invalid_code");
     assert_eq!(t.get(&priya.access, "/crm/v8/org").await.status, StatusCode::OK);
     t.sandbox.expire_access_tokens();
     assert_eq!(t.get(&priya.access, "/crm/v8/org").await.code(), "INVALID_TOKEN");
