@@ -44,6 +44,10 @@ pub struct Application {
     addr: SocketAddr,
     /// Kept alive for as long as the gateway runs in `--sandbox` mode.
     sandbox: Option<Sandbox>,
+    /// How long a shutdown waits for open connections: a call to Zoho ends within the timeout
+    /// (twice, with a refresh) plus the read retry budget; a client that never finishes its
+    /// request must not keep the process up.
+    drain_limit: Duration,
 }
 
 impl Application {
@@ -92,7 +96,11 @@ impl Application {
             max_bytes: config.cache_max_bytes,
         }));
         let limiter = Arc::new(OrgLimiter::new(config.zoho_concurrency as usize));
-        let retry = RetryPolicy { budget: Duration::from_millis(config.retry_budget_ms), ..RetryPolicy::default() };
+        let retry = RetryPolicy {
+            budget: Duration::from_millis(config.retry_budget_ms),
+            slot_wait: Duration::from_secs(config.zoho_timeout_secs),
+            ..RetryPolicy::default()
+        };
         let zoho = ZohoClient::new(http, cache.clone(), limiter, retry);
         share_invalidations(&store, &cache).await?;
         let tokens = Arc::new(TokenManager::new(store.clone(), oauth.clone(), Duration::from_secs(config.refresh_margin_secs)));
@@ -122,7 +130,8 @@ impl Application {
         };
         let schema = graphql::build_schemas(state.clone(), limits);
         let router = crate::http::router(state, schema, limits, &config.cors_origins);
-        Ok(Self { listener, router, addr, sandbox })
+        let drain_limit = Duration::from_secs(config.zoho_timeout_secs) * 2 + Duration::from_millis(config.retry_budget_ms);
+        Ok(Self { listener, router, addr, sandbox, drain_limit })
     }
 
     pub fn addr(&self) -> SocketAddr {
@@ -136,7 +145,22 @@ impl Application {
     /// Serves until SIGINT or SIGTERM, then lets in-flight requests finish.
     pub async fn run_until_stopped(self) -> anyhow::Result<()> {
         let _sandbox = self.sandbox;
-        axum::serve(self.listener, self.router).with_graceful_shutdown(shutdown_signal()).await?;
+        let (stopping, stopped) = tokio::sync::oneshot::channel::<()>();
+        let server = axum::serve(self.listener, self.router).with_graceful_shutdown(async move {
+            shutdown_signal().await;
+            let _ = stopping.send(());
+        });
+        let drain_limit = self.drain_limit;
+        let deadline = async move {
+            match stopped.await {
+                Ok(()) => tokio::time::sleep(drain_limit).await,
+                Err(_) => std::future::pending().await,
+            }
+        };
+        tokio::select! {
+            served = server => served?,
+            () = deadline => tracing::warn!(secs = drain_limit.as_secs(), "connections still open after the drain limit; exiting"),
+        }
         Ok(())
     }
 

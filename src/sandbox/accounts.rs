@@ -103,6 +103,7 @@ fn authorize(shared: &Shared, params: &Params) -> Response {
         // app forces the consent screen again (§1.5).
         let first_consent = inner.consented.insert((user, config.client_id.clone()));
         let code = super::state::new_token();
+        inner.record.code(&code);
         inner.codes.insert(
             code.clone(),
             Grant {

@@ -11,6 +11,9 @@
 //! - `data.rs` — the deterministic org, users and seed leads.
 //! - `calls.rs` — [`CallCounts`], the per-endpoint call counter tests read.
 //! - `faults.rs` — [`Fault`] and [`FaultRule`], the fault switch.
+//! - `inspect.rs` — what tests may look at: [`IssuedSecrets`], received criteria, and the criteria
+//!   parser as an oracle ([`parse_criteria`]).
+//! - `listener.rs` — serving, stopping, and going offline and back online on the same ports.
 //! - `http.rs` — response helpers: Zoho's JSON content type, error envelope, 204, query parsing.
 //! - `accounts.rs` — the accounts listener: `/oauth/v2/auth` and `/oauth/v2/token/revoke`.
 //! - `token.rs` — `/oauth/v2/token`: code exchange, refresh, the refresh throttle.
@@ -28,6 +31,8 @@ pub(crate) mod crm;
 mod data;
 mod faults;
 mod http;
+mod inspect;
+mod listener;
 mod state;
 #[cfg(test)]
 mod tests;
@@ -42,6 +47,7 @@ use tokio::sync::watch;
 
 pub use calls::CallCounts;
 pub use faults::{Fault, FaultRule};
+pub use inspect::{Criteria, CriteriaError, IssuedSecrets, parse_criteria};
 
 use state::Shared;
 
@@ -136,9 +142,12 @@ pub struct Sandbox {
 }
 
 /// Signals the server tasks to stop when the last `Sandbox` handle goes away. The server tasks hold
-/// only `Arc<Shared>`, never this guard, so dropping every handle really ends them.
+/// only `Arc<Shared>`, never this guard, so dropping every handle really ends them. Also holds the
+/// online switch and each listener's status (open or closed).
 struct ShutdownGuard {
     stop: watch::Sender<bool>,
+    online: watch::Sender<bool>,
+    listening: [watch::Receiver<bool>; 2],
 }
 
 impl Drop for ShutdownGuard {
@@ -156,15 +165,18 @@ impl Sandbox {
         let api_listener = tokio::net::TcpListener::bind(SocketAddr::new(config.bind_ip, config.api_port))
             .await
             .with_context(|| format!("binding the sandbox API listener on port {}", config.api_port))?;
-        let accounts_url = base_url(accounts_listener.local_addr()?);
-        let api_url = base_url(api_listener.local_addr()?);
-        let shared = Arc::new(Shared::new(config, accounts_url, api_url));
+        let (accounts_addr, api_addr) = (accounts_listener.local_addr()?, api_listener.local_addr()?);
+        let shared = Arc::new(Shared::new(config, base_url(accounts_addr), base_url(api_addr)));
 
         let (stop, stopped) = watch::channel(false);
-        spawn_server(accounts_listener, accounts::router(shared.clone()), stopped.clone());
-        spawn_server(api_listener, crm::router(shared.clone()), stopped);
+        let (online, is_online) = watch::channel(true);
+        let switches = listener::Switches { stop: stopped, online: is_online };
+        let listening = [
+            listener::spawn(accounts_listener, accounts_addr, accounts::router(shared.clone()), switches.clone()),
+            listener::spawn(api_listener, api_addr, crm::router(shared.clone()), switches),
+        ];
         tracing::info!(accounts = %shared.accounts_url, api = %shared.api_url, "Zoho sandbox started");
-        Ok(Sandbox { shared, guard: Arc::new(ShutdownGuard { stop }) })
+        Ok(Sandbox { shared, guard: Arc::new(ShutdownGuard { stop, online, listening }) })
     }
 
     /// Base URL of the accounts server, e.g. `http://127.0.0.1:41234` (no trailing slash).
@@ -270,6 +282,30 @@ impl Sandbox {
         let _ = self.guard.stop.send(true);
     }
 
+    /// Closes both listeners, as when Zoho is unreachable: new connections are refused. Open
+    /// connections finish their request first; returns once both sockets are closed. Tokens, codes
+    /// and leads are kept for [`Sandbox::go_online`].
+    pub async fn go_offline(&self) {
+        self.guard.online.send_replace(false);
+        self.wait_listening(false).await;
+    }
+
+    /// Listens again on the same addresses after [`Sandbox::go_offline`]; returns once both serve.
+    pub async fn go_online(&self) -> anyhow::Result<()> {
+        self.guard.online.send_replace(true);
+        tokio::time::timeout(Duration::from_secs(5), self.wait_listening(true))
+            .await
+            .context("the sandbox could not listen again on its ports")
+    }
+
+    async fn wait_listening(&self, wanted: bool) {
+        for status in &self.guard.listening {
+            let mut status = status.clone();
+            // An error means the server task ended: its socket is closed for good.
+            let _ = status.wait_for(|open| *open == wanted).await;
+        }
+    }
+
     /// A short human description for `zoho-gateway --sandbox` to print.
     pub fn describe(&self) -> String {
         let mut text = String::from("Zoho sandbox (simulated accounts server + CRM API v8)\n");
@@ -293,20 +329,4 @@ fn base_url(addr: SocketAddr) -> String {
         SocketAddr::V4(v4) => format!("http://{}:{}", v4.ip(), v4.port()),
         SocketAddr::V6(v6) => format!("http://[{}]:{}", v6.ip(), v6.port()),
     }
-}
-
-fn spawn_server(listener: tokio::net::TcpListener, router: axum::Router, mut stopped: watch::Receiver<bool>) {
-    tokio::spawn(async move {
-        let shutdown = async move {
-            // Either the stop signal or the sender being gone ends the server.
-            while !*stopped.borrow() {
-                if stopped.changed().await.is_err() {
-                    break;
-                }
-            }
-        };
-        if let Err(error) = axum::serve(listener, router).with_graceful_shutdown(shutdown).await {
-            tracing::error!(%error, "Zoho sandbox listener failed");
-        }
-    });
 }

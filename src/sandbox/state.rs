@@ -12,6 +12,7 @@ use serde_json::{Map, Value, json};
 use super::calls::CallCounts;
 use super::data;
 use super::faults::FaultRule;
+use super::inspect::Record;
 use super::{SandboxConfig, SandboxUser};
 
 /// Refresh tokens kept per user and client; the 21st evicts the oldest (§1.8).
@@ -46,6 +47,7 @@ impl Shared {
             calls: CallCounts::default(),
             faults: Vec::new(),
             sequence: 0,
+            record: Record::default(),
         };
         Shared {
             config,
@@ -178,6 +180,8 @@ pub(crate) struct Inner {
     pub faults: Vec<FaultRule>,
     /// Monotonic counter giving tokens an issue order (for "evict the oldest").
     pub sequence: u64,
+    /// What tests may inspect: issued secrets, received criteria.
+    pub record: Record,
 }
 
 impl Inner {
@@ -203,6 +207,7 @@ impl Inner {
             }
         }
         let token = new_token();
+        self.record.refresh_token(&token);
         let sequence = self.next_sequence();
         self.refresh_tokens.insert(
             token.clone(),
@@ -238,6 +243,7 @@ impl Inner {
             }
         }
         let token = new_token();
+        self.record.access_token(&token);
         let sequence = self.next_sequence();
         self.access_tokens.insert(
             token.clone(),

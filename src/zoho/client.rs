@@ -39,11 +39,19 @@ pub struct RetryPolicy {
     pub budget: Duration,
     pub first_backoff: Duration,
     pub max_backoff: Duration,
+    /// Longest wait for a free slot of the org's limiter (ZOHO_TIMEOUT_SECS): when Zoho is slow,
+    /// queueing longer than a call may take only makes every answer later.
+    pub slot_wait: Duration,
 }
 
 impl Default for RetryPolicy {
     fn default() -> Self {
-        Self { budget: Duration::from_secs(3), first_backoff: Duration::from_millis(100), max_backoff: Duration::from_secs(1) }
+        Self {
+            budget: Duration::from_secs(3),
+            first_backoff: Duration::from_millis(100),
+            max_backoff: Duration::from_secs(1),
+            slot_wait: Duration::from_secs(20),
+        }
     }
 }
 
@@ -74,7 +82,11 @@ impl ZohoClient {
         let method_name = method.as_str().to_owned();
         let method_name = method_name.as_str();
         let _slot = match &creds.scope {
-            Some(scope) => Some(self.limiter.acquire(&scope.org_id).await),
+            Some(scope) => Some(
+                tokio::time::timeout(self.retry.slot_wait, self.limiter.acquire(&scope.org_id))
+                    .await
+                    .map_err(|_| ZohoError::Transport("no free slot for a Zoho call in time".into()))?,
+            ),
             None => None,
         };
         let mut request = self

@@ -181,3 +181,35 @@ async fn two_hundred_concurrent_requests_on_an_expired_token_cause_one_refresh()
     }
     assert_eq!(app.sandbox.calls().get("token.refresh_token"), 1);
 }
+
+/// A latency storm wider than the per-org limiter (100 concurrent reads, 10 slots, Zoho answering
+/// after 10 s, a 1 s timeout): waiting for a limiter slot is bounded too, so every answer still
+/// comes within the timeout and retry budget (plus slack) instead of queueing for many timeouts.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_latency_storm_wider_than_the_limiter_still_answers_in_time() {
+    let app = spawn_app_with(Options {
+        args: ["--zoho-timeout-secs", "1", "--retry-budget-ms", "1500", "--cache", "false"].map(str::to_owned).to_vec(),
+        ..Options::default()
+    })
+    .await;
+    let browser = app.signed_in("admin").await;
+    app.sandbox.set_fault(Some(Fault::Latency(Duration::from_secs(10))));
+    let storm = (0..100).map(|i| {
+        let (client, base) = (browser.client.clone(), app.base.clone());
+        tokio::spawn(async move {
+            let started = std::time::Instant::now();
+            let query = format!("{{ leads(page: {}, perPage: 2) {{ nodes {{ id }} }} }}", i % 9 + 1);
+            let r = client.post(format!("{base}/graphql")).json(&json!({ "query": query })).send().await;
+            let r = r.expect("gateway answers").json::<serde_json::Value>().await.expect("JSON");
+            (r, started.elapsed())
+        })
+    });
+    let mut slowest = Duration::ZERO;
+    for result in futures::future::join_all(storm).await {
+        let (r, took) = result.expect("no task panicked");
+        // Zoho still counts the calls the gateway gave up on, so some meet its concurrency limit.
+        assert!(["UPSTREAM_UNAVAILABLE", "RATE_LIMITED"].contains(&error_code(&r)), "{r}");
+        slowest = slowest.max(took);
+    }
+    assert!(slowest < Duration::from_secs(8), "the slowest of 100 answered after {slowest:?}");
+}

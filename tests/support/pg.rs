@@ -28,10 +28,7 @@ impl TestDatabase {
         let now = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
         drop_leftovers(&mut conn, now).await;
         let name = format!("zgw_test_{now}_{:016x}", rand::random::<u64>());
-        sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
-            .execute(&mut conn)
-            .await
-            .expect("CREATE DATABASE");
+        sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(&mut conn).await.expect("CREATE DATABASE");
         let _ = conn.close().await;
         let mut url = url::Url::parse(&admin).expect("ZGW_TEST_PG_ADMIN_URL is a URL");
         url.set_path(&name);

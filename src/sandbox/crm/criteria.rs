@@ -33,6 +33,21 @@ pub(crate) enum Op {
 }
 
 impl Op {
+    /// The operator as written in criteria (§2.8).
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            Op::Equals => "equals",
+            Op::NotEqual => "not_equal",
+            Op::StartsWith => "starts_with",
+            Op::In => "in",
+            Op::GreaterThan => "greater_than",
+            Op::GreaterEqual => "greater_equal",
+            Op::LessThan => "less_than",
+            Op::LessEqual => "less_equal",
+            Op::Between => "between",
+        }
+    }
+
     fn parse(text: &str) -> Option<Op> {
         Some(match text {
             "equals" => Op::Equals,

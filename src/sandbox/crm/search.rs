@@ -55,6 +55,7 @@ fn only_digits(text: &str) -> String {
 pub(crate) fn search(ctx: &Ctx<'_>) -> Result<Response, ApiError> {
     let params = &ctx.params;
     let matcher = if let Some(criteria) = params.non_empty("criteria") {
+        ctx.shared.lock().record.criteria(criteria);
         Matcher::Criteria(parse_criteria(criteria)?)
     } else if let Some(email) = params.non_empty("email") {
         Matcher::Email(email.trim().to_string())

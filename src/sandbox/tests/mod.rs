@@ -3,6 +3,7 @@
 
 mod accounts;
 mod auth;
+mod inspect;
 mod limits;
 mod meta;
 mod records;
