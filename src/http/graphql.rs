@@ -362,18 +362,24 @@ fn respond_labelled(response: &async_graphql::Response, media: MediaType, defaul
     let request_error = response.data == async_graphql::Value::Null
         && !response.errors.is_empty()
         && response.errors.iter().all(|e| e.path.is_empty());
-    let mut body = serde_json::to_value(response).unwrap_or_else(|_| json!({ "errors": [{ "message": "Internal error." }] }));
-    label_request_errors(&mut body, default_code);
-    let status = match media {
-        MediaType::GraphqlResponseJson if request_error => {
-            if let Some(obj) = body.as_object_mut() {
-                obj.remove("data");
+    let (status, bytes) = if response.errors.iter().all(|e| !e.path.is_empty()) {
+        // The common case (data, maybe field errors): serialised once, straight to bytes.
+        (StatusCode::OK, serde_json::to_vec(response).unwrap_or_default())
+    } else {
+        let mut body = serde_json::to_value(response).unwrap_or_else(|_| json!({ "errors": [{ "message": "Internal error." }] }));
+        label_request_errors(&mut body, default_code);
+        let status = match media {
+            MediaType::GraphqlResponseJson if request_error => {
+                if let Some(obj) = body.as_object_mut() {
+                    obj.remove("data");
+                }
+                StatusCode::BAD_REQUEST
             }
-            StatusCode::BAD_REQUEST
-        }
-        _ => StatusCode::OK,
+            _ => StatusCode::OK,
+        };
+        (status, serde_json::to_vec(&body).unwrap_or_default())
     };
-    let mut http = respond_body(status, serde_json::to_vec(&body).unwrap_or_default(), media, &response.http_headers);
+    let mut http = respond_body(status, bytes, media, &response.http_headers);
     if !response.errors.is_empty() {
         // Read by `execute` for the metrics outcome; extensions never leave the process.
         http.extensions_mut().insert(HadErrors);

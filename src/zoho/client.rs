@@ -145,7 +145,11 @@ impl ZohoClient {
             let result = match self.send(creds, Method::GET, path, query, None).await {
                 Ok((_, None)) => Ok(Bytes::new()),
                 // Checked before it can be cached: a truncated body must not be served for the TTL.
-                Ok((status, Some(bytes))) if status.is_success() => parse::<serde::de::IgnoredAny>(&bytes).map(|_| bytes),
+                // (Uncached, the typed parse that follows catches it anyway.)
+                Ok((status, Some(bytes))) if status.is_success() && self.cache.is_enabled() => {
+                    parse::<serde::de::IgnoredAny>(&bytes).map(|_| bytes)
+                }
+                Ok((status, Some(bytes))) if status.is_success() => Ok(bytes),
                 Ok((status, Some(bytes))) => Err(ZohoError::from_response(status.as_u16(), &bytes)),
                 Err(e) => Err(e),
             };
