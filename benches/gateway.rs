@@ -107,8 +107,8 @@ async fn run() -> anyhow::Result<()> {
     let http = reqwest::Client::builder().timeout(Duration::from_secs(30)).redirect(reqwest::redirect::Policy::none()).build()?;
 
     progress("starting the gateways (cache on, cache off)");
-    let mut cached = Gateway::spawn("cache on", &sandbox, true, tmp.path())?;
-    let mut passthrough = Gateway::spawn("cache off", &sandbox, false, tmp.path())?;
+    let mut cached = Gateway::spawn("cache on", &sandbox, true, tmp.path(), &[])?;
+    let mut passthrough = Gateway::spawn("cache off", &sandbox, false, tmp.path(), &[])?;
     cached.wait_ready(&http).await?;
     passthrough.wait_ready(&http).await?;
     progress(&format!(
@@ -176,8 +176,118 @@ async fn run() -> anyhow::Result<()> {
         gateway.print_log();
     }
     drop((cached, passthrough));
+    if std::env::var("BENCH_REPLICAS").is_ok_and(|v| v.trim() == "2") {
+        replicas(&sandbox, &http, tmp.path(), secs, &list_body).await.context("the two-replica mode")?;
+    }
     sandbox.shutdown();
     Ok(())
+}
+
+/// `BENCH_REPLICAS=2`: two gateway processes sharing one PostgreSQL database (a fresh one,
+/// dropped afterwards), signed in once through the first. Measures the portal's list through both
+/// at once (wrk on each, half the connections each), cache off and cache on, and how long a write
+/// through one takes to show through the other's cache (LISTEN/NOTIFY invalidation).
+async fn replicas(sandbox: &Sandbox, http: &reqwest::Client, tmp: &Path, secs: u64, list_body: &str) -> anyhow::Result<()> {
+    use sqlx::Connection as _;
+    let admin = std::env::var("BENCH_PG_ADMIN_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
+    let name = format!("zgw_bench_{:016x}", rand::random::<u64>());
+    let mut conn =
+        sqlx::PgConnection::connect(&admin).await.with_context(|| format!("PostgreSQL at {admin} (BENCH_PG_ADMIN_URL)"))?;
+    sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(&mut conn).await?;
+    let mut db_url = url::Url::parse(&admin)?;
+    db_url.set_path(&name);
+    let key = {
+        use base64::Engine as _;
+        base64::engine::general_purpose::STANDARD.encode(rand::random::<[u8; 32]>())
+    };
+    let env = [("DATABASE_URL", db_url.to_string()), ("GATEWAY_TOKEN_KEY", key), ("GATEWAY_ZOHO_CONCURRENCY", "5".to_owned())];
+    let result = replica_runs(sandbox, http, tmp, secs, list_body, &env).await;
+    sqlx::raw_sql(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))).execute(&mut conn).await?;
+    result
+}
+
+async fn replica_runs(
+    sandbox: &Sandbox,
+    http: &reqwest::Client,
+    tmp: &Path,
+    secs: u64,
+    list_body: &str,
+    env: &[(&str, String)],
+) -> anyhow::Result<()> {
+    let half = (WRK_CONNECTIONS / 2).max(1);
+    let mut rows = Vec::new();
+    for cache in [false, true] {
+        let label = if cache { "cache on" } else { "cache off" };
+        progress(&format!("two replicas on PostgreSQL, {label}"));
+        let mut a = Gateway::spawn("replica A", sandbox, cache, tmp, env)?;
+        let mut b = Gateway::spawn("replica B", sandbox, cache, tmp, env)?;
+        a.wait_ready(http).await?;
+        b.wait_ready(http).await?;
+        a.session = sign_in(&a).await.context("signing in through replica A")?;
+        // Sessions live in the shared store: the cookie from A works on B.
+        b.session = a.session.clone();
+        let on_b = b.graphql(http, PORTAL_LIST, list_variables()).await?;
+        check_page(&on_b, 200).context("replica B serves A's session")?;
+        a.graphql(http, PORTAL_LIST, list_variables()).await?;
+        sandbox.reset_calls();
+        let (name_a, name_b) = (format!("ra{cache}"), format!("rb{cache}"));
+        let (ra, rb) = tokio::join!(
+            wrk_graphql(tmp, &name_a, &a, list_body, half, secs),
+            wrk_graphql(tmp, &name_b, &b, list_body, half, secs)
+        );
+        let (ra, rb) = (ra?, rb?);
+        let zoho_calls = sandbox.calls().api_total();
+        let invalidation_ms = if cache { Some(invalidation_latency(http, &a, &b).await?) } else { None };
+        let (rss_a, rss_b) = (a.memory()?.0, b.memory()?.0);
+        rows.push((label, ra, rb, zoho_calls, invalidation_ms, rss_a.max(rss_b)));
+    }
+    println!(
+        "
+two replicas sharing PostgreSQL (wrk -t1 -c{half} on each, {secs}s)"
+    );
+    println!("{:<26}{:>10}{:>12}{:>12}{:>12}{:>12}{:>12}", "", "req/s A+B", "p50 A", "p50 B", "p99 A", "p99 B", "Zoho calls");
+    for (label, ra, rb, calls, _, _) in &rows {
+        println!(
+            "{:<26}{:>10.0}{:>10.2}ms{:>10.2}ms{:>10.2}ms{:>10.2}ms{:>12}",
+            format!("portal list, {label}"),
+            ra.requests_per_sec + rb.requests_per_sec,
+            ra.p50_ms,
+            rb.p50_ms,
+            ra.p99_ms,
+            rb.p99_ms,
+            calls
+        );
+    }
+    for (label, _, _, _, invalidation, rss) in &rows {
+        if let Some(ms) = invalidation {
+            println!(
+                "write through A seen through B's cache after {ms:.0} ms ({label}; target ≤ 1000 ms: {})",
+                verdict(*ms <= 1000.0)
+            );
+        }
+        println!("peak RSS of a replica ({label}): {:.1} MiB", *rss as f64 / 1024.0);
+    }
+    Ok(())
+}
+
+/// Reads the newest lead through B (cached), updates it through A, and polls B until it shows.
+async fn invalidation_latency(http: &reqwest::Client, a: &Gateway, b: &Gateway) -> anyhow::Result<f64> {
+    const NEWEST: &str = "{ leads(perPage: 1, sortBy: MODIFIED_TIME, sortOrder: DESC) { nodes { id course } } }";
+    let before = b.graphql(http, NEWEST, json!({})).await?;
+    let id = before["data"]["leads"]["nodes"][0]["id"].as_str().context("a lead to edit")?.to_owned();
+    let course = format!("Bench {:08x}", rand::random::<u32>());
+    let update = "mutation($id: ID!, $c: String) { updateLead(id: $id, input: { course: $c }) { id } }";
+    let written = a.graphql(http, update, json!({ "id": id, "c": course })).await?;
+    ensure!(written["data"]["updateLead"]["id"].is_string(), "update through A failed: {written}");
+    let started = Instant::now();
+    while started.elapsed() < Duration::from_secs(5) {
+        let seen = b.graphql(http, NEWEST, json!({})).await?;
+        if seen["data"]["leads"]["nodes"][0]["course"] == course.as_str() {
+            return Ok(started.elapsed().as_secs_f64() * 1000.0);
+        }
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    bail!("replica B still served the old lead 5 s after the write through A")
 }
 
 fn progress(message: &str) {
@@ -215,7 +325,8 @@ struct Gateway {
 }
 
 impl Gateway {
-    fn spawn(name: &'static str, sandbox: &Sandbox, cache: bool, tmp: &Path) -> anyhow::Result<Gateway> {
+    /// `env` overrides the defaults (e.g. a shared PostgreSQL for the two-replica mode).
+    fn spawn(name: &'static str, sandbox: &Sandbox, cache: bool, tmp: &Path, env: &[(&str, String)]) -> anyhow::Result<Gateway> {
         let port = free_port()?;
         let base = format!("http://127.0.0.1:{port}");
         let redirect_url = format!("{base}/redirect.html");
@@ -246,6 +357,7 @@ impl Gateway {
             .env("DATABASE_URL", "memory:")
             .env("GATEWAY_LOG", "warn")
             .env("GATEWAY_CACHE", cache.to_string())
+            .envs(env.iter().map(|(k, v)| (*k, v.as_str())))
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(stderr);
