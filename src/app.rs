@@ -205,7 +205,11 @@ async fn share_invalidations(store: &Arc<dyn Store>, cache: &Arc<ResponseCache>)
 /// Points the configuration at a fresh simulator. The redirect URI defaults to this gateway's
 /// own `/redirect.html`, which the simulator registers like the API console would.
 async fn start_sandbox(config: &mut Config, addr: SocketAddr) -> anyhow::Result<Sandbox> {
-    let sandbox = Sandbox::start(SandboxConfig::default()).await.context("starting the sandbox")?;
+    // The demo's fault switch lets the browser tests (and anyone trying the portal) see how it
+    // handles Zoho's 429s and outages; it exists only in `--sandbox` mode.
+    let sandbox = Sandbox::start(SandboxConfig { http_fault_switch: true, ..SandboxConfig::default() })
+        .await
+        .context("starting the sandbox")?;
     let default_redirect = url::Url::parse("http://127.0.0.1:8085/redirect.html")?;
     if config.redirect_uris == [default_redirect] {
         config.redirect_uris = vec![url::Url::parse(&format!("http://{addr}/redirect.html"))?];

@@ -40,11 +40,44 @@ async fn entry(State(shared): State<Arc<Shared>>, request: Request) -> Response 
             params.merge(query);
             if path == "/oauth/v2/token" { token(&shared, &parts.headers, &params).await } else { revoke(&shared, &params).await }
         }
+        ("/sandbox/faults", &Method::POST | &Method::DELETE) if shared.config.http_fault_switch => {
+            let Ok(body) = axum::body::to_bytes(body, MAX_BODY).await else {
+                return (StatusCode::PAYLOAD_TOO_LARGE, "too large").into_response();
+            };
+            fault_switch(&shared, &parts.method, &body)
+        }
         ("/oauth/v2/auth" | "/oauth/v2/token" | "/oauth/v2/token/revoke", _) => {
             (StatusCode::METHOD_NOT_ALLOWED, "method not allowed").into_response()
         }
         _ => (StatusCode::NOT_FOUND, "not found").into_response(),
     }
+}
+
+/// The HTTP fault switch (only with `SandboxConfig::http_fault_switch`): `POST` a JSON body
+/// `{"status": 429, "latency_ms": 0, "times": null, "endpoint": "leads.list"}` to add a rule
+/// (`status` or `latency_ms`; `times` and `endpoint` optional), `DELETE` to clear every rule.
+fn fault_switch(shared: &Shared, method: &Method, body: &Bytes) -> Response {
+    #[derive(serde::Deserialize)]
+    struct Rule {
+        status: Option<u16>,
+        latency_ms: Option<u64>,
+        times: Option<u32>,
+        endpoint: Option<String>,
+    }
+    if method == Method::DELETE {
+        shared.lock().faults.clear();
+        return (StatusCode::OK, "cleared").into_response();
+    }
+    let Ok(rule) = serde_json::from_slice::<Rule>(body) else {
+        return (StatusCode::BAD_REQUEST, "expected {\"status\": 429} or {\"latency_ms\": 1000}").into_response();
+    };
+    let fault = match (rule.status, rule.latency_ms) {
+        (Some(status), None) if (400..=599).contains(&status) => super::Fault::Status(status),
+        (None, Some(ms)) if ms <= 60_000 => super::Fault::Latency(std::time::Duration::from_millis(ms)),
+        _ => return (StatusCode::BAD_REQUEST, "give either a 4xx/5xx status or latency_ms ≤ 60000").into_response(),
+    };
+    shared.lock().faults.push(super::FaultRule { fault, times: rule.times, endpoint: rule.endpoint });
+    (StatusCode::OK, "added").into_response()
 }
 
 /// Only a form body carries parameters; multipart bodies (which Zoho also accepts) are not parsed.

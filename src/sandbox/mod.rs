@@ -84,6 +84,9 @@ pub struct SandboxConfig {
     pub lead_count: usize,
     /// The data-centre code put on the redirect as `location` (§1.4).
     pub location: String,
+    /// Serve `POST/DELETE /sandbox/faults` on the accounts listener, so a browser test or a demo
+    /// can switch faults on over HTTP (off by default: tests in Rust use [`Sandbox::set_fault`]).
+    pub http_fault_switch: bool,
 }
 
 impl Default for SandboxConfig {
@@ -103,6 +106,7 @@ impl Default for SandboxConfig {
             concurrency_limit: 10,
             lead_count: 300,
             location: "us".to_string(),
+            http_fault_switch: false,
         }
     }
 }

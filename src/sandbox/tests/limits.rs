@@ -112,3 +112,24 @@ async fn shutdown_and_drop_stop_the_listeners() {
     tokio::time::sleep(Duration::from_millis(100)).await;
     assert!(fresh.get(format!("{accounts}/oauth/v2/auth")).send().await.is_err());
 }
+
+#[tokio::test]
+async fn the_http_fault_switch_exists_only_when_enabled_and_adds_and_clears_rules() {
+    let http = reqwest::Client::new();
+    let off = TestSandbox::start().await;
+    let r = http.post(format!("{}/sandbox/faults", off.sandbox.accounts_url())).body(r#"{"status":503}"#).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::NOT_FOUND, "not served unless enabled");
+
+    let t = TestSandbox::with(SandboxConfig { http_fault_switch: true, ..Default::default() }).await;
+    let token = t.login("admin").await;
+    let switch = format!("{}/sandbox/faults", t.sandbox.accounts_url());
+    let r = http.post(&switch).body(r#"{"status":503,"endpoint":"org"}"#).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(t.get(&token, "/crm/v8/org").await.status, StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(t.get(&token, "/crm/v8/users?type=CurrentUser").await.status, StatusCode::OK, "only the named endpoint");
+    let r = http.post(&switch).body(r#"{"status":200}"#).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST, "only error statuses");
+    let r = http.delete(&switch).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(t.get(&token, "/crm/v8/org").await.status, StatusCode::OK, "cleared");
+}
