@@ -13,7 +13,7 @@ use crate::auth::AuthService;
 use crate::auth::oauth::{OAuthClient, OAuthSettings};
 use crate::auth::tokens::TokenManager;
 use crate::cache::{CacheSettings, ResponseCache};
-use crate::config::Config;
+use crate::config::{Config, DatabaseUrl};
 use crate::graphql::{self, lead::LeadFields};
 use crate::sandbox::{Sandbox, SandboxConfig};
 use crate::secret::ClientSecret;
@@ -210,6 +210,12 @@ async fn start_sandbox(config: &mut Config, addr: SocketAddr) -> anyhow::Result<
     let sandbox = Sandbox::start(SandboxConfig { http_fault_switch: true, ..SandboxConfig::default() })
         .await
         .context("starting the sandbox")?;
+    // The sandbox is new at every start (new ports, tokens, data), so sessions and tokens kept
+    // from an earlier run would point at a Zoho that is gone: unless a store was chosen
+    // explicitly, the demo keeps them in memory.
+    if config.database_url == DatabaseUrl::Sqlite("zoho-gateway.db".into()) {
+        config.database_url = DatabaseUrl::Memory;
+    }
     let default_redirect = url::Url::parse("http://127.0.0.1:8085/redirect.html")?;
     if config.redirect_uris == [default_redirect] {
         config.redirect_uris = vec![url::Url::parse(&format!("http://{addr}/redirect.html"))?];

@@ -81,3 +81,34 @@ async fn json_logs_carry_the_request_id() {
         "a log line of that request carries its id {id}: {lines:?}"
     );
 }
+
+#[tokio::test]
+async fn sandbox_mode_keeps_its_state_in_memory_unless_told_otherwise() {
+    // A new sandbox starts at every run, so tokens kept from an earlier run would point at a Zoho
+    // that is gone: the demo must not leave a database file behind.
+    let dir = tempfile::tempdir().unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_zoho-gateway"))
+        .arg("--sandbox")
+        .current_dir(dir.path())
+        .env_remove("DATABASE_URL")
+        .env("GATEWAY_BIND", format!("127.0.0.1:{port}"))
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let client = reqwest::Client::new();
+    let mut ready = false;
+    for _ in 0..100 {
+        if client.get(format!("http://127.0.0.1:{port}/readyz")).send().await.is_ok_and(|r| r.status() == 200) {
+            ready = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(ready, "the gateway started");
+    let files: Vec<_> = std::fs::read_dir(dir.path()).unwrap().filter_map(Result::ok).map(|e| e.file_name()).collect();
+    assert!(files.is_empty(), "no store files in sandbox mode: {files:?}");
+}
