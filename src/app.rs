@@ -163,18 +163,6 @@ impl Application {
         }
         Ok(())
     }
-
-    /// Serves in the background (tests); the server stops when the runtime does.
-    pub fn spawn(self) -> (SocketAddr, Option<Sandbox>) {
-        let addr = self.addr;
-        let sandbox = self.sandbox.clone();
-        tokio::spawn(async move {
-            if let Err(e) = axum::serve(self.listener, self.router).await {
-                tracing::error!(error = %e, "server stopped");
-            }
-        });
-        (addr, sandbox)
-    }
 }
 
 /// With a store shared by replicas, writes here evict the org's entries there and the other
