@@ -14,7 +14,9 @@
 //! - [`zoho`]: the only module that knows Zoho's wire format.
 //! - [`error`]: the edge error and its stable `extensions.code` values.
 //! - [`secret`]: secret newtypes that never print.
-//! - [`sandbox`]: the built-in Zoho simulator (accounts server + CRM API) for demos and tests.
+//!
+//! The built-in Zoho simulator (accounts server + CRM API) for `--sandbox` and the tests is the
+//! workspace crate `zoho-sandbox` (`crates/zoho-sandbox`), re-exported here as [`sandbox`].
 
 pub mod app;
 pub mod auth;
@@ -24,8 +26,9 @@ pub mod crm;
 pub mod error;
 pub mod graphql;
 pub mod http;
-pub mod sandbox;
 pub mod secret;
 pub mod store;
 pub mod telemetry;
 pub mod zoho;
+
+pub use zoho_sandbox as sandbox;

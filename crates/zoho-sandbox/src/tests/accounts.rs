@@ -8,7 +8,7 @@ use reqwest::header::{CONTENT_TYPE, LOCATION};
 use sha2::{Digest, Sha256};
 
 use super::{ALL_SCOPES, REDIRECT_URI, TestSandbox};
-use crate::sandbox::SandboxConfig;
+use crate::SandboxConfig;
 
 fn param<'a>(query: &'a [(String, String)], name: &str) -> Option<&'a str> {
     query.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())

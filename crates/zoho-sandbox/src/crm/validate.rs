@@ -6,9 +6,9 @@ use axum::http::StatusCode;
 use serde_json::{Map, Value, json};
 
 use super::{Ctx, fields};
-use crate::sandbox::data::user_ref;
-use crate::sandbox::http::ApiError;
-use crate::sandbox::state::{Inner, Lead};
+use crate::data::user_ref;
+use crate::http::ApiError;
+use crate::state::{Inner, Lead};
 
 /// Most records per write call (§2.4).
 const MAX_RECORDS: usize = 100;
@@ -147,7 +147,7 @@ pub(crate) fn duplicate_check(
             "json_path": path(index, "Email"),
             "duplicate_record": {
                 "id": other.id.to_string(),
-                "module": { "api_name": "Leads", "id": crate::sandbox::data::LEADS_MODULE_ID },
+                "module": { "api_name": "Leads", "id": crate::data::LEADS_MODULE_ID },
                 "Owner": owner,
             },
         }),

@@ -3,7 +3,7 @@
 
 use serde_json::{Value, json};
 
-use crate::sandbox::data;
+use crate::data;
 
 /// One Leads field as the sandbox knows it.
 #[derive(Debug, Clone, Copy)]

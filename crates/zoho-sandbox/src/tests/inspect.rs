@@ -2,7 +2,7 @@
 //! offline switch (connection refused, then back on the same ports with the same state).
 
 use super::{ALL_SCOPES, TestSandbox, enc};
-use crate::sandbox::{Criteria, parse_criteria};
+use crate::{Criteria, parse_criteria};
 
 #[tokio::test]
 async fn every_issued_code_and_token_is_listed_even_after_revocation() {

@@ -12,9 +12,9 @@ use super::validate::{
     refresh_full_name, validate,
 };
 use super::{Ctx, fields};
-use crate::sandbox::data::{format_time, user_ref};
-use crate::sandbox::http::{ApiError, json as json_response};
-use crate::sandbox::state::{Inner, Lead};
+use crate::data::{format_time, user_ref};
+use crate::http::{ApiError, json as json_response};
+use crate::state::{Inner, Lead};
 
 /// One record's outcome, already in Zoho's per-record shape.
 type Outcome = Result<Value, Value>;

@@ -6,9 +6,9 @@ use axum::response::Response;
 use serde_json::{Value, json};
 
 use super::{Ctx, fields};
-use crate::sandbox::SandboxUser;
-use crate::sandbox::data::{self, ORG_ID, ORG_NAME, ORG_ZGID, TIME_ZONE};
-use crate::sandbox::http::{ApiError, json as json_response, no_content};
+use crate::SandboxUser;
+use crate::data::{self, ORG_ID, ORG_NAME, ORG_ZGID, TIME_ZONE};
+use crate::http::{ApiError, json as json_response, no_content};
 
 const USER_TYPES: [&str; 10] = [
     "AllUsers",

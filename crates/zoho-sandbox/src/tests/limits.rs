@@ -5,7 +5,7 @@ use std::time::{Duration, Instant};
 use reqwest::StatusCode;
 
 use super::TestSandbox;
-use crate::sandbox::{Fault, FaultRule, SandboxConfig};
+use crate::{Fault, FaultRule, SandboxConfig};
 
 #[tokio::test]
 async fn concurrency_above_the_limit_gets_429_and_the_peak_is_recorded() {
@@ -106,7 +106,7 @@ async fn shutdown_and_drop_stop_the_listeners() {
     let fresh = reqwest::Client::new();
     assert!(fresh.get(format!("{api}/crm/v8/org")).send().await.is_err());
 
-    let other = crate::sandbox::Sandbox::start(SandboxConfig::default()).await.expect("start");
+    let other = crate::Sandbox::start(SandboxConfig::default()).await.expect("start");
     let accounts = other.accounts_url();
     drop(other);
     tokio::time::sleep(Duration::from_millis(100)).await;

@@ -4,7 +4,7 @@ use reqwest::StatusCode;
 use serde_json::Value;
 
 use super::{TestSandbox, enc};
-use crate::sandbox::crm::criteria::{Expr, Op, parse_criteria};
+use crate::crm::criteria::{Expr, Op, parse_criteria};
 
 fn cond(field: &'static str, op: Op, values: &[&str]) -> Expr {
     Expr::Condition { field, op, values: values.iter().map(|v| v.to_string()).collect() }

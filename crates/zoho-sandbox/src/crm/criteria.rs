@@ -7,8 +7,8 @@ use chrono::{DateTime, FixedOffset};
 use serde_json::{Value, json};
 
 use super::fields::{self, FieldDef};
-use crate::sandbox::http::ApiError;
-use crate::sandbox::state::Lead;
+use crate::http::ApiError;
+use crate::state::Lead;
 
 /// Most conditions in one criteria (v2–v7 docs say 10; the newer OAS 15 — UNCONFIRMED for v8, §2.8).
 const MAX_CONDITIONS: usize = 10;

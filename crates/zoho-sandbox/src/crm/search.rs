@@ -13,8 +13,8 @@ use super::Ctx;
 use super::criteria::{Expr, matches, parse_criteria};
 use super::fields;
 use super::records::{MAX_PER_PAGE, number_param, parse_fields, project, sort_leads, visible};
-use crate::sandbox::http::{ApiError, json as json_response, no_content};
-use crate::sandbox::state::Lead;
+use crate::http::{ApiError, json as json_response, no_content};
+use crate::state::Lead;
 
 /// Records reachable through search paging (§2.8).
 const SEARCH_LIMIT: usize = 2000;

@@ -9,9 +9,9 @@ use axum::response::Response;
 use serde_json::{Map, Value, json};
 
 use super::{Caller, Ctx, fields};
-use crate::sandbox::data::format_time;
-use crate::sandbox::http::{ApiError, Params, json as json_response, no_content};
-use crate::sandbox::state::{Lead, PageToken};
+use crate::data::format_time;
+use crate::http::{ApiError, Params, json as json_response, no_content};
+use crate::state::{Lead, PageToken};
 
 /// Most fields one list call may ask for (§2.2).
 const MAX_FIELDS: usize = 50;

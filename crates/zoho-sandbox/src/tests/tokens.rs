@@ -5,7 +5,7 @@ use std::time::Duration;
 use reqwest::StatusCode;
 
 use super::{ALL_SCOPES, TestSandbox};
-use crate::sandbox::SandboxConfig;
+use crate::SandboxConfig;
 
 #[tokio::test]
 async fn access_tokens_expire_and_refresh_gives_a_new_one_without_refresh_token() {

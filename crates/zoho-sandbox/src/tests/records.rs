@@ -5,7 +5,7 @@ use std::collections::HashSet;
 use reqwest::StatusCode;
 
 use super::TestSandbox;
-use crate::sandbox::SandboxConfig;
+use crate::SandboxConfig;
 
 const JSON: &str = "application/json;charset=UTF-8";
 
