@@ -6,6 +6,7 @@ FROM rust:1.95-bookworm AS build
 WORKDIR /src
 COPY Cargo.toml Cargo.lock rustfmt.toml ./
 COPY src src
+COPY crates crates
 COPY migrations migrations
 COPY benches benches
 COPY examples examples
