@@ -14,57 +14,27 @@ use crate::auth::oauth::{OAuthClient, OAuthSettings};
 use crate::auth::tokens::TokenManager;
 use crate::cache::{CacheSettings, ResponseCache};
 use crate::config::{Config, DatabaseUrl};
-use crate::graphql::{self, lead::LeadFields};
+use crate::graphql;
+use crate::meta::{CrmModel, Snapshot, drift::Drift};
 use crate::sandbox::{Sandbox, SandboxConfig};
 use crate::secret::ClientSecret;
-use crate::store::{self, Store, UserOrg};
+use crate::state::AppState;
+use crate::store::{self, Store};
 use crate::zoho::limiter::OrgLimiter;
-use crate::zoho::records::FieldMeta;
 use crate::zoho::{RetryPolicy, ZohoClient};
 
-/// What every request may use. Handles only; no per-user data lives here except in caches
-/// keyed by user-org.
-pub struct AppState {
-    pub auth: AuthService,
-    pub tokens: Arc<TokenManager>,
-    pub zoho: ZohoClient,
+/// The handles that act for signed-in users: the store, the OAuth client, the Zoho client and its
+/// cache, and fresh tokens. The server and `schema pull` build them the same way.
+pub struct Core {
     pub store: Arc<dyn Store>,
-    pub leads: LeadFields,
-    /// Per-user cache of Zoho answers and of whole query answers.
+    pub oauth: Arc<OAuthClient>,
     pub cache: Arc<ResponseCache>,
-    pub secure_cookies: bool,
-    pub portal_dir: PathBuf,
-    /// Zoho's Leads field metadata per user-org (profiles can hide fields).
-    pub field_meta: moka::future::Cache<UserOrg, Arc<Vec<FieldMeta>>>,
+    pub zoho: ZohoClient,
+    pub tokens: Arc<TokenManager>,
 }
 
-pub struct Application {
-    listener: TcpListener,
-    router: axum::Router,
-    addr: SocketAddr,
-    /// Kept alive for as long as the gateway runs in `--sandbox` mode.
-    sandbox: Option<Sandbox>,
-    /// How long a shutdown waits for open connections: a call to Zoho ends within the timeout
-    /// (twice, with a refresh) plus the read retry budget; a client that never finishes its
-    /// request must not keep the process up.
-    drain_limit: Duration,
-}
-
-impl Application {
-    /// Binds `config.bind` and builds everything; in `--sandbox` mode starts the simulator first.
-    pub async fn build(config: Config) -> anyhow::Result<Self> {
-        let listener =
-            TcpListener::bind(config.bind).await.with_context(|| format!("GATEWAY_BIND: cannot listen on {}", config.bind))?;
-        Self::with_listener(config, listener).await
-    }
-
-    /// Builds on an already bound listener (tests bind port 0 first to learn the address).
-    pub async fn with_listener(mut config: Config, listener: TcpListener) -> anyhow::Result<Self> {
-        let addr = listener.local_addr()?;
-        let sandbox = if config.sandbox { Some(start_sandbox(&mut config, addr).await?) } else { None };
-        config.validate().map_err(anyhow::Error::msg)?;
-        crate::telemetry::metrics_handle();
-
+impl Core {
+    pub async fn build(config: &Config) -> anyhow::Result<Self> {
         let http = reqwest::Client::builder()
             // A token endpoint's redirect must never re-post the code and client secret elsewhere.
             .redirect(reqwest::redirect::Policy::none())
@@ -102,8 +72,41 @@ impl Application {
             ..RetryPolicy::default()
         };
         let zoho = ZohoClient::new(http, cache.clone(), limiter, retry);
-        share_invalidations(&store, &cache).await?;
         let tokens = Arc::new(TokenManager::new(store.clone(), oauth.clone(), Duration::from_secs(config.refresh_margin_secs)));
+        Ok(Self { store, oauth, cache, zoho, tokens })
+    }
+}
+
+pub struct Application {
+    listener: TcpListener,
+    router: axum::Router,
+    addr: SocketAddr,
+    /// Kept alive for as long as the gateway runs in `--sandbox` mode.
+    sandbox: Option<Sandbox>,
+    /// How long a shutdown waits for open connections: a call to Zoho ends within the timeout
+    /// (twice, with a refresh) plus the read retry budget; a client that never finishes its
+    /// request must not keep the process up.
+    drain_limit: Duration,
+}
+
+impl Application {
+    /// Binds `config.bind` and builds everything; in `--sandbox` mode starts the simulator first.
+    pub async fn build(config: Config) -> anyhow::Result<Self> {
+        let listener =
+            TcpListener::bind(config.bind).await.with_context(|| format!("GATEWAY_BIND: cannot listen on {}", config.bind))?;
+        Self::with_listener(config, listener).await
+    }
+
+    /// Builds on an already bound listener (tests bind port 0 first to learn the address).
+    pub async fn with_listener(mut config: Config, listener: TcpListener) -> anyhow::Result<Self> {
+        let addr = listener.local_addr()?;
+        let sandbox = if config.sandbox { Some(start_sandbox(&mut config, addr).await?) } else { None };
+        config.validate().map_err(anyhow::Error::msg)?;
+        let model = Arc::new(load_model(&config)?);
+        crate::telemetry::metrics_handle();
+
+        let Core { store, oauth, cache, zoho, tokens } = Core::build(&config).await?;
+        share_invalidations(&store, &cache).await?;
         let state = Arc::new(AppState {
             auth: AuthService::new(
                 oauth,
@@ -115,11 +118,11 @@ impl Application {
             tokens,
             zoho,
             store,
-            leads: LeadFields::new(&config.course_field),
+            model: model.clone(),
+            drift: Drift::new(model.clone()),
             cache,
             secure_cookies: config.secure_cookies(),
             portal_dir: config.portal_dir.clone(),
-            field_meta: moka::future::Cache::builder().max_capacity(10_000).time_to_live(Duration::from_secs(600)).build(),
         });
         let limits = graphql::limits::QueryLimits {
             max_depth: config.max_depth,
@@ -128,7 +131,7 @@ impl Application {
             max_lead_ids: config.max_lead_ids,
             introspection: config.introspection,
         };
-        let schema = graphql::build_schemas(state.clone(), limits);
+        let schema = graphql::build_schemas(&model, state.clone(), limits)?;
         let router = crate::http::router(state, schema, limits, &config.cors_origins);
         let drain_limit = Duration::from_secs(config.zoho_timeout_secs) * 2 + Duration::from_millis(config.retry_budget_ms);
         Ok(Self { listener, router, addr, sandbox, drain_limit })
@@ -163,6 +166,15 @@ impl Application {
         }
         Ok(())
     }
+}
+
+/// The exposed modules of the configured snapshot (`GATEWAY_CRM_SCHEMA`, `GATEWAY_MODULES`).
+pub fn load_model(config: &Config) -> anyhow::Result<CrmModel> {
+    let snapshot = match &config.crm_schema {
+        Some(path) => Snapshot::load(path).context("GATEWAY_CRM_SCHEMA")?,
+        None => Snapshot::built_in(),
+    };
+    CrmModel::build(&snapshot, &config.modules).map_err(|e| anyhow::anyhow!("{e}"))
 }
 
 /// With a store shared by replicas, writes here evict the org's entries there and the other

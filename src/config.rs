@@ -13,7 +13,7 @@ use crate::auth::dc;
 use crate::secret::ClientSecret;
 
 const DEFAULT_SCOPES: &str =
-    "ZohoCRM.modules.ALL,ZohoCRM.settings.fields.ALL,ZohoCRM.users.READ,ZohoCRM.org.READ,ZohoSearch.securesearch.READ";
+    "ZohoCRM.modules.ALL,ZohoCRM.settings.fields.ALL,ZohoCRM.settings.modules.READ,ZohoCRM.users.READ,ZohoCRM.org.READ,ZohoSearch.securesearch.READ";
 
 /// zoho-gateway: a GraphQL gateway over Zoho CRM with Login with Zoho.
 #[derive(Debug, Clone, Parser)]
@@ -88,9 +88,14 @@ pub struct Config {
     #[arg(long, env = "DATABASE_POOL_SIZE", value_name = "DATABASE_POOL_SIZE", default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..=200))]
     pub database_pool_size: u32,
 
-    /// API name of the Lead field that holds a student's course.
-    #[arg(long, env = "GATEWAY_COURSE_FIELD", value_name = "GATEWAY_COURSE_FIELD", default_value = "Course", value_parser = parse_api_name)]
-    pub course_field: String,
+    /// The org's metadata snapshot (`zoho-gateway schema pull` writes one); without it, the
+    /// built-in snapshot of the sandbox org.
+    #[arg(long, env = "GATEWAY_CRM_SCHEMA", value_name = "GATEWAY_CRM_SCHEMA", global = true)]
+    pub crm_schema: Option<PathBuf>,
+
+    /// Comma list of the module API names to expose (and to pull), e.g. `Leads,Contacts,Deals`.
+    #[arg(long, env = "GATEWAY_MODULES", value_name = "GATEWAY_MODULES", default_value = "Leads", value_delimiter = ',', value_parser = parse_api_name, global = true)]
+    pub modules: Vec<String>,
 
     /// Folder with the student portal's static files, served at `/`.
     #[arg(long, env = "GATEWAY_PORTAL_DIR", value_name = "GATEWAY_PORTAL_DIR", default_value = concat!(env!("CARGO_MANIFEST_DIR"), "/playground"))]
@@ -180,8 +185,27 @@ pub struct Config {
 
 #[derive(Debug, Clone, Subcommand)]
 pub enum Command {
-    /// Print the GraphQL schema (SDL) and exit.
-    Schema,
+    /// Print the GraphQL schema (SDL) of the snapshot and modules and exit; `schema pull` writes
+    /// a snapshot of a real org's metadata.
+    Schema {
+        #[command(subcommand)]
+        action: Option<SchemaCommand>,
+    },
+}
+
+#[derive(Debug, Clone, Subcommand)]
+pub enum SchemaCommand {
+    /// Read the org's modules and fields (`GATEWAY_MODULES`) with the stored tokens of a user who
+    /// signed in through this gateway (same `DATABASE_URL` and `GATEWAY_TOKEN_KEY`), and write
+    /// them as a snapshot.
+    Pull {
+        /// The email of the Zoho user whose tokens to use.
+        #[arg(long)]
+        email: String,
+        /// Where to write the snapshot.
+        #[arg(long, default_value = "crm-schema.json")]
+        out: PathBuf,
+    },
 }
 
 /// Where sessions, OAuth states and tokens live.
@@ -269,7 +293,7 @@ fn parse_origin(s: &str) -> Result<String, String> {
 /// end up inside `fields=` and search criteria.
 fn parse_api_name(s: &str) -> Result<String, String> {
     let ok = !s.is_empty() && s.len() <= 100 && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
-    if ok { Ok(s.to_owned()) } else { Err("expected a Zoho field API name (letters, digits, _)".into()) }
+    if ok { Ok(s.to_owned()) } else { Err("expected a Zoho API name (letters, digits, _)".into()) }
 }
 
 impl Config {
@@ -319,8 +343,9 @@ mod tests {
         let c = parse(&["--sandbox"]).unwrap();
         assert_eq!(c.bind.to_string(), "127.0.0.1:8085");
         assert_eq!(c.database_url, DatabaseUrl::Sqlite("zoho-gateway.db".into()));
-        assert_eq!(c.course_field, "Course");
-        assert_eq!(c.scopes.len(), 5);
+        assert_eq!(c.modules, ["Leads"]);
+        assert_eq!(c.crm_schema, None);
+        assert_eq!(c.scopes.len(), 6);
         assert_eq!(c.accounts_servers().len(), dc::DATA_CENTRES.len());
         c.validate().unwrap();
     }
@@ -331,8 +356,8 @@ mod tests {
         assert!(err.contains("GATEWAY_BIND"), "{err}");
         let err = parse(&["--database-url", "mysql://x"]).unwrap_err().to_string();
         assert!(err.contains("DATABASE_URL"), "{err}");
-        let err = parse(&["--course-field", "Course) or (x"]).unwrap_err().to_string();
-        assert!(err.contains("GATEWAY_COURSE_FIELD"), "{err}");
+        let err = parse(&["--modules", "Leads,Course) or (x"]).unwrap_err().to_string();
+        assert!(err.contains("GATEWAY_MODULES"), "{err}");
         let err = parse(&[]).unwrap().validate().unwrap_err();
         assert!(err.contains("ZOHO_CLIENT_ID"), "{err}");
     }

@@ -14,6 +14,7 @@ pub mod code {
     pub const RATE_LIMITED: &str = "RATE_LIMITED";
     pub const UPSTREAM_UNAVAILABLE: &str = "UPSTREAM_UNAVAILABLE";
     pub const INTERNAL: &str = "INTERNAL";
+    pub const SCHEMA_DRIFT: &str = "SCHEMA_DRIFT";
 }
 
 /// Deliberately not `Display`: async-graphql turns any `Display` error into a code-less error,
@@ -34,6 +35,9 @@ pub enum GatewayError {
     UpstreamUnavailable,
     /// A fault of ours; the cause is logged, the client gets a generic message.
     Internal(String),
+    /// A field of the schema snapshot that Zoho no longer has (metadata drift): `field` is its
+    /// GraphQL name, `api_name` Zoho's.
+    SchemaDrift { module: String, field: String, api_name: String },
 }
 
 impl GatewayError {
@@ -50,6 +54,7 @@ impl GatewayError {
             Self::RateLimited => code::RATE_LIMITED,
             Self::UpstreamUnavailable => code::UPSTREAM_UNAVAILABLE,
             Self::Internal(_) => code::INTERNAL,
+            Self::SchemaDrift { .. } => code::SCHEMA_DRIFT,
         }
     }
 
@@ -62,6 +67,10 @@ impl GatewayError {
             Self::RateLimited => "Zoho CRM's API limit was reached; try again shortly.".into(),
             Self::UpstreamUnavailable => "Zoho CRM is unavailable right now; try again shortly.".into(),
             Self::Internal(_) => "Internal error.".into(),
+            Self::SchemaDrift { module, field, api_name } => format!(
+                "The field {field} ({module}.{api_name}) no longer exists in this Zoho CRM org; the gateway's schema \
+                 snapshot is out of date (run `zoho-gateway schema pull`)."
+            ),
         }
     }
 }
@@ -78,6 +87,7 @@ impl From<GatewayError> for async_graphql::Error {
         let code = err.code();
         let field = match &err {
             GatewayError::BadUserInput { field, .. } => field.clone(),
+            GatewayError::SchemaDrift { field, .. } => Some(field.clone()),
             _ => None,
         };
         async_graphql::Error::new(err.message()).extend_with(|_, ext| {

@@ -4,6 +4,8 @@
 //! # Layout
 //! - [`config`]: the one typed configuration (flags and environment).
 //! - [`app`]: builds the shared state and the router, binds, serves, shuts down.
+//! - [`state`]: the shared state (handles) that the GraphQL and HTTP layers receive.
+//! - [`meta`]: the org's metadata snapshot, the model of exposed modules, validation, drift.
 //! - [`http`]: routes: the GraphQL endpoint, GraphiQL, the static portal, health.
 //! - [`graphql`]: the schema, resolvers, per-request loaders.
 //! - [`cache`]: per-user moka cache of Zoho answers, invalidated by writes.
@@ -26,7 +28,9 @@ pub mod crm;
 pub mod error;
 pub mod graphql;
 pub mod http;
+pub mod meta;
 pub mod secret;
+pub mod state;
 pub mod store;
 pub mod telemetry;
 pub mod zoho;

@@ -1,4 +1,4 @@
-//! Thin entry point: parse the configuration, set up logging, run.
+//! Thin entry point: parse the configuration, set up logging, run (or print or pull the schema).
 
 use clap::Parser as _;
 
@@ -6,15 +6,25 @@ use clap::Parser as _;
 /// a fifth to a third in `cargo bench --bench gateway` (see README, "Benchmark").
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
-use zoho_gateway::app::Application;
-use zoho_gateway::config::{Command, Config};
+use zoho_gateway::app::{Application, load_model};
+use zoho_gateway::config::{Command, Config, SchemaCommand};
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let config = Config::parse();
-    if let Some(Command::Schema) = config.command {
-        print!("{}", zoho_gateway::graphql::sdl());
-        return Ok(());
+    match &config.command {
+        Some(Command::Schema { action: None }) => {
+            print!("{}", zoho_gateway::graphql::sdl(&load_model(&config)?)?);
+            return Ok(());
+        }
+        Some(Command::Schema { action: Some(SchemaCommand::Pull { email, out }) }) => {
+            config.validate().map_err(anyhow::Error::msg)?;
+            let snapshot = zoho_gateway::meta::pull::run(&config, email, out).await?;
+            let names: Vec<&str> = snapshot.modules.iter().map(|m| m.module.api_name.as_str()).collect();
+            eprintln!("wrote {} ({})", out.display(), names.join(", "));
+            return Ok(());
+        }
+        None => {}
     }
     zoho_gateway::telemetry::init_logging(&config.log, config.log_format, config.otlp_endpoint.as_ref())?;
 

@@ -60,6 +60,11 @@ pub fn limiter_wait(waited: Duration) {
 }
 
 /// `GET /crm/v8/Leads/5725767000000524157` → `GET /crm/v8/Leads/{id}`: record ids never become labels.
+/// A snapshot field that Zoho no longer has (drift; one count per org, module and field found).
+pub fn schema_drift(module: &str, field: &str) {
+    metrics::counter!("gateway_schema_drift_total", "module" => module.to_owned(), "field" => field.to_owned()).increment(1);
+}
+
 pub fn endpoint_template(method: &str, path: &str) -> String {
     let segments: Vec<&str> =
         path.split('/').map(|s| if !s.is_empty() && s.chars().all(|c| c.is_ascii_digit()) { "{id}" } else { s }).collect();

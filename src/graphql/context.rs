@@ -7,11 +7,12 @@ use async_graphql::Context;
 use async_graphql::dataloader::DataLoader;
 use tokio::sync::OnceCell;
 
-use super::loaders::LeadLoader;
-use crate::app::AppState;
+use super::loaders::RecordLoader;
+use crate::state::AppState;
 use crate::auth::SessionView;
 use crate::crm::UserCrm;
 use crate::error::GatewayError;
+use crate::meta::drift::OrgDrift;
 use crate::secret::SessionId;
 
 /// Per-request data, inserted by the HTTP handler.
@@ -20,7 +21,8 @@ pub struct RequestCtx {
     login_nonce: Option<String>,
     session: OnceCell<Option<SessionView>>,
     crm: OnceCell<UserCrm>,
-    lead_loader: OnceCell<DataLoader<LeadLoader>>,
+    record_loader: OnceCell<DataLoader<RecordLoader>>,
+    drift: OnceCell<Arc<OrgDrift>>,
 }
 
 impl RequestCtx {
@@ -30,7 +32,7 @@ impl RequestCtx {
     }
 
     pub fn new(session_id: Option<SessionId>, login_nonce: Option<String>) -> Self {
-        Self { session_id, login_nonce, session: OnceCell::new(), crm: OnceCell::new(), lead_loader: OnceCell::new() }
+        Self { session_id, login_nonce, session: OnceCell::new(), crm: OnceCell::new(), record_loader: OnceCell::new(), drift: OnceCell::new() }
     }
 }
 
@@ -75,11 +77,11 @@ pub async fn crm<'a>(ctx: &Context<'a>) -> Result<&'a UserCrm, GatewayError> {
     Ok(req.crm.get_or_init(|| async { UserCrm::new(view.session.key.clone(), state.tokens.clone(), state.zoho.clone()) }).await)
 }
 
-/// This request's lead loader, bound to the signed-in user.
-pub async fn lead_loader<'a>(ctx: &Context<'a>) -> Result<&'a DataLoader<LeadLoader>, GatewayError> {
+/// This request's record loader, bound to the signed-in user.
+pub async fn record_loader<'a>(ctx: &Context<'a>) -> Result<&'a DataLoader<RecordLoader>, GatewayError> {
     let req = request(ctx)?;
     let crm = crm(ctx).await?.clone();
-    Ok(req.lead_loader.get_or_init(|| async { DataLoader::new(LeadLoader::new(crm), tokio::spawn) }).await)
+    Ok(req.record_loader.get_or_init(|| async { DataLoader::new(RecordLoader::new(crm), tokio::spawn) }).await)
 }
 
 /// Names of the fields selected under the current field (or under its `nodes`, for pages).
@@ -94,4 +96,17 @@ pub fn selected_fields(ctx: &Context<'_>, under_nodes: bool) -> Vec<String> {
         }
     }
     names
+}
+
+/// The signed-in user's org drift, looked up once per request.
+pub async fn drift<'a>(ctx: &Context<'a>) -> Result<&'a Arc<OrgDrift>, GatewayError> {
+    let req = request(ctx)?;
+    let crm = crm(ctx).await?;
+    let state = state(ctx);
+    Ok(req.drift.get_or_init(|| state.drift.for_org(crm)).await)
+}
+
+/// The drift this request already looked up, if any (leaf fields never wait for it).
+pub fn known_drift<'a>(ctx: &Context<'a>) -> Option<&'a Arc<OrgDrift>> {
+    request(ctx).ok().and_then(|r| r.drift.get())
 }

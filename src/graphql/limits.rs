@@ -1,11 +1,16 @@
-//! Query limits beyond async-graphql's depth and complexity: aliases and lead lookups per
-//! operation (each `lead(id:)` becomes Zoho work, and aliases multiply it), and which documents
-//! are pure introspection (served by a schema without limits, so GraphiQL's schema view keeps
-//! working: async-graphql issue 1696).
+//! Query limits beyond async-graphql's depth limit: complexity weighted by the records a field
+//! asks for (a list of N records costs N × its selection; the dynamic schema has no per-field
+//! complexity, so it is counted here), aliases and by-id lookups per operation (each
+//! `lead(id:)` becomes Zoho work, and aliases multiply it), and which documents are pure
+//! introspection (served by a schema without limits, so GraphiQL's schema view keeps working:
+//! async-graphql issue 1696).
 
 use std::collections::{HashMap, HashSet};
 
-use async_graphql::parser::types::{DocumentOperations, ExecutableDocument, Selection, SelectionSet};
+use async_graphql::parser::types::{DocumentOperations, ExecutableDocument, Field, Selection, SelectionSet};
+use async_graphql::{Value, Variables};
+
+use crate::meta::CrmModel;
 
 /// Limits from the configuration.
 #[derive(Debug, Clone, Copy)]
@@ -22,6 +27,37 @@ pub struct QueryLimits {
 pub struct Counts {
     pub aliases: usize,
     pub lead_lookups: usize,
+    pub complexity: usize,
+}
+
+/// Which root fields cost what: by-id lookups (5 + selection) and lists (10, or 20 for a
+/// search, + perPage × selection); every other field costs 1 + its selection.
+#[derive(Debug, Clone, Default)]
+pub struct Costs {
+    by_id: HashSet<String>,
+    lists: HashSet<String>,
+    searches: HashSet<String>,
+}
+
+/// `perPage` when a list does not say.
+const DEFAULT_PER_PAGE: usize = 50;
+
+impl Costs {
+    pub fn new(model: &CrmModel) -> Self {
+        let mut costs = Self::default();
+        for m in &model.modules {
+            costs.by_id.insert(m.singular_field.clone());
+            costs.lists.insert(m.plural_field.clone());
+            let mut search = String::from("search");
+            let mut chars = m.plural_field.chars();
+            if let Some(c) = chars.next() {
+                search.push(c.to_ascii_uppercase());
+                search.push_str(chars.as_str());
+            }
+            costs.searches.insert(search);
+        }
+        costs
+    }
 }
 
 /// True when every root field of every operation is `__schema`, `__type` or `__typename`.
@@ -34,19 +70,21 @@ pub fn is_introspection_only(doc: &ExecutableDocument) -> bool {
 }
 
 /// Counts of the operation that will run (by name, or the only one), fragments expanded.
-pub fn counts(doc: &ExecutableDocument, operation_name: Option<&str>) -> Counts {
+pub fn counts(doc: &ExecutableDocument, operation_name: Option<&str>, costs: &Costs, variables: &Variables) -> Counts {
     let op = match (&doc.operations, operation_name) {
         (DocumentOperations::Single(op), _) => Some(op),
         (DocumentOperations::Multiple(ops), Some(name)) => ops.iter().find(|(n, _)| n.as_str() == name).map(|(_, op)| op),
         (DocumentOperations::Multiple(ops), None) => ops.values().next(),
     };
     let Some(op) = op else { return Counts::default() };
-    let mut counter = Counter { doc, memo: HashMap::new(), visiting: HashSet::new() };
+    let mut counter = Counter { doc, costs, variables, memo: HashMap::new(), visiting: HashSet::new() };
     counter.set(&op.node.selection_set.node)
 }
 
 struct Counter<'a> {
     doc: &'a ExecutableDocument,
+    costs: &'a Costs,
+    variables: &'a Variables,
     memo: HashMap<&'a str, Counts>,
     visiting: HashSet<&'a str>,
 }
@@ -58,9 +96,19 @@ impl<'a> Counter<'a> {
             let c = match &item.node {
                 Selection::Field(f) => {
                     let inner = self.set(&f.node.selection_set.node);
+                    let name = f.node.name.node.as_str();
+                    let complexity = if self.costs.by_id.contains(name) {
+                        5usize.saturating_add(inner.complexity)
+                    } else if self.costs.lists.contains(name) || self.costs.searches.contains(name) {
+                        let base = if self.costs.searches.contains(name) { 20 } else { 10 };
+                        self.per_page(&f.node).saturating_mul(inner.complexity).saturating_add(base)
+                    } else {
+                        inner.complexity.saturating_add(1)
+                    };
                     Counts {
                         aliases: inner.aliases + usize::from(f.node.alias.is_some()),
-                        lead_lookups: inner.lead_lookups + usize::from(f.node.name.node.as_str() == "lead"),
+                        lead_lookups: inner.lead_lookups + usize::from(self.costs.by_id.contains(name)),
+                        complexity,
                     }
                 }
                 Selection::InlineFragment(frag) => self.set(&frag.node.selection_set.node),
@@ -68,8 +116,21 @@ impl<'a> Counter<'a> {
             };
             total.aliases = total.aliases.saturating_add(c.aliases);
             total.lead_lookups = total.lead_lookups.saturating_add(c.lead_lookups);
+            total.complexity = total.complexity.saturating_add(c.complexity);
         }
         total
+    }
+
+    /// A list's `perPage`, from the document or its variables, clamped as the resolver clamps.
+    fn per_page(&self, field: &Field) -> usize {
+        let given = field.get_argument("perPage").map(|v| match &v.node {
+            async_graphql::parser::types::Value::Variable(name) => self.variables.get(name).cloned(),
+            other => other.clone().into_const(),
+        });
+        match given.flatten() {
+            Some(Value::Number(n)) => n.as_u64().map_or(1, |n| n.clamp(1, 200) as usize),
+            _ => DEFAULT_PER_PAGE,
+        }
     }
 
     fn fragment(&mut self, name: &'a str) -> Counts {
@@ -100,10 +161,15 @@ mod tests {
 
     #[test]
     fn counts_through_fragments() {
+        let costs = Costs::new(&CrmModel::build(&crate::meta::Snapshot::built_in(), &["Leads".into()]).unwrap());
+        let none = Variables::default();
         let d = doc("query { a: lead(id: \"1\") { id } b: lead(id: \"2\") { ...F } } fragment F on Lead { x: id y: id }");
-        assert_eq!(counts(&d, None), Counts { aliases: 4, lead_lookups: 2 });
+        assert_eq!(counts(&d, None, &costs, &none), Counts { aliases: 4, lead_lookups: 2, complexity: 6 + 7 });
         let d = doc("query { ...G ...G } fragment G on Query { l1: lead(id: \"1\") { id } l2: lead(id: \"2\") { id } }");
-        assert_eq!(counts(&d, None), Counts { aliases: 4, lead_lookups: 4 }, "a fragment counts at every spread");
+        assert_eq!(counts(&d, None, &costs, &none).lead_lookups, 4, "a fragment counts at every spread");
+        let d = doc("query($n: Int) { leads(perPage: $n) { nodes { id lastName } } }");
+        let vars = Variables::from_json(serde_json::json!({ "n": 200 }));
+        assert_eq!(counts(&d, None, &costs, &vars).complexity, 10 + 200 * 3);
     }
 
     #[test]

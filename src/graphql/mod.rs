@@ -1,24 +1,51 @@
-//! The GraphQL API: `schema` wiring, `query` and `mutation` resolvers, `lead` and `session`
-//! types, per-request `loaders`, and `context` (typed access to request data).
+//! The GraphQL API, built at start-up from the org's metadata (async-graphql's dynamic schema):
+//! `types` (the gateway's own types), `session` (sign-in fields), `records` (every exposed
+//! module's types and resolvers), `forms` (`crmModule`), per-request `loaders`, `context` (typed
+//! access to request data) and `limits`.
 
 pub mod context;
-pub mod lead;
+pub mod forms;
 pub mod limits;
 pub mod loaders;
-pub mod mutation;
-pub mod query;
+pub mod records;
 pub mod session;
+pub mod types;
 
 use std::sync::Arc;
 
-use async_graphql::{EmptySubscription, Schema, SchemaBuilder};
+use async_graphql::dynamic::{Object, Schema, SchemaBuilder};
 
-use crate::app::AppState;
+use crate::meta::CrmModel;
+use crate::state::AppState;
 
-pub type AppSchema = Schema<query::QueryRoot, mutation::MutationRoot, EmptySubscription>;
+pub type AppSchema = Schema;
 
-fn builder() -> SchemaBuilder<query::QueryRoot, mutation::MutationRoot, EmptySubscription> {
-    Schema::build(query::QueryRoot, mutation::MutationRoot, EmptySubscription)
+fn builder(model: &CrmModel) -> SchemaBuilder {
+    let mut query = Object::new("Query");
+    let mut mutation = Object::new("Mutation");
+    for f in session::query_fields() {
+        query = query.field(f);
+    }
+    for f in session::mutation_fields() {
+        mutation = mutation.field(f);
+    }
+    query = query.field(forms::crm_module_field(model));
+    let mut schema = Schema::build("Query", Some("Mutation"), None);
+    for m in &model.modules {
+        for f in records::query_fields(m) {
+            query = query.field(f);
+        }
+        for f in records::mutation_fields(m) {
+            mutation = mutation.field(f);
+        }
+        for t in records::module_types(model, m) {
+            schema = schema.register(t);
+        }
+    }
+    for t in types::types() {
+        schema = schema.register(t);
+    }
+    schema.register(query).register(mutation)
 }
 
 /// The executable schemas: one with the query limits for everything, and one without them for
@@ -29,23 +56,21 @@ pub struct Schemas {
     pub introspection: AppSchema,
 }
 
-pub fn build_schemas(state: Arc<AppState>, limits: limits::QueryLimits) -> Schemas {
-    let mut limited = builder()
+pub fn build_schemas(model: &CrmModel, state: Arc<AppState>, limits: limits::QueryLimits) -> anyhow::Result<Schemas> {
+    let mut limited = builder(model)
         .data(state.clone())
         .limit_depth(limits.max_depth)
-        .limit_complexity(limits.max_complexity)
         // Suggestions ("did you mean …") would let anyone enumerate a schema whose introspection is off.
         .disable_suggestions();
-    let mut introspection = builder().data(state);
+    let mut introspection = builder(model).data(state);
     if !limits.introspection {
         limited = limited.disable_introspection();
-        introspection =
-            introspection.disable_introspection().limit_depth(limits.max_depth).limit_complexity(limits.max_complexity);
+        introspection = introspection.disable_introspection().limit_depth(limits.max_depth);
     }
-    Schemas { limited: limited.finish(), introspection: introspection.finish() }
+    Ok(Schemas { limited: limited.finish()?, introspection: introspection.finish()? })
 }
 
-/// The schema's SDL, as committed in `schema.graphql`.
-pub fn sdl() -> String {
-    builder().finish().sdl()
+/// The schema's SDL for a model; for the default one it is committed as `schema.graphql`.
+pub fn sdl(model: &CrmModel) -> anyhow::Result<String> {
+    Ok(builder(model).finish()?.sdl())
 }

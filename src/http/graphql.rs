@@ -13,7 +13,7 @@ use bytes::Bytes;
 use serde::Deserialize;
 use serde_json::json;
 
-use crate::app::AppState;
+use crate::state::AppState;
 use crate::auth::session;
 use crate::graphql::Schemas;
 use crate::graphql::context::RequestCtx;
@@ -25,6 +25,7 @@ const APPLICATION_JSON: &str = "application/json";
 pub struct GraphqlEndpoint {
     pub schemas: Schemas,
     pub limits: QueryLimits,
+    pub costs: limits::Costs,
     pub state: Arc<AppState>,
 }
 
@@ -264,11 +265,12 @@ async fn execute_labelled(
 ) -> Response {
     // Parsed once here; async-graphql reuses the document.
     let operation_name = request.operation_name.clone();
+    let variables = request.variables.clone();
     let (schema, is_query) = match request.parsed_query() {
         Err(e) => return request_error(media, &e.message, "GRAPHQL_PARSE_FAILED"),
         Ok(doc) => {
             *label = operation_label(doc, operation_name.as_deref());
-            let counts = limits::counts(doc, operation_name.as_deref());
+            let counts = limits::counts(doc, operation_name.as_deref(), &endpoint.costs, &variables);
             if counts.aliases > endpoint.limits.max_aliases {
                 let message =
                     format!("This query uses {} aliases; at most {} are allowed.", counts.aliases, endpoint.limits.max_aliases);
@@ -276,13 +278,21 @@ async fn execute_labelled(
             }
             if counts.lead_lookups > endpoint.limits.max_lead_ids {
                 let message = format!(
-                    "This query looks up {} leads by id; at most {} are allowed.",
+                    "This query looks up {} records by id; at most {} are allowed.",
                     counts.lead_lookups, endpoint.limits.max_lead_ids
                 );
                 return request_error(media, &message, "QUERY_TOO_COMPLEX");
             }
+            let introspection_only = limits::is_introspection_only(doc);
+            if counts.complexity > endpoint.limits.max_complexity && !introspection_only {
+                let message = format!(
+                    "Query is too complex: it costs {}, at most {} is allowed (a list of N records costs N × its selection).",
+                    counts.complexity, endpoint.limits.max_complexity
+                );
+                return request_error(media, &message, "QUERY_TOO_COMPLEX");
+            }
             let schema =
-                if limits::is_introspection_only(doc) { &endpoint.schemas.introspection } else { &endpoint.schemas.limited };
+                if introspection_only { &endpoint.schemas.introspection } else { &endpoint.schemas.limited };
             (schema.clone(), !is_mutation_doc(doc, operation_name.as_deref()))
         }
     };

@@ -16,7 +16,7 @@ use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetReques
 use tower_http::services::ServeDir;
 use tower_http::trace::TraceLayer;
 
-use crate::app::AppState;
+use crate::state::AppState;
 use crate::graphql::Schemas;
 use crate::graphql::limits::QueryLimits;
 
@@ -24,7 +24,8 @@ use crate::graphql::limits::QueryLimits;
 const BODY_LIMIT: usize = 1024 * 1024;
 
 pub fn router(state: Arc<AppState>, schemas: Schemas, limits: QueryLimits, cors_origins: &[String]) -> Router {
-    let endpoint = Arc::new(graphql::GraphqlEndpoint { schemas, limits, state: state.clone() });
+    let costs = crate::graphql::limits::Costs::new(&state.model);
+    let endpoint = Arc::new(graphql::GraphqlEndpoint { schemas, limits, costs, state: state.clone() });
     let graphql_routes = Router::new()
         .route("/graphql", get(graphql::get).post(graphql::post))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))

@@ -57,6 +57,18 @@ impl Store for MemoryStore {
         Ok(self.lock().tokens.get(key).cloned())
     }
 
+    async fn token_keys_by_email(&self, email: &str) -> Result<Vec<UserOrg>, StoreError> {
+        let mut keys: Vec<UserOrg> = self
+            .lock()
+            .tokens
+            .values()
+            .filter(|t| t.user_email.as_deref().is_some_and(|e| e.eq_ignore_ascii_case(email)))
+            .map(|t| t.key.clone())
+            .collect();
+        keys.sort_by(|a, b| (&a.org_id, &a.user_id).cmp(&(&b.org_id, &b.user_id)));
+        Ok(keys)
+    }
+
     async fn update_access_token(
         &self,
         key: &UserOrg,

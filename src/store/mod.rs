@@ -101,6 +101,8 @@ pub trait Store: Send + Sync + 'static {
     ) -> Result<bool, StoreError>;
     /// Forget the pair and every session that used it.
     async fn delete_tokens(&self, key: &UserOrg) -> Result<(), StoreError>;
+    /// The user-orgs whose stored user email is `email` (case-insensitive), for `schema pull`.
+    async fn token_keys_by_email(&self, email: &str) -> Result<Vec<UserOrg>, StoreError>;
 
     async fn put_session(&self, session: &SessionRecord) -> Result<(), StoreError>;
     async fn get_session(&self, id_hash: &str) -> Result<Option<SessionRecord>, StoreError>;

@@ -135,6 +135,16 @@ impl Store for SqliteStore {
         row.as_ref().map(|r| self.token_from_row(r)).transpose()
     }
 
+    async fn token_keys_by_email(&self, email: &str) -> Result<Vec<UserOrg>, StoreError> {
+        let rows = sqlx::query_as::<_, (String, String)>(
+            "SELECT user_id, org_id FROM tokens WHERE lower(user_email) = lower(?) ORDER BY org_id, user_id",
+        )
+        .bind(email)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows.into_iter().map(|(user_id, org_id)| UserOrg { user_id, org_id }).collect())
+    }
+
     async fn update_access_token(
         &self,
         key: &UserOrg,

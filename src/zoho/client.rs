@@ -14,8 +14,8 @@ use serde_json::{Value, json};
 use super::error::{ErrorBody, ZohoError};
 use super::limiter::OrgLimiter;
 use super::records::{
-    ActionEnvelope, CrmOrg, CrmUser, FieldMeta, FieldsEnvelope, ListParams, OrgEnvelope, Record, RecordPage, SearchBy,
-    SearchParams, UsersEnvelope,
+    ActionEnvelope, CrmOrg, CrmUser, FieldMeta, FieldsEnvelope, ListParams, ModuleMeta, ModulesEnvelope, OrgEnvelope, Record,
+    RecordPage, SearchBy, SearchParams, UsersEnvelope,
 };
 use crate::cache::ResponseCache;
 use crate::secret::AccessToken;
@@ -62,8 +62,6 @@ pub struct ZohoClient {
     limiter: Arc<OrgLimiter>,
     retry: RetryPolicy,
 }
-
-const LEADS: &str = "/crm/v8/Leads";
 
 impl ZohoClient {
     pub fn new(http: reqwest::Client, cache: Arc<ResponseCache>, limiter: Arc<OrgLimiter>, retry: RetryPolicy) -> Self {
@@ -178,13 +176,21 @@ impl ZohoClient {
         env.0.and_then(|e| e.org.into_iter().next()).ok_or_else(|| ZohoError::Protocol("no org".into()))
     }
 
-    pub async fn lead_fields(&self, creds: &Credentials) -> Result<Vec<FieldMeta>, ZohoError> {
+    /// The org's modules (zoho-api.md §11).
+    pub async fn modules(&self, creds: &Credentials) -> Result<Vec<ModuleMeta>, ZohoError> {
+        let env: OptionalEnvelope<ModulesEnvelope> = self.get(creds, "/crm/v8/settings/modules", &[]).await?;
+        Ok(env.0.map(|e| e.modules).unwrap_or_default())
+    }
+
+    /// A module's fields as the user's profile sees them (zoho-api.md §3.3).
+    pub async fn fields(&self, creds: &Credentials, module: &str) -> Result<Vec<FieldMeta>, ZohoError> {
         let env: OptionalEnvelope<FieldsEnvelope> =
-            self.get(creds, "/crm/v8/settings/fields", &[("module", "Leads".into())]).await?;
+            self.get(creds, "/crm/v8/settings/fields", &[("module", module.to_owned())]).await?;
         Ok(env.0.map(|e| e.fields).unwrap_or_default())
     }
 
-    pub async fn list_leads(&self, creds: &Credentials, p: &ListParams) -> Result<RecordPage, ZohoError> {
+    /// A page of a module's records. Module API names come from the snapshot, never from a client.
+    pub async fn list(&self, creds: &Credentials, module: &str, p: &ListParams) -> Result<RecordPage, ZohoError> {
         let mut query = vec![
             ("fields", p.fields.join(",")),
             ("per_page", p.per_page.to_string()),
@@ -196,33 +202,45 @@ impl ZohoClient {
             Some(token) => query.push(("page_token", token.clone())),
             None => query.push(("page", p.page.to_string())),
         }
-        self.get(creds, LEADS, &query).await
+        self.get(creds, &records_path(module), &query).await
     }
 
-    /// Up to 100 leads by id in one call (zoho-api.md §2.2, `ids`).
-    pub async fn leads_by_ids(&self, creds: &Credentials, ids: &[String], fields: &[String]) -> Result<Vec<Record>, ZohoError> {
+    /// Up to 100 records by id in one call (zoho-api.md §2.2, `ids`).
+    pub async fn by_ids(
+        &self,
+        creds: &Credentials,
+        module: &str,
+        ids: &[String],
+        fields: &[String],
+    ) -> Result<Vec<Record>, ZohoError> {
         let mut query = vec![("ids", ids.join(","))];
         if !fields.is_empty() {
             query.push(("fields", fields.join(",")));
         }
-        let page: RecordPage = self.get(creds, LEADS, &query).await?;
+        let page: RecordPage = self.get(creds, &records_path(module), &query).await?;
         Ok(page.data)
     }
 
-    /// One lead; `None` for Zoho's 204 on an unknown id (zoho-api.md §2.3).
-    pub async fn lead(&self, creds: &Credentials, id: &str, fields: &[String]) -> Result<Option<Record>, ZohoError> {
+    /// One record; `None` for Zoho's 204 on an unknown id (zoho-api.md §2.3).
+    pub async fn record(
+        &self,
+        creds: &Credentials,
+        module: &str,
+        id: &str,
+        fields: &[String],
+    ) -> Result<Option<Record>, ZohoError> {
         let mut query = Vec::new();
         if !fields.is_empty() {
             query.push(("fields", fields.join(",")));
         }
-        let page: RecordPage = match self.get(creds, &format!("{LEADS}/{id}"), &query).await {
+        let page: RecordPage = match self.get(creds, &format!("{}/{id}", records_path(module)), &query).await {
             Err(e) if e.is_unknown_id() => return Ok(None),
             other => other?,
         };
         Ok(page.data.into_iter().next())
     }
 
-    pub async fn search_leads(&self, creds: &Credentials, p: &SearchParams) -> Result<RecordPage, ZohoError> {
+    pub async fn search(&self, creds: &Credentials, module: &str, p: &SearchParams) -> Result<RecordPage, ZohoError> {
         let mut query = vec![("page", p.page.to_string()), ("per_page", p.per_page.to_string())];
         if !p.fields.is_empty() {
             query.push(("fields", p.fields.join(",")));
@@ -233,14 +251,14 @@ impl ZohoClient {
             SearchBy::Word(v) => ("word", v.clone()),
             SearchBy::Criteria(v) => ("criteria", v.clone()),
         });
-        self.get(creds, &format!("{LEADS}/search"), &query).await
+        self.get(creds, &format!("{}/search", records_path(module)), &query).await
     }
 
-    /// Inserts one lead and returns its id.
-    pub async fn create_lead(&self, creds: &Credentials, record: Record) -> Result<String, ZohoError> {
+    /// Inserts one record and returns its id.
+    pub async fn create(&self, creds: &Credentials, module: &str, record: Record) -> Result<String, ZohoError> {
         // `trigger` omitted: the org's workflows run as they would for a lead entered in Zoho.
         let body = json!({ "data": [record] });
-        let details = self.action(creds, Method::POST, LEADS, &[], &body).await?;
+        let details = self.action(creds, Method::POST, &records_path(module), &[], &body).await?;
         details
             .get("id")
             .and_then(Value::as_str)
@@ -248,13 +266,13 @@ impl ZohoClient {
             .ok_or_else(|| ZohoError::Protocol("no id in insert result".into()))
     }
 
-    pub async fn update_lead(&self, creds: &Credentials, id: &str, record: Record) -> Result<(), ZohoError> {
+    pub async fn update(&self, creds: &Credentials, module: &str, id: &str, record: Record) -> Result<(), ZohoError> {
         let body = json!({ "data": [record] });
-        self.action(creds, Method::PUT, &format!("{LEADS}/{id}"), &[], &body).await.map(drop)
+        self.action(creds, Method::PUT, &format!("{}/{id}", records_path(module)), &[], &body).await.map(drop)
     }
 
-    pub async fn delete_lead(&self, creds: &Credentials, id: &str) -> Result<(), ZohoError> {
-        self.action(creds, Method::DELETE, LEADS, &[("ids", id.to_owned())], &Value::Null).await.map(drop)
+    pub async fn delete(&self, creds: &Credentials, module: &str, id: &str) -> Result<(), ZohoError> {
+        self.action(creds, Method::DELETE, &records_path(module), &[("ids", id.to_owned())], &Value::Null).await.map(drop)
     }
 
     /// A single-record write: the outcome is `data[0]`, whatever the HTTP status (201/200 on
@@ -293,6 +311,10 @@ impl ZohoClient {
             ErrorBody { code: result.code, details: result.details, message: result.message },
         ))
     }
+}
+
+fn records_path(module: &str) -> String {
+    format!("/crm/v8/{module}")
 }
 
 /// An envelope that Zoho may replace with a 204.

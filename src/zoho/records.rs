@@ -2,7 +2,7 @@
 //! Records stay JSON maps: which fields exist is org-specific (custom fields), so typing them
 //! belongs to the GraphQL layer, which knows what it asked for.
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 /// One CRM record as Zoho sends it: API names to values, `id` as a string.
 pub type Record = serde_json::Map<String, serde_json::Value>;
@@ -109,20 +109,103 @@ pub(crate) struct OrgEnvelope {
     pub org: Vec<CrmOrg>,
 }
 
-/// One entry of `GET /settings/fields?module=…` (zoho-api.md §3.3), the parts we use.
-#[derive(Debug, Clone, Deserialize)]
+/// The parts of a `GET /settings/modules` entry the gateway reads (zoho-api.md §11).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ModuleMeta {
+    pub api_name: String,
+    #[serde(default)]
+    pub singular_label: Option<String>,
+    #[serde(default)]
+    pub plural_label: Option<String>,
+    #[serde(default)]
+    pub generated_type: Option<String>,
+    #[serde(default = "yes")]
+    pub api_supported: bool,
+    #[serde(default = "yes")]
+    pub creatable: bool,
+    #[serde(default = "yes")]
+    pub editable: bool,
+    #[serde(default = "yes")]
+    pub deletable: bool,
+    #[serde(default = "yes")]
+    pub viewable: bool,
+}
+
+/// The parts of a `GET /settings/fields` entry the gateway reads (zoho-api.md §3.3, §11).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FieldMeta {
     pub api_name: String,
     #[serde(default)]
-    pub data_type: Option<String>,
+    pub field_label: Option<String>,
+    #[serde(default)]
+    pub display_label: Option<String>,
+    #[serde(default)]
+    pub data_type: String,
     #[serde(default)]
     pub length: Option<u32>,
+    #[serde(default)]
+    pub system_mandatory: bool,
+    #[serde(default)]
+    pub read_only: bool,
+    #[serde(default)]
+    pub field_read_only: bool,
+    #[serde(default)]
+    pub operation_type: Option<OperationType>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub pick_list_values: Vec<PicklistValue>,
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "lookup_or_empty")]
+    pub lookup: Option<Lookup>,
+    #[serde(default)]
+    pub display_field: bool,
+    #[serde(default)]
+    pub searchable: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OperationType {
+    #[serde(default)]
+    pub api_create: bool,
+    #[serde(default)]
+    pub api_update: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PicklistValue {
+    pub actual_value: String,
+    #[serde(default)]
+    pub display_value: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Lookup {
+    pub module: LookupModule,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LookupModule {
+    pub api_name: String,
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// Zoho writes `"lookup": {}` on fields that are not lookups.
+fn lookup_or_empty<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Lookup>, D::Error> {
+    let value = Option::<serde_json::Value>::deserialize(d)?;
+    Ok(value.and_then(|v| serde_json::from_value::<Lookup>(v).ok()))
 }
 
 #[derive(Debug, Deserialize)]
 pub(crate) struct FieldsEnvelope {
     #[serde(default)]
     pub fields: Vec<FieldMeta>,
+}
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct ModulesEnvelope {
+    #[serde(default)]
+    pub modules: Vec<ModuleMeta>,
 }
 
 /// Per-record results of insert, update and delete (zoho-api.md §2.4–2.6).

@@ -56,17 +56,6 @@ async fn bad_user_input_names_the_field() {
 }
 
 #[tokio::test]
-async fn a_missing_course_field_says_which_setting_to_change() {
-    let app = spawn_app_with(Options { args: vec!["--course-field".into(), "Programme".into()], ..Options::default() }).await;
-    let admin = app.signed_in("admin").await;
-    let r = admin.graphql("mutation { createLead(input: { lastName: \"Rao\", course: \"Web\" }) { id } }", json!({})).await;
-    assert_eq!(error_code(&r), "BAD_USER_INPUT", "{r}");
-    assert_eq!(error_field(&r), Some("course"));
-    assert!(r["errors"][0]["message"].as_str().unwrap().contains("GATEWAY_COURSE_FIELD"));
-    assert_eq!(app.sandbox.calls().get("leads.create"), 0);
-}
-
-#[tokio::test]
 async fn rate_limited_and_upstream_unavailable_follow_zoho_faults() {
     let app = spawn_app().await;
     let admin = app.signed_in("admin").await;

@@ -8,6 +8,7 @@ mod errors;
 mod http_contract;
 mod leads;
 mod limits;
+mod modules;
 mod observability;
 mod persistence;
 mod schema;

@@ -1,0 +1,624 @@
+//! The types and root fields of every exposed module, built from the model (`meta::model`): the
+//! record type, its page, input, patch, search input and sort enum, and the resolvers of
+//! `<singular>(id)`, `<plural>(…)`, `search<Plural>(by:)`, `create<Singular>`, `update<Singular>`,
+//! `delete<Singular>`. Resolvers are thin: they read arguments, go through the loader or the
+//! user's CRM handle, and hand Zoho's records on as they came. Leaf fields read one key of the
+//! record without a boxed future.
+
+use std::sync::Arc;
+
+use async_graphql::dynamic::{
+    Enum, EnumItem, Field, FieldFuture, FieldValue, InputObject, InputValue, Object, ResolverContext, Type, TypeRef,
+};
+use async_graphql::{Context, Error, Name, Value};
+use serde_json::{Map, Value as Json, json};
+
+use super::context::{self, selected_fields};
+use super::loaders::RecordKey;
+use super::types::json_value;
+use crate::error::GatewayError;
+use crate::meta::model::TextKind;
+use crate::meta::validate::{self, FieldProblem, is_record_id};
+use crate::meta::{CrmModel, FieldDef, FieldKind, ModuleDef};
+use crate::zoho::criteria::{self, Criterion, Op};
+use crate::zoho::records::{ListParams, Record, RecordPage, SearchBy, SearchParams, SortBy};
+
+/// Zoho's per_page cap (zoho-api.md §2.2).
+const MAX_PER_PAGE: i64 = 200;
+/// Without a page token Zoho serves only the first 2000 records (zoho-api.md §2.2).
+const MAX_DISCRETE_RECORDS: i64 = 2000;
+/// Longest search text per field.
+const MAX_SEARCH_CHARS: usize = 200;
+
+/// A page of records as resolvers hand it on.
+struct Page {
+    nodes: Vec<Record>,
+    info: Json,
+}
+
+type Res<'a> = async_graphql::Result<Option<FieldValue<'a>>>;
+
+/// The GraphQL output type of a field.
+fn output_type(model: &CrmModel, f: &FieldDef) -> TypeRef {
+    match &f.kind {
+        FieldKind::Text(_) => TypeRef::named(TypeRef::STRING),
+        FieldKind::Int => TypeRef::named(TypeRef::INT),
+        FieldKind::BigInt => TypeRef::named("BigInt"),
+        FieldKind::Float => TypeRef::named(TypeRef::FLOAT),
+        FieldKind::Boolean => TypeRef::named(TypeRef::BOOLEAN),
+        FieldKind::Date => TypeRef::named("Date"),
+        FieldKind::DateTime => TypeRef::named("DateTime"),
+        FieldKind::MultiSelect => TypeRef::named_nn_list(TypeRef::STRING),
+        FieldKind::User => TypeRef::named("CrmUser"),
+        FieldKind::Lookup { module } => match model.module(module) {
+            Some(target) => TypeRef::named(target.type_name.clone()),
+            None => TypeRef::named("RecordRef"),
+        },
+    }
+}
+
+/// The GraphQL input type of a writable field (always nullable: required fields are checked by
+/// the gateway, so that every missing one is reported at once).
+fn input_type(f: &FieldDef) -> TypeRef {
+    match &f.kind {
+        FieldKind::Int => TypeRef::named(TypeRef::INT),
+        FieldKind::BigInt => TypeRef::named("BigInt"),
+        FieldKind::Float => TypeRef::named(TypeRef::FLOAT),
+        FieldKind::Boolean => TypeRef::named(TypeRef::BOOLEAN),
+        FieldKind::Date => TypeRef::named("Date"),
+        FieldKind::DateTime => TypeRef::named("DateTime"),
+        FieldKind::MultiSelect => TypeRef::named_nn_list(TypeRef::STRING),
+        FieldKind::Lookup { .. } => TypeRef::named(TypeRef::ID),
+        FieldKind::Text(_) | FieldKind::User => TypeRef::named(TypeRef::STRING),
+    }
+}
+
+fn describe(f: &FieldDef) -> String {
+    let mut text = format!("{} (Zoho: `{}`, {})", f.label, f.api_name, f.data_type);
+    if f.required {
+        text.push_str("; required");
+    }
+    if let Some(max) = f.max_length {
+        text.push_str(&format!("; at most {max} characters"));
+    }
+    text
+}
+
+/// Every type one module adds to the schema.
+pub fn module_types(model: &CrmModel, m: &Arc<ModuleDef>) -> Vec<Type> {
+    let t = &m.type_name;
+    let mut record = Object::new(t.as_str())
+        .description(format!("A record of the CRM module {} ({}).", m.api_name, m.plural_label))
+        .field(
+            Field::new("id", TypeRef::named_nn(TypeRef::ID), |ctx| leaf(&ctx, "id", &FieldKind::Text(TextKind::Plain)))
+                .description("Zoho's record id (a numeric string)."),
+        );
+    for f in &m.fields {
+        record = record.field(record_field(model, m, f).description(describe(f)));
+    }
+    let page = Object::new(format!("{t}Page"))
+        .description(format!("A page of {}.", m.plural_label))
+        .field(Field::new("nodes", TypeRef::named_nn_list_nn(t.as_str()), |ctx| {
+            FieldFuture::Value(ctx.parent_value.downcast_ref::<Page>().map(|p| {
+                FieldValue::list(p.nodes.iter().map(|r| FieldValue::borrowed_any(r as &(dyn std::any::Any + Send + Sync))))
+            }))
+        }))
+        .field(Field::new("pageInfo", TypeRef::named_nn("PageInfo"), |ctx| {
+            FieldFuture::Value(ctx.parent_value.downcast_ref::<Page>().map(|p| json_value(p.info.clone())))
+        }));
+    let writable: Vec<&FieldDef> = m.fields.iter().filter(|f| !f.read_only).collect();
+    let mut input = InputObject::new(format!("{t}Input"))
+        .description(format!("A new {}: every required field, each checked against the org's metadata.", m.singular_label));
+    let mut patch = InputObject::new(format!("{t}Patch"))
+        .description("Changes to a record: an absent field stays as it is, `null` clears it (not a required one).");
+    for f in &writable {
+        input = input.field(InputValue::new(f.gql_name.as_str(), input_type(f)).description(describe(f)));
+        patch = patch.field(InputValue::new(f.gql_name.as_str(), input_type(f)).description(describe(f)));
+    }
+    let mut search = InputObject::new(format!("{t}Search"))
+        .description(
+            "Search criteria, all of which must match. Text fields match from the start (Zoho's `starts_with`), other \
+             fields exactly (`equals`); a lone email or phone uses Zoho's own `email`/`phone` search. `word` searches \
+             every field and cannot be combined with the others.",
+        )
+        .field(InputValue::new("word", TypeRef::named(TypeRef::STRING)).description("Words anywhere in the record."));
+    for f in m.fields.iter().filter(|f| f.searchable) {
+        search = search.field(InputValue::new(f.gql_name.as_str(), TypeRef::named(TypeRef::STRING)).description(describe(f)));
+    }
+    let sort = Enum::new(format!("{t}Sort"))
+        .description("What Zoho can sort a list by (zoho-api.md §2.2).")
+        .item(EnumItem::new("CREATED_TIME"))
+        .item(EnumItem::new("MODIFIED_TIME"))
+        .item(EnumItem::new("ID"));
+    let mut types: Vec<Type> = vec![record.into(), page.into(), search.into(), sort.into()];
+    if !writable.is_empty() {
+        types.push(input.into());
+        types.push(patch.into());
+    }
+    types
+}
+
+/// A record's field: a leaf read from the record, or a lookup loaded through the loader.
+fn record_field(model: &CrmModel, m: &ModuleDef, f: &FieldDef) -> Field {
+    let ty = output_type(model, f);
+    let (def, module) = (Arc::new(f.clone()), m.api_name.clone());
+    let target = match &f.kind {
+        FieldKind::Lookup { module } => model.module(module).cloned(),
+        _ => None,
+    };
+    Field::new(f.gql_name.as_str(), ty, move |ctx| {
+        let present = ctx.parent_value.downcast_ref::<Record>().is_some_and(|r| r.contains_key(&def.api_name));
+        match &target {
+            _ if !present => missing(&ctx, &module, &def),
+            Some(target) => {
+                let (def, target) = (def.clone(), target.clone());
+                FieldFuture::new(async move { lookup(&ctx, &def.api_name, &target).await })
+            }
+            None => leaf(&ctx, &def.api_name, &def.kind),
+        }
+    })
+}
+
+fn leaf<'a>(ctx: &ResolverContext<'a>, api: &str, kind: &FieldKind) -> FieldFuture<'a> {
+    let Some(record) = ctx.parent_value.downcast_ref::<Record>() else {
+        return FieldFuture::Value(None);
+    };
+    FieldFuture::Value(record.get(api).and_then(|v| to_output(v, kind)))
+}
+
+/// A field Zoho answered without (it asks for every selected field, so a missing key means the
+/// field was left out): an error naming it when Zoho no longer has it, else null.
+fn missing<'a>(ctx: &ResolverContext<'a>, module: &str, field: &FieldDef) -> FieldFuture<'a> {
+    let gone = context::known_drift(ctx.ctx).is_some_and(|d| d.is_missing(module, &field.api_name));
+    if !gone {
+        return FieldFuture::Value(None);
+    }
+    let e = GatewayError::SchemaDrift {
+        module: module.to_owned(),
+        field: field.gql_name.clone(),
+        api_name: field.api_name.clone(),
+    };
+    FieldFuture::new(async move { Err::<Option<FieldValue>, Error>(e.into()) })
+}
+
+/// Zoho's JSON value as the field's GraphQL value (zoho-api.md §2.4 value shapes).
+fn to_output(v: &Json, kind: &FieldKind) -> Option<FieldValue<'static>> {
+    let value = match (kind, v) {
+        (_, Json::Null) => return None,
+        (FieldKind::User | FieldKind::Lookup { .. }, Json::Object(_)) => return Some(FieldValue::owned_any(v.clone())),
+        (FieldKind::Text(_) | FieldKind::BigInt, Json::Number(n)) => Value::String(n.to_string()),
+        (FieldKind::Text(_) | FieldKind::BigInt | FieldKind::Date | FieldKind::DateTime, Json::String(s)) => {
+            Value::String(s.clone())
+        }
+        (FieldKind::Text(_), Json::Bool(b)) => Value::String(b.to_string()),
+        (FieldKind::Int | FieldKind::Float, Json::Number(n)) => Value::Number(n.clone()),
+        (FieldKind::Int | FieldKind::Float, Json::String(s)) => {
+            Value::Number(s.parse::<serde_json::Number>().ok()?)
+        }
+        (FieldKind::Boolean, Json::Bool(b)) => Value::Boolean(*b),
+        (FieldKind::MultiSelect, Json::Array(items)) => {
+            Value::List(items.iter().filter_map(|i| i.as_str()).map(|s| Value::String(s.to_owned())).collect())
+        }
+        // A value of another shape than the metadata says: the field's type changed in Zoho.
+        _ => return None,
+    };
+    Some(FieldValue::value(value))
+}
+
+/// A lookup to an exposed module: the looked-up record, batched with every other lookup of the
+/// request into `GET /{module}?ids=` calls.
+async fn lookup<'a>(ctx: &ResolverContext<'a>, api: &str, target: &Arc<ModuleDef>) -> Res<'a> {
+    let Some(record) = ctx.parent_value.downcast_ref::<Record>() else { return Ok(None) };
+    let Some(id) = record.get(api).and_then(|v| v.get("id")).and_then(Json::as_str) else { return Ok(None) };
+    let fields = fields_for(ctx.ctx, target, false).await?;
+    let loader = context::record_loader(ctx.ctx).await?;
+    let key = RecordKey { module: target.api_name.as_str().into(), id: id.to_owned(), fields: fields.join(",").into() };
+    Ok(loader.load_one(key).await?.map(FieldValue::owned_any))
+}
+
+/// The module's query fields.
+pub fn query_fields(m: &Arc<ModuleDef>) -> Vec<Field> {
+    let t = m.type_name.clone();
+    let by_id = {
+        let m = m.clone();
+        Field::new(m.singular_field.clone(), TypeRef::named(t.as_str()), move |ctx| {
+            let m = m.clone();
+            FieldFuture::new(async move { get_one(&ctx, &m).await.map_err(Error::from) })
+        })
+        .description(format!("One {} by id; null if it does not exist or is not visible to you.", m.singular_label))
+        .argument(InputValue::new("id", TypeRef::named_nn(TypeRef::ID)))
+    };
+    let list = {
+        let m = m.clone();
+        Field::new(m.plural_field.clone(), TypeRef::named_nn(format!("{t}Page")), move |ctx| {
+            let m = m.clone();
+            FieldFuture::new(async move { list(&ctx, &m).await.map_err(Error::from) })
+        })
+        .description(format!(
+            "A page of the {} you may see. Past the 2000th, pass `pageToken` from the previous page's `pageInfo.nextPageToken`.",
+            m.plural_label
+        ))
+        .argument(InputValue::new("page", TypeRef::named_nn(TypeRef::INT)).default_value(1))
+        .argument(InputValue::new("perPage", TypeRef::named_nn(TypeRef::INT)).default_value(50))
+        .argument(InputValue::new("pageToken", TypeRef::named(TypeRef::STRING)))
+        .argument(
+            InputValue::new("sortBy", TypeRef::named_nn(format!("{t}Sort")))
+                .default_value(Value::Enum(Name::new("MODIFIED_TIME"))),
+        )
+        .argument(InputValue::new("sortOrder", TypeRef::named_nn("SortOrder")).default_value(Value::Enum(Name::new("DESC"))))
+    };
+    let search = {
+        let m = m.clone();
+        Field::new(format!("search{}", upper_first(&m.plural_field)), TypeRef::named_nn(format!("{t}Page")), move |ctx| {
+            let m = m.clone();
+            FieldFuture::new(async move { search(&ctx, &m).await.map_err(Error::from) })
+        })
+        .description(format!(
+            "{} matching `by`. Zoho's search index may lag a few seconds behind writes.",
+            m.plural_label
+        ))
+        .argument(InputValue::new("by", TypeRef::named_nn(format!("{t}Search"))))
+        .argument(InputValue::new("page", TypeRef::named_nn(TypeRef::INT)).default_value(1))
+        .argument(InputValue::new("perPage", TypeRef::named_nn(TypeRef::INT)).default_value(50))
+    };
+    vec![by_id, list, search]
+}
+
+/// The module's mutation fields, as far as Zoho lets the module be written.
+pub fn mutation_fields(m: &Arc<ModuleDef>) -> Vec<Field> {
+    let t = m.type_name.clone();
+    let writable = m.fields.iter().any(|f| !f.read_only);
+    let mut fields = Vec::new();
+    if m.creatable && writable {
+        let m2 = m.clone();
+        fields.push(
+            Field::new(format!("create{t}"), TypeRef::named_nn(t.as_str()), move |ctx| {
+                let m = m2.clone();
+                FieldFuture::new(async move { create(&ctx, &m).await })
+            })
+            .description(format!("Adds a {} owned by you.", m.singular_label))
+            .argument(InputValue::new("input", TypeRef::named_nn(format!("{t}Input")))),
+        );
+    }
+    if m.editable && writable {
+        let m2 = m.clone();
+        fields.push(
+            Field::new(format!("update{t}"), TypeRef::named_nn(t.as_str()), move |ctx| {
+                let m = m2.clone();
+                FieldFuture::new(async move { update(&ctx, &m).await })
+            })
+            .description("Changes the fields named in `input`.")
+            .argument(InputValue::new("id", TypeRef::named_nn(TypeRef::ID)))
+            .argument(InputValue::new("input", TypeRef::named_nn(format!("{t}Patch")))),
+        );
+    }
+    if m.deletable {
+        let m2 = m.clone();
+        fields.push(
+            Field::new(format!("delete{t}"), TypeRef::named_nn(TypeRef::ID), move |ctx| {
+                let m = m2.clone();
+                FieldFuture::new(async move { delete(&ctx, &m).await.map_err(Error::from) })
+            })
+            .description(format!("Deletes a {}; returns its id.", m.singular_label))
+            .argument(InputValue::new("id", TypeRef::named_nn(TypeRef::ID))),
+        );
+    }
+    fields
+}
+
+fn upper_first(s: &str) -> String {
+    let mut c = s.chars();
+    c.next().map(|f| f.to_ascii_uppercase().to_string() + c.as_str()).unwrap_or_default()
+}
+
+fn arg_id<'a>(ctx: &'a ResolverContext<'_>) -> Result<String, GatewayError> {
+    let id = ctx.args.get("id").and_then(|v| v.string().ok().map(str::to_owned)).unwrap_or_default();
+    if !is_record_id(&id) {
+        return Err(GatewayError::bad_input(Some("id"), "A record id is a string of digits."));
+    }
+    Ok(id)
+}
+
+fn arg_int(ctx: &ResolverContext<'_>, name: &str) -> i64 {
+    ctx.args.get(name).and_then(|v| v.i64().ok()).unwrap_or_default()
+}
+
+/// The Zoho `fields` for the selection under this field, less those Zoho no longer has.
+async fn fields_for(ctx: &Context<'_>, m: &ModuleDef, under_nodes: bool) -> Result<Vec<String>, GatewayError> {
+    let mut fields = m.api_fields(selected_fields(ctx, under_nodes).iter().map(String::as_str));
+    let drift = context::drift(ctx).await?;
+    drift.retain(&m.api_name, &mut fields);
+    if fields.is_empty() {
+        let mut all: Vec<String> = m.fields.iter().map(|f| f.api_name.clone()).collect();
+        drift.retain(&m.api_name, &mut all);
+        fields.extend(all.into_iter().next());
+    }
+    Ok(fields)
+}
+
+/// Runs a read; when Zoho refuses one of the asked fields as unknown (removed since the last
+/// drift check, zoho-api.md §11), marks it and reads once more without it.
+async fn read_with_drift<'c, T, F, Fut>(ctx: &Context<'c>, m: &ModuleDef, mut fields: Vec<String>, read: F) -> Result<T, GatewayError>
+where
+    F: Fn(Vec<String>) -> Fut,
+    Fut: std::future::Future<Output = Result<T, GatewayError>>,
+{
+    match read(fields.clone()).await {
+        Err(GatewayError::BadUserInput { field: Some(api), .. }) if fields.len() > 1 && fields.contains(&api) => {
+            context::drift(ctx).await?.mark_missing(&m.api_name, &api);
+            fields.retain(|f| f != &api);
+            read(fields).await
+        }
+        other => other,
+    }
+}
+
+async fn get_one<'a>(ctx: &ResolverContext<'a>, m: &Arc<ModuleDef>) -> Res<'a> {
+    let id = arg_id(ctx)?;
+    let fields = fields_for(ctx.ctx, m, false).await?;
+    let loader = context::record_loader(ctx.ctx).await?;
+    let key = RecordKey { module: m.api_name.as_str().into(), id, fields: fields.join(",").into() };
+    Ok(loader.load_one(key).await?.map(FieldValue::owned_any))
+}
+
+async fn list<'a>(ctx: &ResolverContext<'a>, m: &Arc<ModuleDef>) -> Result<Option<FieldValue<'a>>, GatewayError> {
+    let (page, per_page) = (arg_int(ctx, "page"), arg_int(ctx, "perPage"));
+    let page_token = ctx.args.get("pageToken").and_then(|v| v.string().ok()).map(str::trim).filter(|t| !t.is_empty());
+    check_paging(page, per_page, page_token.is_some())?;
+    if let Some(t) = page_token
+        && (t.len() > 512 || !t.chars().all(|c| c.is_ascii_graphic()))
+    {
+        return Err(GatewayError::bad_input(Some("pageToken"), "This page token is not valid."));
+    }
+    let sort_by = match ctx.args.get("sortBy").and_then(|v| v.enum_name().ok()) {
+        Some("CREATED_TIME") => SortBy::CreatedTime,
+        Some("ID") => SortBy::Id,
+        _ => SortBy::ModifiedTime,
+    };
+    let params = ListParams {
+        fields: Vec::new(),
+        page: page as u32,
+        per_page: per_page as u32,
+        page_token: page_token.map(str::to_owned),
+        sort_by,
+        descending: ctx.args.get("sortOrder").and_then(|v| v.enum_name().ok()) != Some("ASC"),
+    };
+    let fields = fields_for(ctx.ctx, m, true).await?;
+    let crm = context::crm(ctx.ctx).await?;
+    let module = m.api_name.as_str();
+    let result = read_with_drift(ctx.ctx, m, fields, |fields| {
+        let p = ListParams { fields, ..params.clone() };
+        async move { crm.call(|z, c| { let p = &p; async move { z.list(&c, module, p).await } }).await }
+    })
+    .await;
+    let result = result.map_err(|e| paging_error(e, params.page_token.is_some()))?;
+    Ok(Some(to_page(result, page, per_page)))
+}
+
+async fn search<'a>(ctx: &ResolverContext<'a>, m: &Arc<ModuleDef>) -> Result<Option<FieldValue<'a>>, GatewayError> {
+    let (page, per_page) = (arg_int(ctx, "page"), arg_int(ctx, "perPage"));
+    check_paging(page, per_page, false)?;
+    let mut given = Vec::new();
+    if let Some(by) = ctx.args.get("by").and_then(|v| v.object().ok()) {
+        for (name, value) in by.iter() {
+            if let Ok(text) = value.string() {
+                given.push((name.to_string(), text.to_owned()));
+            }
+        }
+    }
+    let params = SearchParams { by: search_by(m, &given)?, fields: Vec::new(), page: page as u32, per_page: per_page as u32 };
+    let fields = fields_for(ctx.ctx, m, true).await?;
+    let crm = context::crm(ctx.ctx).await?;
+    let module = m.api_name.as_str();
+    let result = read_with_drift(ctx.ctx, m, fields, |fields| {
+        let p = SearchParams { fields, ..params.clone() };
+        async move { crm.call(|z, c| { let p = &p; async move { z.search(&c, module, p).await } }).await }
+    })
+    .await?;
+    Ok(Some(to_page(result, page, per_page)))
+}
+
+/// Turns the search input into Zoho's parameters (zoho-api.md §2.8): a lone email or phone field
+/// uses Zoho's dedicated parameter, `word` its own, anything else escaped criteria.
+pub fn search_by(m: &ModuleDef, given: &[(String, String)]) -> Result<SearchBy, GatewayError> {
+    let given: Vec<(&str, &str)> =
+        given.iter().map(|(n, v)| (n.as_str(), v.trim())).filter(|(_, v)| !v.is_empty()).collect();
+    for (name, value) in &given {
+        if value.chars().count() > MAX_SEARCH_CHARS {
+            return Err(GatewayError::bad_input(Some(name), format!("At most {MAX_SEARCH_CHARS} characters.")));
+        }
+    }
+    if given.is_empty() {
+        return Err(GatewayError::bad_input(Some("by"), "Give at least one search field."));
+    }
+    if let Some((_, word)) = given.iter().find(|(n, _)| *n == "word") {
+        if given.len() > 1 {
+            return Err(GatewayError::bad_input(
+                Some("word"),
+                "word searches every field and cannot be combined with other criteria.",
+            ));
+        }
+        // Zoho refuses words shorter than two characters (INVALID_DATA, zoho-api.md §2.8).
+        if word.chars().count() < 2 {
+            return Err(GatewayError::bad_input(Some("word"), "Search for at least two characters."));
+        }
+        return Ok(SearchBy::Word((*word).to_owned()));
+    }
+    let mut list = Vec::new();
+    for (name, value) in &given {
+        let Some(field) = m.field(name).filter(|f| f.searchable) else {
+            return Err(GatewayError::bad_input(Some(name), "This field cannot be searched."));
+        };
+        let FieldKind::Text(kind) = field.kind else { continue };
+        if given.len() == 1 {
+            match kind {
+                TextKind::Email => return Ok(SearchBy::Email((*value).to_owned())),
+                TextKind::Phone => return Ok(SearchBy::Phone((*value).to_owned())),
+                _ => {}
+            }
+        }
+        let op = if matches!(kind, TextKind::Plain | TextKind::TextArea) { Op::StartsWith } else { Op::Equals };
+        list.push(Criterion { field: field.api_name.clone(), op, value: (*value).to_owned() });
+    }
+    Ok(SearchBy::Criteria(criteria::and_all(&list)))
+}
+
+fn to_page(result: RecordPage, page: i64, per_page: i64) -> FieldValue<'static> {
+    let count = result.data.len();
+    let info = json!({
+        "page": result.info.page.map_or(page, i64::from),
+        "perPage": result.info.per_page.map_or(per_page, i64::from),
+        "count": count,
+        "hasMore": result.info.more_records,
+        "nextPageToken": result.info.next_page_token.filter(|_| result.info.more_records),
+    });
+    FieldValue::owned_any(Page { nodes: result.data, info })
+}
+
+fn check_paging(page: i64, per_page: i64, has_token: bool) -> Result<(), GatewayError> {
+    if !(1..=MAX_PER_PAGE).contains(&per_page) {
+        return Err(GatewayError::bad_input(Some("perPage"), format!("perPage must be between 1 and {MAX_PER_PAGE}.")));
+    }
+    if page < 1 {
+        return Err(GatewayError::bad_input(Some("page"), "page starts at 1."));
+    }
+    if !has_token && page.saturating_mul(per_page) > MAX_DISCRETE_RECORDS {
+        return Err(GatewayError::bad_input(
+            Some("page"),
+            "Zoho serves only the first 2000 records by page number; continue with pageToken from the previous page.",
+        ));
+    }
+    Ok(())
+}
+
+/// Zoho's answers to a bad or expired page token become input errors on `pageToken`.
+fn paging_error(e: GatewayError, had_token: bool) -> GatewayError {
+    match e {
+        GatewayError::BadUserInput { .. } | GatewayError::Internal(_) if had_token => {
+            GatewayError::bad_input(Some("pageToken"), "This page token is not valid for this list (or has expired).")
+        }
+        other => other,
+    }
+}
+
+/// The `input` argument as JSON, keyed by GraphQL input names (absent fields absent).
+fn input_json(ctx: &ResolverContext<'_>) -> Map<String, Json> {
+    let Some(input) = ctx.args.get("input").and_then(|v| v.object().ok()) else { return Map::new() };
+    input.iter().map(|(name, v)| (name.to_string(), v.as_value().clone().into_json().unwrap_or(Json::Null))).collect()
+}
+
+/// Every bad field at once: all but the last as extra errors on this field, the last returned.
+fn input_errors(ctx: &Context<'_>, problems: Vec<FieldProblem>) -> Error {
+    let mut errors: Vec<Error> =
+        problems.into_iter().map(|p| Error::from(GatewayError::bad_input(Some(&p.field), p.message))).collect();
+    let last = errors.pop().unwrap_or_else(|| Error::from(GatewayError::bad_input(Some("input"), "Invalid input.")));
+    for e in errors {
+        ctx.add_error(ctx.set_error_path(e.into_server_error(ctx.item.pos)));
+    }
+    last
+}
+
+async fn create<'a>(ctx: &ResolverContext<'a>, m: &Arc<ModuleDef>) -> Res<'a> {
+    let record = validate::for_create(m, &input_json(ctx)).map_err(|p| input_errors(ctx.ctx, p))?;
+    let crm = context::crm(ctx.ctx).await?;
+    let (r, module) = (&record, m.api_name.as_str());
+    let id = crm.call(|z, c| async move { z.create(&c, module, r.clone()).await }).await.map_err(|e| name_field(e, m))?;
+    Ok(Some(read_back(ctx, m, &id, record).await?))
+}
+
+async fn update<'a>(ctx: &ResolverContext<'a>, m: &Arc<ModuleDef>) -> Res<'a> {
+    let id = arg_id(ctx)?;
+    let record = validate::for_update(m, &input_json(ctx)).map_err(|p| input_errors(ctx.ctx, p))?;
+    let crm = context::crm(ctx.ctx).await?;
+    let (r, module, i) = (&record, m.api_name.as_str(), id.as_str());
+    crm.call(|z, c| async move { z.update(&c, module, i, r.clone()).await }).await.map_err(|e| name_field(e, m))?;
+    Ok(Some(read_back(ctx, m, &id, record).await?))
+}
+
+async fn delete<'a>(ctx: &ResolverContext<'a>, m: &Arc<ModuleDef>) -> Result<Option<FieldValue<'a>>, GatewayError> {
+    let id = arg_id(ctx)?;
+    let crm = context::crm(ctx.ctx).await?;
+    let (module, i) = (m.api_name.as_str(), id.as_str());
+    crm.call(|z, c| async move { z.delete(&c, module, i).await }).await?;
+    Ok(Some(FieldValue::value(Value::String(id))))
+}
+
+/// Zoho names the failing field by API name; the client knows it by its GraphQL name.
+fn name_field(e: GatewayError, m: &ModuleDef) -> GatewayError {
+    match e {
+        GatewayError::BadUserInput { field: Some(api), message } => GatewayError::BadUserInput {
+            field: Some(m.field_by_api(&api).map_or(api, |f| f.gql_name.clone())),
+            message,
+        },
+        other => other,
+    }
+}
+
+/// The record as the mutation's selection wants it: from what was written when that covers the
+/// selection (lookups are written as bare ids, so they are always read back), else read back
+/// from Zoho (owner, times and computed fields are Zoho's to fill in).
+async fn read_back<'a>(
+    ctx: &ResolverContext<'a>,
+    m: &ModuleDef,
+    id: &str,
+    written: Record,
+) -> Result<FieldValue<'a>, GatewayError> {
+    let selected = selected_fields(ctx.ctx, false);
+    let covered = selected.iter().all(|name| {
+        name == "id"
+            || name.starts_with("__")
+            || m.field(name).is_some_and(|f| !matches!(f.kind, FieldKind::Lookup { .. }) && written.contains_key(&f.api_name))
+    });
+    let record = if covered {
+        let mut r = written;
+        r.insert("id".into(), Json::String(id.to_owned()));
+        r
+    } else {
+        let fields = fields_for(ctx.ctx, m, false).await?;
+        let crm = context::crm(ctx.ctx).await?;
+        let (f, module) = (&fields, m.api_name.as_str());
+        crm.call(|z, c| async move { z.record(&c, module, id, f).await }).await?.ok_or(GatewayError::NotFound)?
+    };
+    Ok(FieldValue::owned_any(record))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::meta::Snapshot;
+
+    fn leads() -> Arc<ModuleDef> {
+        CrmModel::build(&Snapshot::built_in(), &["Leads".into()]).expect("model").modules[0].clone()
+    }
+
+    fn by(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs.iter().map(|(a, b)| ((*a).to_owned(), (*b).to_owned())).collect()
+    }
+
+    #[test]
+    fn single_email_phone_or_word_use_zoho_parameters() {
+        let m = leads();
+        assert!(matches!(search_by(&m, &by(&[("email", " a@b.co ")])), Ok(SearchBy::Email(e)) if e == "a@b.co"));
+        assert!(matches!(search_by(&m, &by(&[("phone", "555")])), Ok(SearchBy::Phone(_))));
+        assert!(matches!(search_by(&m, &by(&[("word", "web")])), Ok(SearchBy::Word(_))));
+        assert!(search_by(&m, &by(&[("word", "w")])).is_err());
+        assert!(search_by(&m, &[]).is_err());
+        assert!(search_by(&m, &by(&[("word", "web"), ("company", "x")])).is_err());
+    }
+
+    #[test]
+    fn combined_fields_become_escaped_criteria() {
+        let s = search_by(&leads(), &by(&[("company", "A(B),C"), ("course", "Web")])).unwrap();
+        let SearchBy::Criteria(c) = s else { panic!("expected criteria") };
+        assert_eq!(c, "((Company:starts_with:A\\(B\\)\\,C)and(Course:equals:Web))");
+    }
+
+    #[test]
+    fn paging_limits() {
+        assert!(check_paging(1, 200, false).is_ok());
+        assert!(check_paging(1, 201, false).is_err());
+        assert!(check_paging(0, 50, false).is_err());
+        assert!(check_paging(11, 200, false).is_err());
+        assert!(check_paging(11, 200, true).is_ok());
+    }
+}

@@ -1,0 +1,140 @@
+//! The gateway's own types, the same for every org: the session (`Session`, `CrmUser`, `CrmOrg`,
+//! `LoginRequest`), paging (`PageInfo`, `SortOrder`), references to records of modules that are not
+//! exposed (`RecordRef`), the module metadata for forms (`CrmModule`, `CrmField`,
+//! `CrmFieldOption`) and the scalars `Date`, `DateTime` and `BigInt`. Their values are JSON
+//! objects; each field reads one key, without a boxed future.
+
+use async_graphql::dynamic::{Enum, EnumItem, Field, FieldFuture, FieldValue, Object, Scalar, TypeRef};
+use async_graphql::{Error, Value};
+use serde_json::Value as Json;
+
+/// A field of a JSON-valued object that reads `key` (`null` when absent).
+pub fn json_field(name: &str, ty: TypeRef, key: &'static str, description: &str) -> Field {
+    Field::new(name, ty, move |ctx| match ctx.parent_value.try_downcast_ref::<Json>() {
+        Ok(parent) => match parent.get(key) {
+            None | Some(Json::Null) => FieldFuture::Value(None),
+            Some(Json::Object(_)) | Some(Json::Array(_)) => {
+                FieldFuture::Value(parent.get(key).map(|v| json_value(v.clone())))
+            }
+            Some(v) => FieldFuture::from_value(Value::from_json(v.clone()).ok()),
+        },
+        Err(e) => FieldFuture::new(async move { Err::<Option<FieldValue>, Error>(e) }),
+    })
+    .description(description)
+}
+
+/// A JSON object or list as a value whose fields are resolved by `json_field`.
+pub fn json_value(v: Json) -> FieldValue<'static> {
+    match v {
+        Json::Array(items) => FieldValue::list(items.into_iter().map(json_value)),
+        Json::Object(_) => FieldValue::owned_any(v),
+        other => Value::from_json(other).map(FieldValue::value).unwrap_or(FieldValue::NULL),
+    }
+}
+
+pub fn types() -> Vec<async_graphql::dynamic::Type> {
+    let s = || TypeRef::named(TypeRef::STRING);
+    let s_nn = || TypeRef::named_nn(TypeRef::STRING);
+    vec![
+        Object::new("LoginRequest")
+            .description("A Zoho sign-in in progress: open `url` (Zoho's consent page); Zoho redirects back with `state`.")
+            .field(json_field("url", s_nn(), "url", "Zoho's authorization URL."))
+            .field(json_field("state", s_nn(), "state", "The single-use state Zoho hands back."))
+            .into(),
+        Object::new("Session")
+            .description("The signed-in user and org of this browser.")
+            .field(json_field("user", TypeRef::named_nn("CrmUser"), "user", "Who is signed in."))
+            .field(json_field("org", TypeRef::named_nn("CrmOrg"), "org", "Their CRM organisation."))
+            .field(json_field(
+                "expiresAt",
+                TypeRef::named_nn("DateTime"),
+                "expiresAt",
+                "When this session ends and the user must sign in again.",
+            ))
+            .into(),
+        Object::new("CrmUser")
+            .description("A Zoho CRM user.")
+            .field(json_field("id", TypeRef::named_nn(TypeRef::ID), "id", "The user's CRM id."))
+            .field(json_field("name", s_nn(), "name", "Full name."))
+            .field(json_field("email", s(), "email", "Email address."))
+            .into(),
+        Object::new("CrmOrg")
+            .description("A Zoho CRM organisation.")
+            .field(json_field("id", TypeRef::named_nn(TypeRef::ID), "id", "The org's id."))
+            .field(json_field("name", s_nn(), "name", "The company name."))
+            .field(json_field(
+                "dataCenter",
+                s_nn(),
+                "dataCenter",
+                "Zoho data-centre code of the org's accounts: `us`, `eu`, `in`, `au`, `cn`, `jp`, `ca`, `sa`.",
+            ))
+            .into(),
+        Object::new("RecordRef")
+            .description("A record of a module this gateway does not expose: its id and display name.")
+            .field(json_field("id", TypeRef::named_nn(TypeRef::ID), "id", "Zoho's record id."))
+            .field(json_field("name", s(), "name", "The record's display name."))
+            .into(),
+        Object::new("PageInfo")
+            .description("Where a page stands in the whole list.")
+            .field(json_field("page", TypeRef::named_nn(TypeRef::INT), "page", "The page number."))
+            .field(json_field("perPage", TypeRef::named_nn(TypeRef::INT), "perPage", "Records per page."))
+            .field(json_field("count", TypeRef::named_nn(TypeRef::INT), "count", "Records on this page."))
+            .field(json_field("hasMore", TypeRef::named_nn(TypeRef::BOOLEAN), "hasMore", "More records follow."))
+            .field(json_field(
+                "nextPageToken",
+                s(),
+                "nextPageToken",
+                "Pass as `pageToken` to go on past the 2000th record (Zoho's `page_token`).",
+            ))
+            .into(),
+        Object::new("CrmModule")
+            .description("A module's metadata from the org's snapshot, for building forms.")
+            .field(json_field("apiName", s_nn(), "apiName", "Zoho's API name, e.g. `Leads`."))
+            .field(json_field("graphqlType", s_nn(), "graphqlType", "The record type in this schema, e.g. `Lead`."))
+            .field(json_field("singularLabel", s_nn(), "singularLabel", "The org's label for one record."))
+            .field(json_field("pluralLabel", s_nn(), "pluralLabel", "The org's label for many records."))
+            .field(json_field("fields", TypeRef::named_nn_list_nn("CrmField"), "fields", "The fields this schema serves."))
+            .into(),
+        Object::new("CrmField")
+            .description("One field of a module: names, type, rules and options.")
+            .field(json_field("apiName", s_nn(), "apiName", "Zoho's API name, e.g. `First_Name`."))
+            .field(json_field("graphqlName", s_nn(), "graphqlName", "The field's name in this schema, e.g. `firstName`."))
+            .field(json_field("label", s_nn(), "label", "The org's label."))
+            .field(json_field("type", s_nn(), "type", "Zoho's data type: `text`, `picklist`, `date`, `lookup`, …"))
+            .field(json_field("graphqlType", s_nn(), "graphqlType", "The field's output type in this schema."))
+            .field(json_field("required", TypeRef::named_nn(TypeRef::BOOLEAN), "required", "A record needs a value."))
+            .field(json_field(
+                "readOnly",
+                TypeRef::named_nn(TypeRef::BOOLEAN),
+                "readOnly",
+                "Not in inputs: Zoho (or this gateway) does not write it.",
+            ))
+            .field(json_field("maxLength", TypeRef::named(TypeRef::INT), "maxLength", "At most this many characters."))
+            .field(json_field(
+                "options",
+                TypeRef::named_nn_list_nn("CrmFieldOption"),
+                "options",
+                "Picklist options, in the org's order.",
+            ))
+            .field(json_field("lookupModule", s(), "lookupModule", "For lookups: the API name of the module looked up."))
+            .into(),
+        Object::new("CrmFieldOption")
+            .description("A picklist option.")
+            .field(json_field("value", s_nn(), "value", "What records hold (Zoho's `actual_value`)."))
+            .field(json_field("label", s_nn(), "label", "What people see (Zoho's `display_value`)."))
+            .into(),
+        Enum::new("SortOrder").item(EnumItem::new("ASC")).item(EnumItem::new("DESC")).into(),
+        Scalar::new("Date")
+            .description("A calendar date, `YYYY-MM-DD`.")
+            .validator(|v| matches!(v, Value::String(s) if chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").is_ok()))
+            .into(),
+        Scalar::new("DateTime")
+            .description("A date and time with offset, RFC 3339 (`2026-01-31T09:30:00+05:30`).")
+            .validator(|v| matches!(v, Value::String(s) if chrono::DateTime::parse_from_rfc3339(s).is_ok()))
+            .into(),
+        Scalar::new("BigInt")
+            .description("A whole number beyond 32 bits, written as a string of digits.")
+            .validator(|v| matches!(v, Value::String(s) if s.parse::<i64>().is_ok()))
+            .into(),
+    ]
+}
