@@ -304,7 +304,13 @@ fn add_custom_lead_fields(index: usize, course: &str, fields: &mut Map<String, V
     let fee = COURSES.iter().position(|c| *c == course).and_then(|i| COURSE_FEES.get(i)).copied().unwrap_or(40000.0);
     let scholarship = index % 6 == 2;
     // Every fifth lead has not been quoted yet: unset fields are null (§2.2).
-    let quoted = if index % 5 == 4 { Value::Null } else if scholarship { json!(fee * 0.75) } else { json!(fee) };
+    let quoted = if index % 5 == 4 {
+        Value::Null
+    } else if scholarship {
+        json!(fee * 0.75)
+    } else {
+        json!(fee)
+    };
     let mut languages = vec![json!("English")];
     if let Some(other) = LANGUAGES.get(1 + index % 5) {
         languages.push(json!(other));

@@ -118,9 +118,7 @@ impl Criteria {
 
     fn from_expr(expr: Expr) -> Criteria {
         match expr {
-            Expr::Condition { field, op, values, .. } => {
-                Criteria::Condition { field, operator: op.name().to_string(), values }
-            }
+            Expr::Condition { field, op, values, .. } => Criteria::Condition { field, operator: op.name().to_string(), values },
             Expr::And(terms) => Criteria::And(terms.into_iter().map(Criteria::from_expr).collect()),
             Expr::Or(terms) => Criteria::Or(terms.into_iter().map(Criteria::from_expr).collect()),
         }

@@ -35,10 +35,7 @@ fn custom(spec: FieldSpec) -> FieldSpec {
 }
 
 fn picklist(api_name: &str, label: &str, values: &[&str]) -> FieldSpec {
-    FieldSpec {
-        pick_list_values: values.iter().map(|v| v.to_string()).collect(),
-        ..field(api_name, label, "picklist", 120)
-    }
+    FieldSpec { pick_list_values: values.iter().map(|v| v.to_string()).collect(), ..field(api_name, label, "picklist", 120) }
 }
 
 fn lookup(api_name: &str, label: &str, module: &str) -> FieldSpec {

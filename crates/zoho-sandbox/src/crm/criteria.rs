@@ -10,9 +10,9 @@ use std::sync::OnceLock;
 
 use super::values::parse_date;
 use crate::catalog::{Catalog, Module};
-use crate::org::OrgSpec;
 use crate::http::ApiError;
 use crate::org::DataType;
+use crate::org::OrgSpec;
 
 /// Most conditions in one criteria (v2–v7 docs say 10; the newer OAS 15 — UNCONFIRMED for v8, §2.8).
 const MAX_CONDITIONS: usize = 10;
@@ -367,8 +367,14 @@ fn value_equals(kind: DataType, wanted: &str, actual: &Value) -> bool {
     match kind {
         DataType::Text | DataType::Textarea => actual.as_str().is_some_and(|a| a.to_lowercase().contains(&wanted.to_lowercase())),
         DataType::Boolean => actual.as_bool().unwrap_or(false).to_string() == wanted,
-        DataType::Datetime | DataType::Date | DataType::Integer | DataType::Bigint | DataType::Currency | DataType::Double
-        | DataType::Decimal | DataType::Percent => {
+        DataType::Datetime
+        | DataType::Date
+        | DataType::Integer
+        | DataType::Bigint
+        | DataType::Currency
+        | DataType::Double
+        | DataType::Decimal
+        | DataType::Percent => {
             matches!((ordinal(kind, actual), ordinal(kind, &Value::String(wanted.to_string()))), (Some(a), Some(w)) if a == w)
         }
         DataType::OwnerLookup => actual.get("id").and_then(Value::as_str) == Some(wanted),

@@ -50,11 +50,8 @@ fn field_json(catalog: &Catalog, def: &Field) -> Value {
         DataType::Currency | DataType::Decimal | DataType::Double | DataType::Percent => json!(2),
         _ => Value::Null,
     };
-    let currency = if def.kind == DataType::Currency {
-        json!({ "rounding_option": "normal", "precision": 2 })
-    } else {
-        json!({})
-    };
+    let currency =
+        if def.kind == DataType::Currency { json!({ "rounding_option": "normal", "precision": 2 }) } else { json!({}) };
     json!({
         "id": id,
         "api_name": def.api_name,

@@ -213,7 +213,11 @@ async fn entry(State(shared): State<Arc<Shared>>, request: Request) -> Response 
     let (parts, body) = request.into_parts();
     let params = Params::parse(parts.uri.query().unwrap_or(""));
     let mut route = Route::parse(&parts.method, parts.uri.path(), &params);
-    let module = if route.is_records() { parts.uri.path().trim_matches('/').split('/').nth(2).unwrap_or("").to_string() } else { String::new() };
+    let module = if route.is_records() {
+        parts.uri.path().trim_matches('/').split('/').nth(2).unwrap_or("").to_string()
+    } else {
+        String::new()
+    };
     // Module API names in the path are case-sensitive (§2.1): a module not in the org is
     // INVALID_MODULE; `custom` tells the scope check about `ZohoCRM.modules.custom.*` (§1.10).
     let custom = {

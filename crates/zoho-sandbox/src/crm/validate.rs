@@ -137,7 +137,8 @@ pub(crate) fn duplicate_check(
         let Some(value) = changes.get(&field.api_name).filter(|v| !v.is_null()) else {
             continue;
         };
-        let other = inner.store.records(&module.api_name).find(|r| Some(r.id) != own_id && same_value(r.field(&field.api_name), value));
+        let other =
+            inner.store.records(&module.api_name).find(|r| Some(r.id) != own_id && same_value(r.field(&field.api_name), value));
         let Some(other) = other else {
             continue;
         };

@@ -196,7 +196,13 @@ pub(crate) fn read(catalog: &Catalog, store: &Store, field: &Field, record: &Sto
 }
 
 /// A record with the requested fields (all when `None`, plus Zoho's `$` meta keys) and `id`.
-pub(crate) fn render(catalog: &Catalog, store: &Store, module: &Module, record: &StoredRecord, names: Option<&[String]>) -> Value {
+pub(crate) fn render(
+    catalog: &Catalog,
+    store: &Store,
+    module: &Module,
+    record: &StoredRecord,
+    names: Option<&[String]>,
+) -> Value {
     let mut out = Map::new();
     match names {
         Some(names) => {
