@@ -1,13 +1,14 @@
 //! Runs the Zoho sandbox alone, for the Python SDK check (`.ci/sdk_check/run.sh`) and manual poking.
 //!
 //! Usage: `cargo run --example sandbox -- [--redirect-uri URI]... [--accounts-port N] [--api-port N]
-//! [--lead-count N]`. Prints `KEY=value` lines (ACCOUNTS_URL, TOKEN_URL, API_URL, CLIENT_ID,
+//! [--lead-count N] [--org FILE]` (`--org`: an org definition in `OrgSpec` JSON instead of the
+//! default Zylker Academy org). Prints `KEY=value` lines (ACCOUNTS_URL, TOKEN_URL, API_URL, CLIENT_ID,
 //! CLIENT_SECRET), then `READY`, and serves until interrupted (Ctrl-C or SIGTERM).
 
 use std::io::Write;
 
 use anyhow::{Context, bail};
-use zoho_gateway::sandbox::{Sandbox, SandboxConfig};
+use zoho_gateway::sandbox::{OrgSpec, Sandbox, SandboxConfig};
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
@@ -20,6 +21,11 @@ async fn main() -> anyhow::Result<()> {
             "--accounts-port" => config.accounts_port = value()?.parse().context("--accounts-port")?,
             "--api-port" => config.api_port = value()?.parse().context("--api-port")?,
             "--lead-count" => config.lead_count = value()?.parse().context("--lead-count")?,
+            "--org" => {
+                let path = value()?;
+                let text = std::fs::read_to_string(&path).with_context(|| format!("reading {path}"))?;
+                config.org = OrgSpec::from_json(&text).map_err(anyhow::Error::msg).with_context(|| format!("--org {path}"))?;
+            }
             other => bail!("unknown argument {other}"),
         }
     }

@@ -1,7 +1,9 @@
 """Drives Zoho's official Python SDK (zohocrmsdk8-0) against a running zoho-gateway sandbox.
 
 The SDK must accept every sandbox response: grant-token exchange, current user, list, get, create,
-update, search (email and criteria), delete, a permission error, the refresh-token flow and revoke.
+update, search (email and criteria), delete, a permission error, the modules and fields metadata of
+every module (Leads, Contacts, Deals, the custom Courses), list/get/create of a Course and of a Deal
+with lookups, the refresh-token flow and revoke.
 Where the SDK and the sandbox disagree, the SDK is right. Exits non-zero on any SDK exception or
 wrong result.
 
@@ -9,6 +11,7 @@ Environment (printed by `cargo run --example sandbox`): ACCOUNTS_URL, TOKEN_URL,
 CLIENT_SECRET, plus REDIRECT_URI (registered with the sandbox) and WORK_DIR (scratch directory).
 """
 
+import datetime
 import logging
 import os
 import sys
@@ -21,6 +24,10 @@ from zohocrmsdk.src.com.zoho.api.authenticator.store import FileStore
 from zohocrmsdk.src.com.zoho.api.logger import Logger
 from zohocrmsdk.src.com.zoho.crm.api import Initializer, ParameterMap
 from zohocrmsdk.src.com.zoho.crm.api.dc.data_center import DataCenter
+from zohocrmsdk.src.com.zoho.crm.api.fields import FieldsOperations, GetFieldsParam
+from zohocrmsdk.src.com.zoho.crm.api.fields import ResponseWrapper as FieldsResponseWrapper
+from zohocrmsdk.src.com.zoho.crm.api.modules import ModulesOperations
+from zohocrmsdk.src.com.zoho.crm.api.modules import ResponseWrapper as ModulesResponseWrapper
 from zohocrmsdk.src.com.zoho.crm.api.record import (
     APIException,
     ActionWrapper,
@@ -140,6 +147,103 @@ def records_of(response, what):
     return wrapper
 
 
+def check_modules_and_fields():
+    """The modules list and the fields of every module, through the SDK's metadata operations."""
+    response = ModulesOperations().get_modules()
+    check(response is not None and response.get_status_code() == 200, "modules: 200")
+    wrapper = response.get_object()
+    check(isinstance(wrapper, ModulesResponseWrapper), "modules: ResponseWrapper")
+    modules = {m.get_api_name(): m for m in wrapper.get_modules()}
+    check({"Leads", "Contacts", "Deals", "Courses"} <= set(modules), "modules: Leads, Contacts, Deals, Courses listed")
+    check(modules.get("Home") is not None and modules["Home"].get_api_supported() is False, "modules: Home is not API-supported")
+    courses = modules["Courses"]
+    check(value(courses.get_generated_type()) == "custom" and courses.get_module_name() == "CustomModule1",
+          "modules: Courses is a custom module (CustomModule1)")
+    response = ModulesOperations().get_module_by_api_name("Deals")
+    check(response is not None and response.get_status_code() == 200, "module Deals: 200")
+    check([m.get_api_name() for m in response.get_object().get_modules()] == ["Deals"], "module Deals: one module")
+
+    expected = {
+        "Contacts": {"Full_Name": "text", "Email": "email", "Date_of_Birth": "date"},
+        "Deals": {"Deal_Name": "text", "Stage": "picklist", "Amount": "currency", "Contact_Name": "lookup", "Course": "lookup"},
+        "Courses": {"Name": "text", "Code": "text", "Fees": "currency", "Seats": "integer", "Online": "boolean"},
+    }
+    for module, types in expected.items():
+        params = ParameterMap()
+        params.add(GetFieldsParam.module, module)
+        response = FieldsOperations().get_fields(params)
+        check(response is not None and response.get_status_code() == 200, f"fields of {module}: 200")
+        wrapper = response.get_object()
+        check(isinstance(wrapper, FieldsResponseWrapper), f"fields of {module}: ResponseWrapper")
+        fields = {f.get_api_name(): f for f in wrapper.get_fields()}
+        check(all(value(fields[name].get_data_type()) == t for name, t in types.items() if name in fields)
+              and set(types) <= set(fields), f"fields of {module}: data types")
+        if module == "Deals":
+            lookup = fields["Contact_Name"].get_lookup()
+            check(lookup is not None and lookup.get_module().get_api_name() == "Contacts", "Deals.Contact_Name looks up Contacts")
+            check(fields["Deal_Name"].get_display_field() is True, "Deals.Deal_Name is the display field")
+
+
+def check_courses_and_deals(my_id):
+    """List, get and create a Course (custom module) and a Deal with Contact_Name and Course lookups."""
+    courses = RecordOperations("Courses")
+    params = ParameterMap()
+    params.add(GetRecordsParam.fields, "Name,Code,Fees,Seats,Online,Start_Date,Owner")
+    wrapper = records_of(courses.get_records(params), "list Courses")
+    listed = wrapper.get_data()
+    check(listed and all(str(r.get_key_value("Owner").get_id()) == my_id for r in listed), "Courses: only own courses")
+    first = records_of(courses.get_record(listed[0].get_id()), "get one Course").get_data()[0]
+    check(first.get_key_value("Name") == listed[0].get_key_value("Name"), "Course: same Name")
+    check(isinstance(first.get_key_value("Seats"), int), "Course: Seats parsed as int")
+    check(isinstance(first.get_key_value("Start_Date"), datetime.date), "Course: Start_Date parsed as date")
+
+    course = Record()
+    course.add_key_value("Name", "Rust for Web Developers")
+    course.add_key_value("Code", "RUST101")
+    course.add_key_value("Fees", 55000.0)
+    course.add_key_value("Seats", 24)
+    course.add_key_value("Online", True)
+    course.add_key_value("Start_Date", datetime.date(2026, 5, 4))
+    body = BodyWrapper()
+    body.set_data([course])
+    course_id = int(action_success(courses.create_records(body), "create Course", (201,))["id"])
+    created = records_of(courses.get_record(course_id), "read back created Course").get_data()[0]
+    check(created.get_key_value("Code") == "RUST101" and created.get_key_value("Seats") == 24, "created Course: Code, Seats")
+    check(created.get_key_value("Online") is True, "created Course: Online")
+
+    params = ParameterMap()
+    params.add(GetRecordsParam.fields, "Full_Name")
+    contact = records_of(RecordOperations("Contacts").get_records(params), "list Contacts").get_data()[0]
+
+    deals = RecordOperations("Deals")
+    params = ParameterMap()
+    params.add(GetRecordsParam.fields, "Deal_Name,Stage,Amount,Contact_Name,Course")
+    listed = records_of(deals.get_records(params), "list Deals").get_data()
+    check(listed and listed[0].get_key_value("Contact_Name").get_key_value("name") is not None, "Deals: lookups carry a name")
+    deal = Record()
+    deal.add_key_value("Deal_Name", "Rust enrolment (SDK)")
+    deal.add_key_value("Stage", Choice("Qualification"))
+    deal.add_key_value("Amount", 55000.0)
+    deal.add_key_value("Closing_Date", datetime.date(2026, 4, 30))
+    contact_ref = Record()
+    contact_ref.set_id(contact.get_id())
+    deal.add_key_value("Contact_Name", contact_ref)
+    course_ref = Record()
+    course_ref.set_id(course_id)
+    deal.add_key_value("Course", course_ref)
+    body = BodyWrapper()
+    body.set_data([deal])
+    deal_id = int(action_success(deals.create_records(body), "create Deal", (201,))["id"])
+    created = records_of(deals.get_record(deal_id), "read back created Deal").get_data()[0]
+    linked = created.get_key_value("Contact_Name")
+    check(str(linked.get_id()) == str(contact.get_id()), "created Deal: Contact_Name id")
+    check(linked.get_key_value("name") == contact.get_key_value("Full_Name"), "created Deal: Contact_Name name")
+    check(created.get_key_value("Course").get_key_value("name") == "Rust for Web Developers", "created Deal: Course name")
+    check(value(created.get_key_value("Stage")) == "Qualification", "created Deal: Stage")
+    action_success(deals.delete_record(deal_id), "delete Deal", (200,))
+    action_success(courses.delete_record(course_id), "delete Course", (200,))
+
+
 def main():
     logger = Logger.get_instance(level=Logger.Levels.INFO, file_path=os.path.join(WORK_DIR, "sdk.log"))
     store = FileStore(file_path=os.path.join(WORK_DIR, "sdk_tokens.csv"))
@@ -210,7 +314,7 @@ def main():
     new.add_field_value(Field.Leads.last_name(), "Lovelace (SDK)")
     new.add_field_value(Field.Leads.email(), "ada.lovelace.sdk@student.example")
     new.add_field_value(Field.Leads.company(), "Jai Hind College, Mumbai")
-    new.add_key_value("Course", "Python for the Web")
+    new.add_key_value("Course", Choice("Python for the Web"))  # Course is a picklist
     new.add_key_value("Mobile", "+91 98450 00001")
     body = BodyWrapper()
     body.set_data([new])
@@ -221,20 +325,20 @@ def main():
     wrapper = records_of(leads.get_record(int(new_id)), "read back created Lead")
     created = wrapper.get_data()[0]
     check(created.get_key_value("Last_Name") == "Lovelace (SDK)", "created: Last_Name")
-    check(created.get_key_value("Course") == "Python for the Web", "created: Course")
+    check(value(created.get_key_value("Course")) == "Python for the Web", "created: Course (a picklist)")
     check(str(created.get_key_value("Owner").get_id()) == my_id, "created: owned by the caller")
 
     # Update.
     change = Record()
     # Picklist values go through the SDK's Choice (validated against the fields metadata).
     change.add_key_value("Lead_Status", Choice("Contacted"))
-    change.add_key_value("Course", "React in Depth")
+    change.add_key_value("Course", Choice("React in Depth"))
     body = BodyWrapper()
     body.set_data([change])
     action_success(leads.update_record(int(new_id), body), "update Lead", (200,))
     updated = records_of(leads.get_record(int(new_id)), "read back updated Lead").get_data()[0]
     check(value(updated.get_key_value("Lead_Status")) == "Contacted", "updated: Lead_Status")
-    check(updated.get_key_value("Course") == "React in Depth", "updated: Course")
+    check(value(updated.get_key_value("Course")) == "React in Depth", "updated: Course")
 
     # Search by email and by criteria (with the documented escaping, zoho-api.md §2.8).
     params = ParameterMap()
@@ -261,6 +365,9 @@ def main():
     action_success(leads.delete_record(int(new_id)), "delete Lead", (200,))
     response = leads.get_record(int(new_id))
     check(response is not None and response.get_status_code() == 204, "deleted lead: 204")
+
+    check_modules_and_fields()
+    check_courses_and_deals(my_id)
 
     # Refresh-token flow: a fresh SDK state that only knows the refresh token.
     refresh_token = token.get_refresh_token()

@@ -5,7 +5,7 @@ use chrono::{DateTime, FixedOffset, Offset, TimeZone, Utc};
 use serde_json::{Map, Value, json};
 
 use super::SandboxUser;
-use super::state::Lead;
+use super::state::StoredRecord;
 
 pub(crate) const ORG_NAME: &str = "Zylker Academy";
 pub(crate) const ORG_ID: &str = "6180428000000020011";
@@ -92,7 +92,7 @@ pub(crate) fn org_offset() -> FixedOffset {
 }
 
 /// Time the seed data starts: 2025-09-01 09:00 in the org's zone.
-fn seed_epoch() -> i64 {
+pub(crate) fn seed_epoch() -> i64 {
     org_offset().with_ymd_and_hms(2025, 9, 1, 9, 0, 0).single().map(|t| t.timestamp()).unwrap_or(1_756_697_400)
 }
 
@@ -128,7 +128,7 @@ const COLLEGES: [&str; 12] = [
     "National Institute of Design",
 ];
 
-const FIRST_NAMES: [&str; 30] = [
+pub(crate) const FIRST_NAMES: [&str; 30] = [
     "Aarav",
     "Ananya",
     "Rohan",
@@ -161,7 +161,7 @@ const FIRST_NAMES: [&str; 30] = [
     "Grace",
 ];
 
-const LAST_NAMES: [&str; 30] = [
+pub(crate) const LAST_NAMES: [&str; 30] = [
     "Patel",
     "Iyer",
     "Nair",
@@ -194,7 +194,7 @@ const LAST_NAMES: [&str; 30] = [
     "Pillai",
 ];
 
-const CITIES: [&str; 7] = ["Bengaluru", "Mumbai", "Chennai", "Pune", "Delhi", "Kolkata", "Hyderabad"];
+pub(crate) const CITIES: [&str; 7] = ["Bengaluru", "Mumbai", "Chennai", "Pune", "Delhi", "Kolkata", "Hyderabad"];
 const EMAIL_DOMAINS: [&str; 3] = ["student.example", "mail.example", "campus.example"];
 const BATCHES: [&str; 3] = ["weekend", "evening", "weekday morning"];
 
@@ -230,7 +230,7 @@ fn seed_owner(index: usize) -> usize {
 }
 
 /// The `count` seed leads, oldest first.
-pub(crate) fn seed_leads(count: usize, users: &[SandboxUser]) -> Vec<Lead> {
+pub(crate) fn seed_leads(count: usize, users: &[SandboxUser]) -> Vec<StoredRecord> {
     let mut prng = Prng(0x5A4C_4B45_5241_2026);
     let epoch = seed_epoch();
     // Spread the leads over ~90 days, but keep at least 2100 s between two creations so the
@@ -281,9 +281,45 @@ pub(crate) fn seed_leads(count: usize, users: &[SandboxUser]) -> Vec<Lead> {
         fields.insert("Modified_By".into(), owner_ref);
         fields.insert("Created_Time".into(), json!(format_time(created)));
         fields.insert("Modified_Time".into(), json!(format_time(modified)));
-        leads.push(Lead { id: FIRST_SEED_LEAD_ID + index as u64 * 7, owner, created, modified, fields });
+        add_custom_lead_fields(index, course, &mut fields);
+        leads.push(StoredRecord { id: FIRST_SEED_LEAD_ID + index as u64 * 7, owner, created, modified, fields });
     }
     leads
+}
+
+/// Course fees in rupees, in `COURSES` order (the Courses module's `Fees`, the leads' `Quoted_Fee`).
+pub(crate) const COURSE_FEES: [f64; 8] = [45000.0, 85000.0, 40000.0, 30000.0, 65000.0, 70000.0, 35000.0, 60000.0];
+
+/// The Leads `Batch` picklist values (intakes).
+pub(crate) const INTAKES: [&str; 5] = ["-None-", "2026 January", "2026 April", "2026 July", "2026 October"];
+const INTAKE_STARTS: [&str; 4] = ["2026-01-12", "2026-04-06", "2026-07-06", "2026-10-05"];
+
+/// The Leads `Languages` multi-select values.
+pub(crate) const LANGUAGES: [&str; 6] = ["English", "Hindi", "Tamil", "Marathi", "Bengali", "Kannada"];
+
+/// The custom fields added after the first version, derived from the index alone so that the
+/// PRNG sequence (and thus every older field of every seed lead) stays exactly as before.
+fn add_custom_lead_fields(index: usize, course: &str, fields: &mut Map<String, Value>) {
+    let intake = index % 4;
+    let fee = COURSES.iter().position(|c| *c == course).and_then(|i| COURSE_FEES.get(i)).copied().unwrap_or(40000.0);
+    let scholarship = index % 6 == 2;
+    // Every fifth lead has not been quoted yet: unset fields are null (§2.2).
+    let quoted = if index % 5 == 4 {
+        Value::Null
+    } else if scholarship {
+        json!(fee * 0.75)
+    } else {
+        json!(fee)
+    };
+    let mut languages = vec![json!("English")];
+    if let Some(other) = LANGUAGES.get(1 + index % 5) {
+        languages.push(json!(other));
+    }
+    fields.insert("Batch".into(), json!(INTAKES.get(1 + intake).copied().unwrap_or("-None-")));
+    fields.insert("Preferred_Start_Date".into(), json!(INTAKE_STARTS.get(intake).copied().unwrap_or("2026-01-12")));
+    fields.insert("Scholarship".into(), json!(scholarship));
+    fields.insert("Quoted_Fee".into(), quoted);
+    fields.insert("Languages".into(), Value::Array(languages));
 }
 
 /// Meta keys Zoho adds to every record (§3.4); not fields, so not in the fields metadata.

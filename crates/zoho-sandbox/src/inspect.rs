@@ -118,9 +118,7 @@ impl Criteria {
 
     fn from_expr(expr: Expr) -> Criteria {
         match expr {
-            Expr::Condition { field, op, values } => {
-                Criteria::Condition { field: field.to_string(), operator: op.name().to_string(), values }
-            }
+            Expr::Condition { field, op, values, .. } => Criteria::Condition { field, operator: op.name().to_string(), values },
             Expr::And(terms) => Criteria::And(terms.into_iter().map(Criteria::from_expr).collect()),
             Expr::Or(terms) => Criteria::Or(terms.into_iter().map(Criteria::from_expr).collect()),
         }
@@ -135,10 +133,13 @@ pub struct CriteriaError {
     pub details: serde_json::Value,
 }
 
-/// Parses criteria (already URL-decoded) exactly as `GET /crm/v8/Leads/search` does, field table
-/// and per-type operator rules included.
+/// Parses criteria (already URL-decoded) exactly as `GET /crm/v8/Leads/search` does on the default
+/// org (Zylker Academy), field table and per-type operator rules included.
 pub fn parse_criteria(text: &str) -> Result<Criteria, CriteriaError> {
-    criteria::parse_criteria(text)
+    let Some(leads) = criteria::default_leads() else {
+        return Err(CriteriaError { code: "INVALID_MODULE".to_string(), details: serde_json::json!({}) });
+    };
+    criteria::parse_criteria(text, leads)
         .map(Criteria::from_expr)
         .map_err(|e| CriteriaError { code: e.code.to_string(), details: e.details })
 }

@@ -1,5 +1,6 @@
 //! The built-in Zoho simulator: an accounts server ("Login with Zoho") and the CRM REST API v8 for
-//! Leads, on two local listeners, faithful to Zoho's wire format where clients depend on it
+//! the modules of a data-driven org ([`OrgSpec`]; default: Zylker Academy with Leads, Contacts,
+//! Deals and Courses), on two local listeners, faithful to Zoho's wire format where clients depend on it
 //! (`../shared/zoho-api.md` is the reference; sections are cited as §n in comments).
 //!
 //! It is used by `zoho-gateway --sandbox` for demos and by tests as a library. It must never reference
@@ -7,8 +8,13 @@
 //!
 //! # Layout
 //! - `mod.rs` — the public API: [`SandboxConfig`], [`Sandbox`], [`SandboxUser`], start-up.
-//! - `state.rs` — the shared state behind one mutex: tokens, codes, leads, page tokens.
-//! - `data.rs` — the deterministic org, users and seed leads.
+//! - `state.rs` — the shared state behind one mutex: tokens, codes, metadata, records, page tokens.
+//! - `org.rs` — [`OrgSpec`], the org as data (modules, fields, seed records), JSON loading and
+//!   checks.
+//! - `zylker.rs` — the default org, Zylker Academy, as an [`OrgSpec`].
+//! - `catalog.rs` — the org's metadata at run time (ids, lookups by name, drift hooks' changes).
+//! - `seed.rs` — seed records into stored records (owners, ids, lookups by id or `@name`).
+//! - `data.rs` — the deterministic org identity, users and generated seed leads.
 //! - `calls.rs` — [`CallCounts`], the per-endpoint call counter tests read.
 //! - `faults.rs` — [`Fault`] and [`FaultRule`], the fault switch.
 //! - `inspect.rs` — what tests may look at: [`IssuedSecrets`], received criteria, and the criteria
@@ -18,14 +24,15 @@
 //! - `accounts.rs` — the accounts listener: `/oauth/v2/auth` and `/oauth/v2/token/revoke`.
 //! - `token.rs` — `/oauth/v2/token`: code exchange, refresh, the refresh throttle.
 //! - `consent.rs` — the small HTML "choose a user" page and error page.
-//! - `crm/` — the CRM API listener: dispatch, auth, scopes, concurrency (`mod.rs`), field table
-//!   (`fields.rs`), users/org/fields/modules (`meta.rs`), reads (`records.rs`), writes (`write.rs`)
-//!   and their checks (`validate.rs`), search (`search.rs`) with its criteria parser
-//!   (`criteria.rs`).
+//! - `crm/` — the CRM API listener: dispatch, auth, scopes, concurrency (`mod.rs`), field and
+//!   module metadata JSON (`fields.rs`), users/org/fields/modules (`meta.rs`), values per data type
+//!   (`values.rs`), reads (`records.rs`), writes (`write.rs`) and their checks (`validate.rs`),
+//!   search (`search.rs`) with its criteria parser (`criteria.rs`).
 //! - `tests/` — tests over real HTTP, each on its own sandbox bound to port 0.
 
 mod accounts;
 mod calls;
+mod catalog;
 mod consent;
 pub(crate) mod crm;
 mod data;
@@ -33,10 +40,13 @@ mod faults;
 mod http;
 mod inspect;
 mod listener;
+mod org;
+mod seed;
 mod state;
 #[cfg(test)]
 mod tests;
 mod token;
+mod zylker;
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::Arc;
@@ -48,6 +58,7 @@ use tokio::sync::watch;
 pub use calls::CallCounts;
 pub use faults::{Fault, FaultRule};
 pub use inspect::{Criteria, CriteriaError, IssuedSecrets, parse_criteria};
+pub use org::{FieldSpec, ModuleSpec, OrgSpec};
 
 use state::Shared;
 
@@ -80,8 +91,12 @@ pub struct SandboxConfig {
     pub max_access_tokens_per_refresh_token: usize,
     /// In-flight CRM API calls allowed for the org; above it → 429 `TOO_MANY_REQUESTS` (§4).
     pub concurrency_limit: usize,
-    /// Number of deterministic seed leads.
+    /// Number of deterministic generated seed leads (when [`OrgSpec::generated_leads`] is set, as
+    /// in the default org).
     pub lead_count: usize,
+    /// The org served: modules, fields, seed records. Default: Zylker Academy (Leads, Contacts,
+    /// Deals and the custom module Courses).
+    pub org: OrgSpec,
     /// The data-centre code put on the redirect as `location` (§1.4).
     pub location: String,
     /// Serve `POST/DELETE /sandbox/faults` on the accounts listener, so a browser test or a demo
@@ -105,6 +120,7 @@ impl Default for SandboxConfig {
             max_access_tokens_per_refresh_token: 15,
             concurrency_limit: 10,
             lead_count: 300,
+            org: OrgSpec::default(),
             location: "us".to_string(),
             http_fault_switch: false,
         }
@@ -124,7 +140,7 @@ pub struct SandboxUser {
     pub name: String,
     /// Login email.
     pub email: String,
-    /// CRM profile: `Administrator` (sees every lead) or `Standard` (only own leads).
+    /// CRM profile: `Administrator` (sees every record) or `Standard` (only own records).
     pub profile: String,
     /// CRM role name.
     pub role: String,
@@ -170,7 +186,13 @@ impl Sandbox {
             .await
             .with_context(|| format!("binding the sandbox API listener on port {}", config.api_port))?;
         let (accounts_addr, api_addr) = (accounts_listener.local_addr()?, api_listener.local_addr()?);
-        let shared = Arc::new(Shared::new(config, base_url(accounts_addr), base_url(api_addr)));
+        let org = config.org.clone().validated().map_err(anyhow::Error::msg).context("the sandbox org definition")?;
+        let store = seed::build(&org, &data::users(), config.lead_count)
+            .map_err(anyhow::Error::msg)
+            .context("the sandbox org's seed records")?;
+        let catalog = catalog::Catalog::new(&org);
+        let config = SandboxConfig { org, ..config };
+        let shared = Arc::new(Shared::new(config, catalog, store, base_url(accounts_addr), base_url(api_addr)));
 
         let (stop, stopped) = watch::channel(false);
         let (online, is_online) = watch::channel(true);
@@ -247,19 +269,85 @@ impl Sandbox {
 
     /// What is stored for lead `id`, in Zoho's JSON (all fields plus `id`).
     pub fn lead(&self, id: &str) -> Option<serde_json::Value> {
-        let id: u64 = id.parse().ok()?;
-        self.shared.lock().leads.get(&id).map(|lead| lead.to_json())
+        self.record("Leads", id)
     }
 
     /// Number of leads stored now.
     pub fn lead_count(&self) -> usize {
-        self.shared.lock().leads.len()
+        self.record_count("Leads")
     }
 
     /// Every stored lead (as Zoho JSON) that `pred` accepts, newest id first.
     pub fn find_leads(&self, pred: impl Fn(&serde_json::Value) -> bool) -> Vec<serde_json::Value> {
+        self.find_records("Leads", pred)
+    }
+
+    /// What is stored for record `id` of `module`, in Zoho's JSON as `GET /{module}/{id}` answers
+    /// it to an admin (all fields, lookups with names, plus `id`).
+    pub fn record(&self, module: &str, id: &str) -> Option<serde_json::Value> {
+        let id: u64 = id.parse().ok()?;
         let inner = self.shared.lock();
-        inner.leads.values().rev().map(|lead| lead.to_json()).filter(|json| pred(json)).collect()
+        let spec = inner.org.module(module)?;
+        inner.store.get(module, id).map(|r| crm::values::render(&inner.org, &inner.store, spec, r, None))
+    }
+
+    /// Number of records of `module` stored now (0 for a module not in the org).
+    pub fn record_count(&self, module: &str) -> usize {
+        self.shared.lock().store.count(module)
+    }
+
+    /// Every stored record of `module` (as Zoho JSON) that `pred` accepts, newest id first.
+    pub fn find_records(&self, module: &str, pred: impl Fn(&serde_json::Value) -> bool) -> Vec<serde_json::Value> {
+        let inner = self.shared.lock();
+        let Some(spec) = inner.org.module(module) else {
+            return Vec::new();
+        };
+        inner
+            .store
+            .records(module)
+            .rev()
+            .map(|r| crm::values::render(&inner.org, &inner.store, spec, r, None))
+            .filter(|json| pred(json))
+            .collect()
+    }
+
+    /// The API names of the org's modules, in menu order.
+    pub fn module_names(&self) -> Vec<String> {
+        self.shared.lock().org.modules.iter().map(|m| m.api_name.clone()).collect()
+    }
+
+    /// Drift hook: removes a field from `module` at run time, as an admin deleting it in Zoho's
+    /// setup would. It vanishes from the fields metadata and from records, and `fields=` naming it
+    /// answers `INVALID_DATA` (§11). Errors when the module or field is unknown, or the field is a
+    /// system field (Owner, Created_By, Modified_By, Created_Time, Modified_Time).
+    pub fn remove_field(&self, module: &str, api_name: &str) -> Result<(), String> {
+        if ["Owner", "Created_By", "Modified_By", "Created_Time", "Modified_Time"].contains(&api_name) {
+            return Err(format!("{api_name} is a system field"));
+        }
+        let mut inner = self.shared.lock();
+        let spec = inner.org.module_mut(module).ok_or_else(|| format!("no module {module}"))?;
+        let before = spec.fields.len();
+        spec.fields.retain(|f| f.api_name != api_name);
+        if spec.fields.len() == before {
+            return Err(format!("module {module} has no field {api_name}"));
+        }
+        inner.store.drop_field(module, api_name);
+        Ok(())
+    }
+
+    /// Drift hook: adds a field to `module` at run time, from a field definition in the
+    /// [`OrgSpec`] JSON format (e.g. `{"api_name":"Ward","data_type":"picklist",…}`). Existing
+    /// records read it as unset.
+    pub fn add_field(&self, module: &str, field_json: &str) -> Result<(), String> {
+        let spec = FieldSpec::from_json(field_json)?;
+        let mut inner = self.shared.lock();
+        if let Some(target) = spec.lookup_module.as_deref().filter(|_| spec.data_type == "lookup")
+            && inner.org.module(target).is_none()
+        {
+            return Err(format!("field {} looks up module {target}, which is not in the org", spec.api_name));
+        }
+        let module = inner.org.module_mut(module).ok_or_else(|| format!("no module {module}"))?;
+        module.add_field(&spec)
     }
 
     /// Simulates the user revoking this app in Zoho: their refresh and access tokens and pending codes
@@ -316,7 +404,9 @@ impl Sandbox {
         text.push_str(&format!("  accounts server: {}\n", self.shared.accounts_url));
         text.push_str(&format!("  CRM API domain:  {}\n", self.shared.api_url));
         text.push_str(&format!("  client id:       {}\n", self.shared.config.client_id));
-        text.push_str(&format!("  org:             {} ({} leads)\n", data::ORG_NAME, self.lead_count()));
+        let counts: Vec<String> =
+            self.module_names().iter().map(|m| format!("{} {}", self.record_count(m), m.to_lowercase())).collect();
+        text.push_str(&format!("  org:             {} ({})\n", data::ORG_NAME, counts.join(", ")));
         text.push_str("  demo users (pick one on the sign-in page, or add sandbox_user=<key> to /oauth/v2/auth):\n");
         for user in &self.shared.users {
             text.push_str(&format!(

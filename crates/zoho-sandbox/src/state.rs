@@ -1,5 +1,5 @@
-//! The sandbox's shared state: issued codes and tokens, the leads, page tokens, call counts and fault
-//! rules, all behind one `std::sync::Mutex` that is never held across an `.await`; plus the atomic
+//! The sandbox's shared state: issued codes and tokens, the org's metadata and records, page tokens,
+//! call counts and fault rules, all behind one `std::sync::Mutex` that is never held across an `.await`; plus the atomic
 //! in-flight counter used by the concurrency limit.
 
 use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
@@ -7,9 +7,10 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Instant;
 
-use serde_json::{Map, Value, json};
+use serde_json::{Map, Value};
 
 use super::calls::CallCounts;
+use super::catalog::Catalog;
 use super::data;
 use super::faults::FaultRule;
 use super::inspect::Record;
@@ -32,16 +33,16 @@ pub(crate) struct Shared {
 }
 
 impl Shared {
-    pub fn new(config: SandboxConfig, accounts_url: String, api_url: String) -> Self {
+    pub fn new(config: SandboxConfig, org: Catalog, store: Store, accounts_url: String, api_url: String) -> Self {
         let users = data::users();
-        let leads = data::seed_leads(config.lead_count, &users).into_iter().map(|lead| (lead.id, lead)).collect();
         let inner = Inner {
             redirect_uris: config.redirect_uris.clone(),
             codes: HashMap::new(),
             refresh_tokens: HashMap::new(),
             access_tokens: HashMap::new(),
             consented: HashSet::new(),
-            leads,
+            org,
+            store,
             next_id: data::FIRST_NEW_LEAD_ID,
             page_tokens: HashMap::new(),
             calls: CallCounts::default(),
@@ -137,31 +138,61 @@ pub(crate) struct PageToken {
     pub sequence: u64,
 }
 
-/// A stored lead: Zoho JSON plus typed copies of what sorting and permissions need.
+/// A stored record of any module: field values as stored (lookups as `{"id"}`, owners as
+/// `{"name","id","email"}`) plus typed copies of what sorting and permissions need.
 #[derive(Debug, Clone)]
-pub(crate) struct Lead {
+pub(crate) struct StoredRecord {
     pub id: u64,
     pub owner: usize,
     pub created: i64,
     pub modified: i64,
-    /// Every field except `id`, as Zoho writes it (unset = `null`).
+    /// Field values by API name, without `id` (absent = unset).
     pub fields: Map<String, Value>,
 }
 
-impl Lead {
-    /// The full record: all fields, `id` and Zoho's `$` meta keys (§2.3, §3.4).
-    pub fn to_json(&self) -> Value {
-        let mut record = self.fields.clone();
-        data::record_meta(&mut record);
-        record.insert("id".into(), json!(self.id.to_string()));
-        Value::Object(record)
+impl StoredRecord {
+    pub fn field(&self, api_name: &str) -> &Value {
+        self.fields.get(api_name).unwrap_or(&Value::Null)
+    }
+}
+
+/// Every module's records by id (ids are unique across the org, like Zoho's).
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Store {
+    modules: HashMap<String, BTreeMap<u64, StoredRecord>>,
+}
+
+impl Store {
+    pub fn get(&self, module: &str, id: u64) -> Option<&StoredRecord> {
+        self.modules.get(module)?.get(&id)
     }
 
-    pub fn field(&self, api_name: &str) -> &Value {
-        if api_name == "id" {
-            return &Value::Null;
+    pub fn get_mut(&mut self, module: &str, id: u64) -> Option<&mut StoredRecord> {
+        self.modules.get_mut(module)?.get_mut(&id)
+    }
+
+    /// A module's records in id order (empty for an unknown module).
+    pub fn records(&self, module: &str) -> impl DoubleEndedIterator<Item = &StoredRecord> {
+        self.modules.get(module).into_iter().flat_map(|m| m.values())
+    }
+
+    pub fn insert(&mut self, module: &str, record: StoredRecord) {
+        self.modules.entry(module.to_string()).or_default().insert(record.id, record);
+    }
+
+    pub fn remove(&mut self, module: &str, id: u64) -> Option<StoredRecord> {
+        self.modules.get_mut(module)?.remove(&id)
+    }
+
+    pub fn count(&self, module: &str) -> usize {
+        self.modules.get(module).map_or(0, BTreeMap::len)
+    }
+
+    /// Drops a field's values from every record of a module (drift: a removed field).
+    pub fn drop_field(&mut self, module: &str, api_name: &str) {
+        for record in self.modules.get_mut(module).into_iter().flat_map(|m| m.values_mut()) {
+            record.fields.remove(api_name);
         }
-        self.fields.get(api_name).unwrap_or(&Value::Null)
     }
 }
 
@@ -173,7 +204,9 @@ pub(crate) struct Inner {
     /// (user, client) pairs that consented before: a later consent without `prompt=consent` gets no
     /// new refresh token (§1.5).
     pub consented: HashSet<(usize, String)>,
-    pub leads: BTreeMap<u64, Lead>,
+    /// The org's modules and fields (changed at run time by the drift hooks).
+    pub org: Catalog,
+    pub store: Store,
     pub next_id: u64,
     pub page_tokens: HashMap<String, PageToken>,
     pub calls: CallCounts,
@@ -293,7 +326,7 @@ impl Inner {
         token
     }
 
-    pub fn new_lead_id(&mut self) -> u64 {
+    pub fn new_record_id(&mut self) -> u64 {
         let id = self.next_id;
         self.next_id += 1;
         id

@@ -1,14 +1,18 @@
 //! Zoho's search criteria (§2.8): a parser for `(Field:operator:value)` groups joined by `and`/`or`
-//! with nested parentheses and the backslash escaping of `(`, `)`, `,` and `\`, plus evaluation of a
-//! parsed expression against a lead.
+//! with nested parentheses and the backslash escaping of `(`, `)`, `,` and `\`, checked against a
+//! module's fields (operators per data type), plus evaluation against a record as Zoho JSON.
 
 use axum::http::StatusCode;
-use chrono::{DateTime, FixedOffset};
+use chrono::{DateTime, Datelike, FixedOffset};
 use serde_json::{Value, json};
 
-use super::fields::{self, FieldDef};
+use std::sync::OnceLock;
+
+use super::values::parse_date;
+use crate::catalog::{Catalog, Module};
 use crate::http::ApiError;
-use crate::state::Lead;
+use crate::org::DataType;
+use crate::org::OrgSpec;
 
 /// Most conditions in one criteria (v2–v7 docs say 10; the newer OAS 15 — UNCONFIRMED for v8, §2.8).
 const MAX_CONDITIONS: usize = 10;
@@ -64,17 +68,18 @@ impl Op {
     }
 
     /// Operators per data type (§2.8).
-    fn allowed_for(self, data_type: &str) -> bool {
+    fn allowed_for(self, kind: DataType) -> bool {
+        use DataType as T;
         use Op::*;
-        match data_type {
-            "text" | "email" | "phone" | "website" => {
-                matches!(self, Equals | NotEqual | StartsWith | In)
+        match kind {
+            T::Text | T::Email | T::Phone | T::Website | T::Formula => matches!(self, Equals | NotEqual | StartsWith | In),
+            T::Textarea => matches!(self, Equals | NotEqual | StartsWith),
+            T::Picklist | T::AutoNumber | T::OwnerLookup | T::Lookup => matches!(self, Equals | NotEqual | In),
+            T::MultiSelect => matches!(self, Equals | NotEqual | In | StartsWith),
+            T::Boolean => matches!(self, Equals | NotEqual),
+            T::Date | T::Datetime | T::Integer | T::Bigint | T::Currency | T::Double | T::Decimal | T::Percent => {
+                !matches!(self, StartsWith)
             }
-            "textarea" => matches!(self, Equals | NotEqual | StartsWith),
-            "picklist" | "ownerlookup" => matches!(self, Equals | NotEqual | In),
-            "boolean" => matches!(self, Equals | NotEqual),
-            "datetime" => !matches!(self, StartsWith),
-            _ => false,
         }
     }
 }
@@ -82,7 +87,7 @@ impl Op {
 /// A parsed criteria expression.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) enum Expr {
-    Condition { field: &'static str, op: Op, values: Vec<String> },
+    Condition { field: String, kind: DataType, op: Op, values: Vec<String> },
     And(Vec<Expr>),
     Or(Vec<Expr>),
 }
@@ -91,10 +96,16 @@ fn invalid_query(reason: &str) -> ApiError {
     ApiError::new(StatusCode::BAD_REQUEST, "INVALID_QUERY", "invalid query formed").details(json!({ "reason": reason }))
 }
 
+/// The default org's Leads module, for parsing without a sandbox ([`crate::parse_criteria`]).
+pub(crate) fn default_leads() -> Option<&'static Module> {
+    static LEADS: OnceLock<Option<Module>> = OnceLock::new();
+    LEADS.get_or_init(|| Catalog::new(&OrgSpec::default()).module("Leads").cloned()).as_ref()
+}
+
 /// Parses a criteria string (already URL-decoded). `and` binds tighter than `or` when both appear
 /// in one group without parentheses (Zoho's rule for that case is UNCONFIRMED).
-pub(crate) fn parse_criteria(text: &str) -> Result<Expr, ApiError> {
-    let mut parser = Parser { chars: text.chars().collect(), pos: 0, conditions: 0, depth: 0 };
+pub(crate) fn parse_criteria(text: &str, module: &Module) -> Result<Expr, ApiError> {
+    let mut parser = Parser { chars: text.chars().collect(), pos: 0, conditions: 0, depth: 0, module };
     let expr = parser.expr()?;
     parser.skip_spaces();
     if parser.pos != parser.chars.len() {
@@ -107,14 +118,15 @@ pub(crate) fn parse_criteria(text: &str) -> Result<Expr, ApiError> {
     Ok(expr)
 }
 
-struct Parser {
+struct Parser<'m> {
     chars: Vec<char>,
     pos: usize,
     conditions: usize,
     depth: usize,
+    module: &'m Module,
 }
 
-impl Parser {
+impl Parser<'_> {
     fn peek(&self) -> Option<char> {
         self.chars.get(self.pos).copied()
     }
@@ -191,7 +203,7 @@ impl Parser {
         }
         let raw: String = self.chars[start..self.pos].iter().collect();
         self.conditions += 1;
-        condition(&raw)
+        condition(&raw, self.module)
     }
 }
 
@@ -199,13 +211,13 @@ fn collapse(mut terms: Vec<Expr>, make: fn(Vec<Expr>) -> Expr) -> Expr {
     if terms.len() == 1 { terms.remove(0) } else { make(terms) }
 }
 
-fn condition(raw: &str) -> Result<Expr, ApiError> {
+fn condition(raw: &str, module: &Module) -> Result<Expr, ApiError> {
     let mut parts = raw.splitn(3, ':');
     let (Some(name), Some(op), Some(value)) = (parts.next(), parts.next(), parts.next()) else {
         return Err(invalid_query("a condition must be field:operator:value"));
     };
     let (name, op_text) = (name.trim(), op.trim());
-    let Some(def) = fields::find(name) else {
+    let Some(def) = module.field(name) else {
         return Err(ApiError::new(StatusCode::BAD_REQUEST, "INVALID_QUERY", "invalid query formed")
             .details(json!({ "api_name": name, "reason": "unknown field" })));
     };
@@ -213,7 +225,7 @@ fn condition(raw: &str) -> Result<Expr, ApiError> {
         return Err(ApiError::new(StatusCode::BAD_REQUEST, "INVALID_QUERY", "invalid query formed")
             .details(json!({ "api_name": name, "operator": op_text, "reason": "unknown operator" })));
     };
-    if !op.allowed_for(def.data_type) {
+    if !op.allowed_for(def.kind) {
         return Err(ApiError::new(StatusCode::BAD_REQUEST, "INVALID_QUERY", "invalid query formed")
             .details(json!({ "api_name": name, "operator": op_text, "reason": "operator not supported for this field" })));
     }
@@ -231,9 +243,14 @@ fn condition(raw: &str) -> Result<Expr, ApiError> {
         return Err(invalid_query("wrong number of values"));
     }
     for value in &values {
-        let valid = match def.data_type {
-            "datetime" => parse_time(value).is_some(),
-            "boolean" => value == "true" || value == "false",
+        let valid = match def.kind {
+            DataType::Datetime => parse_time(value).is_some(),
+            DataType::Date => parse_date(value).is_some(),
+            DataType::Integer | DataType::Bigint => value.trim().parse::<i64>().is_ok(),
+            DataType::Currency | DataType::Double | DataType::Decimal | DataType::Percent => {
+                value.trim().parse::<f64>().is_ok_and(f64::is_finite)
+            }
+            DataType::Boolean => value == "true" || value == "false",
             _ => true,
         };
         if !valid {
@@ -241,7 +258,7 @@ fn condition(raw: &str) -> Result<Expr, ApiError> {
                 .details(json!({ "api_name": name, "reason": "value does not fit the field's type" })));
         }
     }
-    Ok(Expr::Condition { field: def.api_name, op, values })
+    Ok(Expr::Condition { field: def.api_name.clone(), kind: def.kind, op, values })
 }
 
 /// Splits on commas not preceded by a backslash escape; escapes are kept for `unescape`.
@@ -291,35 +308,45 @@ fn parse_time(text: &str) -> Option<DateTime<FixedOffset>> {
     DateTime::parse_from_rfc3339(text.trim()).ok()
 }
 
-/// Whether a lead satisfies an expression.
-pub(crate) fn matches(expr: &Expr, lead: &Lead) -> bool {
+/// Whether a record (rendered as Zoho JSON) satisfies an expression.
+pub(crate) fn matches(expr: &Expr, record: &Value) -> bool {
     match expr {
-        Expr::And(terms) => terms.iter().all(|t| matches(t, lead)),
-        Expr::Or(terms) => terms.iter().any(|t| matches(t, lead)),
-        Expr::Condition { field, op, values } => {
-            let Some(def) = fields::find(field) else {
-                return false;
-            };
-            condition_matches(def, *op, values, lead.field(field))
+        Expr::And(terms) => terms.iter().all(|t| matches(t, record)),
+        Expr::Or(terms) => terms.iter().any(|t| matches(t, record)),
+        Expr::Condition { field, kind, op, values } => {
+            condition_matches(*kind, *op, values, record.get(field).unwrap_or(&Value::Null))
         }
     }
 }
 
-fn condition_matches(def: &FieldDef, op: Op, values: &[String], actual: &Value) -> bool {
-    let equals = |wanted: &str| value_equals(def, wanted, actual);
+/// A comparable form of a value for ordering operators: numbers, dates (days) and instants.
+fn ordinal(kind: DataType, value: &Value) -> Option<f64> {
+    match kind {
+        DataType::Datetime => value.as_str().and_then(parse_time).map(|t| t.timestamp() as f64),
+        DataType::Date => value.as_str().and_then(parse_date).map(|d| d.num_days_from_ce() as f64),
+        _ => value.as_f64().or_else(|| value.as_str().and_then(|t| t.trim().parse::<f64>().ok())),
+    }
+}
+
+fn condition_matches(kind: DataType, op: Op, values: &[String], actual: &Value) -> bool {
+    let equals = |wanted: &str| value_equals(kind, wanted, actual);
     match op {
         Op::Equals => values.first().is_some_and(|v| equals(v)),
         Op::NotEqual => !values.first().is_some_and(|v| equals(v)),
         Op::In => values.iter().any(|v| equals(v)),
-        Op::StartsWith => match (actual.as_str(), values.first()) {
-            (Some(text), Some(prefix)) => text.to_lowercase().starts_with(&prefix.to_lowercase()),
-            _ => false,
-        },
+        Op::StartsWith => {
+            let starts = |text: &str, prefix: &str| text.to_lowercase().starts_with(&prefix.to_lowercase());
+            match (actual, values.first()) {
+                (Value::String(text), Some(prefix)) => starts(text, prefix),
+                (Value::Array(items), Some(prefix)) => items.iter().filter_map(Value::as_str).any(|t| starts(t, prefix)),
+                _ => false,
+            }
+        }
         Op::GreaterThan | Op::GreaterEqual | Op::LessThan | Op::LessEqual | Op::Between => {
-            let Some(at) = actual.as_str().and_then(parse_time) else {
+            let Some(at) = ordinal(kind, actual) else {
                 return false;
             };
-            let bound = |i: usize| values.get(i).and_then(|v| parse_time(v));
+            let bound = |i: usize| values.get(i).and_then(|v| ordinal(kind, &Value::String(v.clone())));
             match (op, bound(0), bound(1)) {
                 (Op::GreaterThan, Some(b), _) => at > b,
                 (Op::GreaterEqual, Some(b), _) => at >= b,
@@ -333,15 +360,26 @@ fn condition_matches(def: &FieldDef, op: Op, values: &[String], actual: &Value) 
 }
 
 /// `equals` for one value: contains-semantics for text (Zoho's quirk, §2.8), exact
-/// case-insensitive for email/phone/picklist, instants for datetimes, the user id for owners.
-fn value_equals(def: &FieldDef, wanted: &str, actual: &Value) -> bool {
-    match def.data_type {
-        "text" | "textarea" => actual.as_str().is_some_and(|a| a.to_lowercase().contains(&wanted.to_lowercase())),
-        "boolean" => actual.as_bool().unwrap_or(false).to_string() == wanted,
-        "datetime" => {
-            matches!((actual.as_str().and_then(parse_time), parse_time(wanted)), (Some(a), Some(w)) if a == w)
+/// case-insensitive for email/phone/picklist, numbers/dates/instants by value, the user id for
+/// owners, the id or name for lookups, membership for multi-select.
+fn value_equals(kind: DataType, wanted: &str, actual: &Value) -> bool {
+    let same = |a: &str| a.eq_ignore_ascii_case(wanted.trim());
+    match kind {
+        DataType::Text | DataType::Textarea => actual.as_str().is_some_and(|a| a.to_lowercase().contains(&wanted.to_lowercase())),
+        DataType::Boolean => actual.as_bool().unwrap_or(false).to_string() == wanted,
+        DataType::Datetime
+        | DataType::Date
+        | DataType::Integer
+        | DataType::Bigint
+        | DataType::Currency
+        | DataType::Double
+        | DataType::Decimal
+        | DataType::Percent => {
+            matches!((ordinal(kind, actual), ordinal(kind, &Value::String(wanted.to_string()))), (Some(a), Some(w)) if a == w)
         }
-        "ownerlookup" => actual.get("id").and_then(Value::as_str) == Some(wanted),
-        _ => actual.as_str().is_some_and(|a| a.eq_ignore_ascii_case(wanted)),
+        DataType::OwnerLookup => actual.get("id").and_then(Value::as_str) == Some(wanted),
+        DataType::Lookup => ["id", "name"].iter().any(|key| actual.get(*key).and_then(Value::as_str).is_some_and(same)),
+        DataType::MultiSelect => actual.as_array().is_some_and(|items| items.iter().filter_map(Value::as_str).any(same)),
+        _ => actual.as_str().is_some_and(same),
     }
 }

@@ -1,98 +1,22 @@
-//! The Leads field table: one definition per field, used for the fields metadata API (§3.3), for
-//! validating writes (types, lengths, mandatory) and for search criteria (operators per type, §2.8).
+//! Metadata JSON built from the org's catalog: one field as `GET /settings/fields` returns it (§3.3,
+//! §11) and one module as `GET /settings/modules` does (§11; §5.7 gotcha 3: the SDK reads
+//! `api_supported`, `api_name` and `generated_type`).
 
 use serde_json::{Value, json};
 
+use crate::catalog::{Catalog, Field, Module};
 use crate::data;
+use crate::org::DataType;
 
-/// One Leads field as the sandbox knows it.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct FieldDef {
-    pub api_name: &'static str,
-    pub label: &'static str,
-    /// Zoho's `data_type` (§3.3): text, email, phone, textarea, picklist, boolean, datetime,
-    /// ownerlookup.
-    pub data_type: &'static str,
-    /// Maximum length of text values (0 = not a length-checked field).
-    pub length: usize,
-    pub system_mandatory: bool,
-    /// Written only by the system; ignored when a client sends it (as Zoho does).
-    pub read_only: bool,
-    pub custom: bool,
-    pub picklist: &'static [&'static str],
-    /// Leads' duplicate check field (§2.7: Email).
-    pub unique: bool,
-}
-
-const fn field(api_name: &'static str, label: &'static str, data_type: &'static str, length: usize) -> FieldDef {
-    FieldDef {
-        api_name,
-        label,
-        data_type,
-        length,
-        system_mandatory: false,
-        read_only: false,
-        custom: false,
-        picklist: &[],
-        unique: false,
-    }
-}
-
-const fn read_only(mut def: FieldDef) -> FieldDef {
-    def.read_only = true;
-    def
-}
-
-const LEAD_SOURCE_VALUES: [&str; 7] = ["-None-", "Website", "Campus Fair", "Referral", "Instagram", "Webinar", "Walk-in"];
-const LEAD_STATUS_VALUES: [&str; 7] =
-    ["-None-", "Not Contacted", "Attempted to Contact", "Contacted", "Pre-Qualified", "Junk Lead", "Lost Lead"];
-
-/// The Leads fields, in layout order. Lengths follow §3.4 (Last_Name 80, First_Name 40, Company 200,
-/// Phone/Mobile 30, Email 100).
-pub(crate) const LEAD_FIELDS: [FieldDef; 19] = [
-    read_only(field("Owner", "Lead Owner", "ownerlookup", 0)),
-    field("First_Name", "First Name", "text", 40),
-    FieldDef { system_mandatory: true, ..field("Last_Name", "Last Name", "text", 80) },
-    read_only(field("Full_Name", "Full Name", "text", 120)),
-    FieldDef { unique: true, ..field("Email", "Email", "email", 100) },
-    field("Phone", "Phone", "phone", 30),
-    field("Mobile", "Mobile", "phone", 30),
-    // Company holds the student's college (§6: the mapping is our choice).
-    field("Company", "College", "text", 200),
-    FieldDef { custom: true, ..field("Course", "Course", "text", 120) },
-    FieldDef { picklist: &LEAD_SOURCE_VALUES, ..field("Lead_Source", "Lead Source", "picklist", 120) },
-    FieldDef { picklist: &LEAD_STATUS_VALUES, ..field("Lead_Status", "Lead Status", "picklist", 120) },
-    field("City", "City", "text", 100),
-    field("Country", "Country", "text", 100),
-    field("Description", "Description", "textarea", 32000),
-    field("Email_Opt_Out", "Email Opt Out", "boolean", 0),
-    read_only(field("Created_By", "Created By", "ownerlookup", 0)),
-    read_only(field("Modified_By", "Modified By", "ownerlookup", 0)),
-    read_only(field("Created_Time", "Created Time", "datetime", 0)),
-    read_only(field("Modified_Time", "Modified Time", "datetime", 0)),
-];
-
-/// A Leads field by exact API name (API names are case-sensitive).
-pub(crate) fn find(api_name: &str) -> Option<&'static FieldDef> {
-    LEAD_FIELDS.iter().find(|f| f.api_name == api_name)
-}
-
-fn json_type(data_type: &str) -> &'static str {
-    match data_type {
-        "boolean" => "boolean",
-        "ownerlookup" => "jsonobject",
-        _ => "string",
-    }
-}
-
-/// Metadata of every Leads field as `GET /settings/fields?module=Leads` returns it (§3.3).
-pub(crate) fn metadata() -> Value {
-    let fields: Vec<Value> = LEAD_FIELDS.iter().enumerate().map(|(i, f)| field_json(i, f)).collect();
+/// Every field of a module: `{"fields":[…]}`.
+pub(crate) fn metadata(catalog: &Catalog, module: &Module) -> Value {
+    let fields: Vec<Value> = module.fields.iter().map(|f| field_json(catalog, f)).collect();
     json!({ "fields": fields })
 }
 
-fn field_json(index: usize, def: &FieldDef) -> Value {
-    let id = field_id(index);
+fn field_json(catalog: &Catalog, def: &Field) -> Value {
+    let id = def.id.as_str();
+    let prefix = id.get(..16).unwrap_or(id);
     let pick_list_values: Vec<Value> = def
         .picklist
         .iter()
@@ -104,71 +28,103 @@ fn field_json(index: usize, def: &FieldDef) -> Value {
                 "reference_value": value,
                 "sequence_number": n + 1,
                 "colour_code": null,
-                "id": format!("{}{:03}", &id[..16], n + 1),
+                "id": format!("{prefix}{:03}", n + 1),
                 "type": "used",
             })
         })
         .collect();
+    // §11: read-only system fields, Full_Name, autonumbers and formulas have api_create/api_update
+    // false; clients decide from operation_type.
     let writable = !def.read_only;
+    let lookup = match def.lookup_module.as_deref().and_then(|m| catalog.module(m)) {
+        Some(target) => json!({
+            "display_label": def.label,
+            "api_name": def.api_name,
+            "module": { "api_name": target.api_name, "id": target.id },
+            "id": format!("{prefix}900"),
+            "query_details": {},
+        }),
+        None => json!({}),
+    };
+    let decimal_place = match def.kind {
+        DataType::Currency | DataType::Decimal | DataType::Double | DataType::Percent => json!(2),
+        _ => Value::Null,
+    };
+    let currency =
+        if def.kind == DataType::Currency { json!({ "rounding_option": "normal", "precision": 2 }) } else { json!({}) };
     json!({
         "id": id,
         "api_name": def.api_name,
         "field_label": def.label,
         "display_label": def.label,
         "data_type": def.data_type,
-        "json_type": json_type(def.data_type),
-        "length": if def.length == 0 { 120 } else { def.length },
+        "json_type": def.kind.json_type(),
+        "length": def.length,
+        "decimal_place": decimal_place,
         "system_mandatory": def.system_mandatory,
         "read_only": def.read_only,
         "field_read_only": def.read_only,
         "custom_field": def.custom,
         "visible": true,
-        "sequence_number": index + 1,
+        "sequence_number": def.sequence,
         "created_source": if def.custom { "crm" } else { "default" },
+        "type": "used",
         "unique": if def.unique { json!({ "casesensitive": "false" }) } else { json!({}) },
         "pick_list_values": pick_list_values,
         "operation_type": {
             "web_update": writable, "api_create": writable, "web_create": writable, "api_update": writable,
         },
-        "searchable": def.data_type != "boolean",
+        "view_type": { "view": true, "edit": writable, "create": writable, "quick_create": writable },
+        "searchable": def.kind != DataType::Boolean,
         "sortable": true,
         "filterable": true,
         "mass_update": writable,
         "webhook": true,
-        "display_field": def.api_name == "Full_Name",
-        "decimal_place": null,
+        "display_field": def.display,
         "default_value": null,
         "tooltip": null,
         "crypt": null,
-        "lookup": {},
+        "lookup": lookup,
+        "auto_number": {},
+        "formula": {},
+        "currency": currency,
+        "multiselectlookup": {},
+        "rollup_summary": {},
+        "textarea": if def.kind == DataType::Textarea { json!({ "type": "large" }) } else { json!({}) },
         "history_tracking": null,
+        "created_time": null,
+        "modified_time": null,
     })
 }
 
-fn field_id(index: usize) -> String {
-    // 19-digit ids in the org's range, 3 apart like Zoho's sequences.
-    format!("{}", 6_180_428_000_000_002_501u64 + index as u64 * 3)
+fn profiles() -> Value {
+    json!([
+        { "name": "Administrator", "id": data::profile_id("Administrator") },
+        { "name": "Standard", "id": data::profile_id("Standard") },
+    ])
 }
 
-/// The Leads module as `GET /settings/modules` describes it (§5.7 gotcha 3: the SDK reads
-/// `api_supported`, `api_name` and `generated_type`).
-pub(crate) fn leads_module() -> Value {
+/// One API module as the modules API describes it (§11).
+pub(crate) fn module_json(module: &Module) -> Value {
     json!({
-        "id": data::LEADS_MODULE_ID,
-        "api_name": "Leads",
-        "module_name": "Leads",
-        "singular_label": "Lead",
-        "plural_label": "Leads",
+        "id": module.id,
+        "api_name": module.api_name,
+        "module_name": module.module_name,
+        "singular_label": module.singular_label,
+        "plural_label": module.plural_label,
+        "actual_singular_label": module.singular_label,
+        "actual_plural_label": module.plural_label,
         "api_supported": true,
-        "generated_type": "default",
+        "generated_type": if module.custom { "custom" } else { "default" },
         "creatable": true,
         "editable": true,
         "deletable": true,
         "viewable": true,
         "visible": true,
-        "convertable": true,
+        "lookupable": true,
+        "convertable": module.api_name == "Leads",
         "global_search_supported": true,
-        "sequence_number": 2,
+        "sequence_number": module.sequence,
         "status": "visible",
         "visibility": 1,
         "presence_sub_menu": true,
@@ -178,11 +134,46 @@ pub(crate) fn leads_module() -> Value {
         "web_link": null,
         "modified_time": null,
         "modified_by": null,
-        "profiles": [
-            { "name": "Administrator", "id": data::profile_id("Administrator") },
-            { "name": "Standard", "id": data::profile_id("Standard") },
-        ],
+        "access_type": "org_based",
+        "profiles": profiles(),
         "parent_module": {},
         "business_card_field_limit": 5,
+    })
+}
+
+/// The Home tab: listed by the modules API but not usable through it (§11).
+pub(crate) fn home_module() -> Value {
+    json!({
+        "id": "6180428000000002169",
+        "api_name": "Home",
+        "module_name": "Home",
+        "singular_label": "Home",
+        "plural_label": "Home",
+        "actual_singular_label": "Home",
+        "actual_plural_label": "Home",
+        "api_supported": false,
+        "generated_type": "default",
+        "creatable": false,
+        "editable": false,
+        "deletable": false,
+        "viewable": true,
+        "visible": true,
+        "lookupable": false,
+        "convertable": false,
+        "global_search_supported": false,
+        "sequence_number": 1,
+        "status": "visible",
+        "visibility": 1,
+        "presence_sub_menu": false,
+        "show_as_tab": true,
+        "quick_create": false,
+        "feeds_required": false,
+        "web_link": null,
+        "modified_time": null,
+        "modified_by": null,
+        "access_type": "org_based",
+        "profiles": profiles(),
+        "parent_module": {},
+        "business_card_field_limit": 0,
     })
 }

@@ -1,5 +1,5 @@
 //! Metadata endpoints: `GET /users` (incl. `type=CurrentUser`, §3.1), `GET /org` (§3.2),
-//! `GET /settings/fields?module=Leads` (§3.3) and `GET /settings/modules` (§5.7 gotcha 3).
+//! `GET /settings/fields?module=X` (§3.3) and `GET /settings/modules[/{api_name}]` (§11).
 
 use axum::http::StatusCode;
 use axum::response::Response;
@@ -147,24 +147,38 @@ pub(crate) fn org(ctx: &Ctx<'_>) -> Result<Response, ApiError> {
     ))
 }
 
-/// `GET /crm/v8/settings/fields?module=Leads` (§3.3).
+/// `GET /crm/v8/settings/fields?module=X` (§3.3, §11).
 pub(crate) fn fields(ctx: &Ctx<'_>) -> Result<Response, ApiError> {
     let Some(module) = ctx.params.non_empty("module") else {
         return Err(ApiError::missing_param("module"));
     };
-    if module != "Leads" {
-        return Err(invalid_module());
-    }
-    Ok(json_response(StatusCode::OK, &fields::metadata()))
+    let inner = ctx.shared.lock();
+    let Some(module) = inner.org.module(module.trim()) else {
+        return Err(invalid_module("module"));
+    };
+    Ok(json_response(StatusCode::OK, &fields::metadata(&inner.org, module)))
 }
 
-/// `GET /crm/v8/settings/modules`: only Leads, the one simulated module, so a client that loads the
-/// fields of every API-supported module (the Python SDK with `auto_refresh_fields`) can.
-pub(crate) fn modules(_ctx: &Ctx<'_>) -> Result<Response, ApiError> {
-    Ok(json_response(StatusCode::OK, &json!({ "modules": [fields::leads_module()] })))
+/// `GET /crm/v8/settings/modules`: the Home tab (not API-supported, as in Zoho's list, §11) and
+/// every module of the org, so a client that loads the fields of every API-supported module (the
+/// Python SDK with `auto_refresh_fields`) can.
+pub(crate) fn modules(ctx: &Ctx<'_>) -> Result<Response, ApiError> {
+    let inner = ctx.shared.lock();
+    let modules: Vec<Value> =
+        std::iter::once(fields::home_module()).chain(inner.org.modules.iter().map(fields::module_json)).collect();
+    Ok(json_response(StatusCode::OK, &json!({ "modules": modules })))
 }
 
-fn invalid_module() -> ApiError {
+/// `GET /crm/v8/settings/modules/{api_name}`: `{"modules":[one]}` (§11).
+pub(crate) fn module(ctx: &Ctx<'_>, api_name: &str) -> Result<Response, ApiError> {
+    let inner = ctx.shared.lock();
+    let Some(module) = inner.org.module(api_name) else {
+        return Err(invalid_module("api_name"));
+    };
+    Ok(json_response(StatusCode::OK, &json!({ "modules": [fields::module_json(module)] })))
+}
+
+fn invalid_module(param: &str) -> ApiError {
     ApiError::new(StatusCode::BAD_REQUEST, "INVALID_MODULE", "the module name given seems to be invalid")
-        .details(json!({ "param_name": "module" }))
+        .details(json!({ "param_name": param }))
 }

@@ -1,13 +1,15 @@
-//! The simulated CRM REST API v8 listener (§2, §3): routing by path and method, Zoho's
+//! The simulated CRM REST API v8 listener (§2, §3): routing by path and method (any module of the
+//! org), Zoho's
 //! `Zoho-oauthtoken` authentication, scopes, the per-org concurrency limit, the fault switch and the
 //! call counter. Handlers live in the submodules and run under the state lock without awaiting.
 
 pub(crate) mod criteria;
 mod fields;
 mod meta;
-mod records;
+pub(crate) mod records;
 mod search;
 mod validate;
+pub(crate) mod values;
 mod write;
 
 use std::sync::Arc;
@@ -38,6 +40,7 @@ enum Route {
     Org,
     Fields,
     Modules,
+    Module(String),
     List,
     GetByIds,
     Get(String),
@@ -89,15 +92,16 @@ impl Route {
                     Route::BadMethod
                 }
             }
-            ["users" | "org" | "settings" | "coql", ..] => Route::NotFound,
-            // Module API names in the path are case-sensitive (§2.1); only Leads is simulated.
-            [module] | [module, _] if *module != "Leads" => {
-                if is_identifier(module) {
-                    Route::BadModule
+            ["settings", "modules", name] => {
+                if is(&Method::GET) {
+                    Route::Module(name.to_string())
                 } else {
-                    Route::NotFound
+                    Route::BadMethod
                 }
             }
+            ["users" | "org" | "settings" | "coql", ..] => Route::NotFound,
+            // Whether the module is in the org is decided later, under the state lock.
+            [module] | [module, _] if !is_identifier(module) => Route::NotFound,
             [_] => match *method {
                 Method::GET if query.get("ids").is_some() => Route::GetByIds,
                 Method::GET => Route::List,
@@ -130,23 +134,40 @@ impl Route {
         }
     }
 
-    /// The call-counter label (see `CallCounts`).
-    fn label(&self) -> &'static str {
-        match self {
-            Route::Users => "users",
-            Route::Org => "org",
-            Route::Fields => "fields",
-            Route::Modules => "modules",
-            Route::List => "leads.list",
-            Route::GetByIds => "leads.get_by_ids",
-            Route::Get(_) => "leads.get",
-            Route::Create => "leads.create",
-            Route::Update | Route::UpdateOne(_) => "leads.update",
-            Route::Delete | Route::DeleteOne(_) => "leads.delete",
-            Route::Search => "leads.search",
-            Route::Upsert => "leads.upsert",
-            Route::BadModule | Route::BadMethod | Route::NotFound => "api.other",
-        }
+    /// Whether the route works on a module's records (the first path segment after `/crm/v8`).
+    fn is_records(&self) -> bool {
+        !matches!(
+            self,
+            Route::Users
+                | Route::Org
+                | Route::Fields
+                | Route::Modules
+                | Route::Module(_)
+                | Route::BadModule
+                | Route::BadMethod
+                | Route::NotFound
+        )
+    }
+
+    /// The call-counter label (see `CallCounts`): `<module>.<operation>` with the module's API name
+    /// lowercased (`leads.list`, `courses.get`).
+    fn label(&self, module: &str) -> String {
+        let op = match self {
+            Route::Users => return "users".into(),
+            Route::Org => return "org".into(),
+            Route::Fields => return "fields".into(),
+            Route::Modules | Route::Module(_) => return "modules".into(),
+            Route::BadModule | Route::BadMethod | Route::NotFound => return "api.other".into(),
+            Route::List => "list",
+            Route::GetByIds => "get_by_ids",
+            Route::Get(_) => "get",
+            Route::Create => "create",
+            Route::Update | Route::UpdateOne(_) => "update",
+            Route::Delete | Route::DeleteOne(_) => "delete",
+            Route::Search => "search",
+            Route::Upsert => "upsert",
+        };
+        format!("{}.{op}", module.to_ascii_lowercase())
     }
 
     /// Which scope family the route needs (§1.10).
@@ -155,12 +176,12 @@ impl Route {
             Route::Users => Need::Users,
             Route::Org => Need::Org,
             Route::Fields => Need::Fields,
-            Route::Modules => Need::Modules,
-            Route::List | Route::GetByIds | Route::Get(_) => Need::Leads(&["read"]),
+            Route::Modules | Route::Module(_) => Need::Modules,
+            Route::List | Route::GetByIds | Route::Get(_) => Need::Records(&["read"]),
             Route::Search => Need::Search,
-            Route::Create => Need::Leads(&["create", "write"]),
-            Route::Update | Route::UpdateOne(_) => Need::Leads(&["update", "write"]),
-            Route::Delete | Route::DeleteOne(_) => Need::Leads(&["delete", "write"]),
+            Route::Create => Need::Records(&["create", "write"]),
+            Route::Update | Route::UpdateOne(_) => Need::Records(&["update", "write"]),
+            Route::Delete | Route::DeleteOne(_) => Need::Records(&["delete", "write"]),
             Route::Upsert => Need::Upsert,
             Route::BadModule | Route::BadMethod | Route::NotFound => return None,
         })
@@ -180,6 +201,8 @@ pub(crate) struct Caller {
 /// Everything a handler gets. Handlers run synchronously under the state lock they take.
 pub(crate) struct Ctx<'a> {
     pub shared: &'a Shared,
+    /// The module in the path of a records route (`Leads`); empty for other routes.
+    pub module: String,
     pub caller: Caller,
     pub params: Params,
     pub body: Bytes,
@@ -189,9 +212,30 @@ pub(crate) struct Ctx<'a> {
 async fn entry(State(shared): State<Arc<Shared>>, request: Request) -> Response {
     let (parts, body) = request.into_parts();
     let params = Params::parse(parts.uri.query().unwrap_or(""));
-    let route = Route::parse(&parts.method, parts.uri.path(), &params);
-    let label = route.label();
-    shared.lock().calls.record(label);
+    let mut route = Route::parse(&parts.method, parts.uri.path(), &params);
+    let module = if route.is_records() {
+        parts.uri.path().trim_matches('/').split('/').nth(2).unwrap_or("").to_string()
+    } else {
+        String::new()
+    };
+    // Module API names in the path are case-sensitive (§2.1): a module not in the org is
+    // INVALID_MODULE; `custom` tells the scope check about `ZohoCRM.modules.custom.*` (§1.10).
+    let custom = {
+        let mut inner = shared.lock();
+        let custom = match inner.org.module(&module) {
+            Some(found) => found.custom,
+            None => {
+                if route.is_records() {
+                    route = Route::BadModule;
+                }
+                false
+            }
+        };
+        inner.calls.record(&route.label(&module));
+        custom
+    };
+    let label = route.label(&module);
+    let label = label.as_str();
 
     // Concurrency is per org: one counter for the whole sandbox; the peak includes rejected calls so
     // tests can see a client exceeding the limit (§4).
@@ -230,12 +274,12 @@ async fn entry(State(shared): State<Arc<Shared>>, request: Request) -> Response 
             "INVALID_REQUEST_METHOD",
             "The http request method type is not a valid one",
         )),
-        _ => match authenticate(&shared, &parts.headers, &route) {
+        _ => match authenticate(&shared, &parts.headers, &route, &module, custom) {
             Err(error) => Err(error),
             Ok(caller) => match axum::body::to_bytes(body, MAX_BODY).await {
                 Err(_) => Err(ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "INVALID_DATA", "request entity too large")),
                 Ok(body) => {
-                    let ctx = Ctx { shared: &shared, caller, params, body, headers: parts.headers };
+                    let ctx = Ctx { shared: &shared, module, caller, params, body, headers: parts.headers };
                     dispatch(&ctx, route)
                 }
             },
@@ -251,6 +295,7 @@ fn dispatch(ctx: &Ctx<'_>, route: Route) -> Result<Response, ApiError> {
         Route::Org => meta::org(ctx),
         Route::Fields => meta::fields(ctx),
         Route::Modules => meta::modules(ctx),
+        Route::Module(name) => meta::module(ctx, &name),
         Route::List => records::list(ctx),
         Route::GetByIds => records::get_by_ids(ctx),
         Route::Get(id) => records::get(ctx, &id),
@@ -274,7 +319,7 @@ fn dispatch(ctx: &Ctx<'_>, route: Route) -> Result<Response, ApiError> {
 }
 
 /// `Authorization: Zoho-oauthtoken <token>` (§2.1), then the token's scopes for this route (§1.10).
-fn authenticate(shared: &Shared, headers: &HeaderMap, route: &Route) -> Result<Caller, ApiError> {
+fn authenticate(shared: &Shared, headers: &HeaderMap, route: &Route, module: &str, custom: bool) -> Result<Caller, ApiError> {
     let failure = || ApiError::new(StatusCode::UNAUTHORIZED, "AUTHENTICATION_FAILURE", "Authentication failed");
     let value = headers.get(header::AUTHORIZATION).ok_or_else(failure)?;
     let value = value.to_str().map_err(|_| failure())?;
@@ -289,7 +334,7 @@ fn authenticate(shared: &Shared, headers: &HeaderMap, route: &Route) -> Result<C
         return Err(invalid());
     }
     if let Some(need) = route.need()
-        && !need.granted(&access.scopes)
+        && !need.granted(&access.scopes, module, custom)
     {
         return Err(ApiError::new(StatusCode::UNAUTHORIZED, "OAUTH_SCOPE_MISMATCH", "invalid oauth scope to access this URL"));
     }
@@ -305,30 +350,37 @@ enum Need {
     Org,
     Fields,
     Modules,
-    /// Leads with any of these operations (besides `all`).
-    Leads(&'static [&'static str]),
+    /// The path's module with any of these operations (besides `all`).
+    Records(&'static [&'static str]),
     Search,
     Upsert,
 }
 
 impl Need {
-    fn granted(self, scopes: &[String]) -> bool {
+    fn granted(self, scopes: &[String], module: &str, custom: bool) -> bool {
         let has = |wanted: &str| scopes.iter().any(|s| s.eq_ignore_ascii_case(wanted));
-        let leads = |ops: &[&str]| {
-            has("ZohoCRM.modules.ALL")
-                || has("ZohoCRM.modules.leads.ALL")
-                || ops.iter().any(|op| has(&format!("ZohoCRM.modules.leads.{op}")))
+        // `ZohoCRM.modules.<module>.<op>` per module; custom modules also answer to
+        // `ZohoCRM.modules.custom.<op>` (§1.10).
+        let family = |name: &str, ops: &[&str]| {
+            has(&format!("ZohoCRM.modules.{name}.ALL")) || ops.iter().any(|op| has(&format!("ZohoCRM.modules.{name}.{op}")))
         };
+        let leads = |ops: &[&str]| has("ZohoCRM.modules.ALL") || family(module, ops) || (custom && family("custom", ops));
         match self {
             Need::Users => has("ZohoCRM.users.READ") || has("ZohoCRM.users.ALL"),
             Need::Org => has("ZohoCRM.org.READ") || has("ZohoCRM.org.ALL"),
             Need::Fields => {
-                has("ZohoCRM.settings.ALL") || has("ZohoCRM.settings.fields.ALL") || has("ZohoCRM.settings.fields.READ")
+                has("ZohoCRM.settings.ALL")
+                    || has("ZohoCRM.settings.READ")
+                    || has("ZohoCRM.settings.fields.ALL")
+                    || has("ZohoCRM.settings.fields.READ")
             }
             Need::Modules => {
-                has("ZohoCRM.settings.ALL") || has("ZohoCRM.settings.modules.ALL") || has("ZohoCRM.settings.modules.READ")
+                has("ZohoCRM.settings.ALL")
+                    || has("ZohoCRM.settings.READ")
+                    || has("ZohoCRM.settings.modules.ALL")
+                    || has("ZohoCRM.settings.modules.READ")
             }
-            Need::Leads(ops) => leads(ops),
+            Need::Records(ops) => leads(ops),
             // The search API also wants ZohoSearch.securesearch (v7 docs; v8 UNCONFIRMED, §1.10).
             Need::Search => leads(&["read"]) && (has("ZohoSearch.securesearch.READ") || has("ZohoSearch.securesearch.ALL")),
             Need::Upsert => leads(&["create", "write"]) && leads(&["update", "write"]),

@@ -1,17 +1,18 @@
-//! Reading leads: `GET /Leads` (list with `fields`, paging, sorting, page tokens beyond 2000 records),
-//! `GET /Leads?ids=…` and `GET /Leads/{id}` (§2.2, §2.3), with standard users seeing only their own
-//! leads. Also the projection and paging helpers search shares.
+//! Reading records of any module: `GET /{module}` (list with `fields`, paging, sorting, page tokens
+//! beyond 2000 records), `GET /{module}?ids=…` and `GET /{module}/{id}` (§2.2, §2.3), with standard
+//! users seeing only their own records. Also the projection and paging helpers search shares.
 
 use std::time::{Duration, Instant};
 
 use axum::http::StatusCode;
 use axum::response::Response;
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 
-use super::{Caller, Ctx, fields};
+use super::{Caller, Ctx, values};
+use crate::catalog::Module;
 use crate::data::format_time;
 use crate::http::{ApiError, Params, json as json_response, no_content};
-use crate::state::{Lead, PageToken};
+use crate::state::{Inner, PageToken, StoredRecord};
 
 /// Most fields one list call may ask for (§2.2).
 const MAX_FIELDS: usize = 50;
@@ -26,14 +27,23 @@ pub(crate) const MAX_IDS: usize = 100;
 /// Page tokens are valid 24 hours (§2.2).
 const PAGE_TOKEN_TTL: Duration = Duration::from_secs(24 * 3600);
 
-/// Whether the caller may see (and change) a lead: admins all, standard users their own.
-pub(crate) fn visible(caller: &Caller, lead: &Lead) -> bool {
-    caller.admin || lead.owner == caller.user
+/// Whether the caller may see (and change) a record: admins all, standard users their own.
+pub(crate) fn visible(caller: &Caller, record: &StoredRecord) -> bool {
+    caller.admin || record.owner == caller.user
 }
 
-/// Parses `fields`. Unknown names are rejected with 400 `INVALID_DATA` naming the field (whether Zoho
-/// ignores them instead is UNCONFIRMED; rejecting catches client typos). `id` is always accepted.
-pub(crate) fn parse_fields(params: &Params, required: bool) -> Result<Option<Vec<String>>, ApiError> {
+/// The path's module (cloned: handlers then borrow the store freely). The entry point already
+/// answered `INVALID_MODULE` for a module not in the org; a drift hook cannot remove modules.
+pub(crate) fn module_of(ctx: &Ctx<'_>, inner: &Inner) -> Result<Module, ApiError> {
+    inner.org.module(&ctx.module).cloned().ok_or_else(|| {
+        ApiError::new(StatusCode::BAD_REQUEST, "INVALID_MODULE", "the module name given seems to be invalid")
+            .details(json!({ "resource_path_index": 0 }))
+    })
+}
+
+/// Parses `fields`. Unknown names are rejected with 400 `INVALID_DATA` naming the field: that is how
+/// a removed field looks (§11). `id` is always accepted.
+pub(crate) fn parse_fields(params: &Params, required: bool, module: &Module) -> Result<Option<Vec<String>>, ApiError> {
     let Some(text) = params.get("fields") else {
         return if required { Err(ApiError::missing_param("fields")) } else { Ok(None) };
     };
@@ -45,7 +55,7 @@ pub(crate) fn parse_fields(params: &Params, required: bool) -> Result<Option<Vec
         return Err(ApiError::new(StatusCode::BAD_REQUEST, "LIMIT_EXCEEDED", "Fields limit exceeded")
             .details(json!({ "param_name": "fields", "limit": MAX_FIELDS })));
     }
-    if let Some(unknown) = names.iter().find(|n| *n != "id" && fields::find(n).is_none()) {
+    if let Some(unknown) = names.iter().find(|n| *n != "id" && module.field(n).is_none()) {
         return Err(ApiError::new(StatusCode::BAD_REQUEST, "INVALID_DATA", "invalid data")
             .details(json!({ "api_name": unknown, "param_name": "fields" })));
     }
@@ -53,18 +63,8 @@ pub(crate) fn parse_fields(params: &Params, required: bool) -> Result<Option<Vec
 }
 
 /// The record with only the requested fields plus `id`; unset fields are `null` (§2.2).
-pub(crate) fn project(lead: &Lead, names: Option<&[String]>) -> Value {
-    let Some(names) = names else {
-        return lead.to_json();
-    };
-    let mut record = Map::new();
-    for name in names {
-        if name != "id" {
-            record.insert(name.clone(), lead.field(name).clone());
-        }
-    }
-    record.insert("id".into(), json!(lead.id.to_string()));
-    Value::Object(record)
+pub(crate) fn project(inner: &Inner, module: &Module, record: &StoredRecord, names: Option<&[String]>) -> Value {
+    values::render(&inner.org, &inner.store, module, record, names)
 }
 
 /// A positive integer parameter within `1..=max`, else 400 `INVALID_DATA` naming it.
@@ -90,10 +90,11 @@ fn includes_plain_records(params: &Params, name: &str, plain_value: &str) -> Res
     }
 }
 
-/// `GET /crm/v8/Leads` (§2.2).
+/// `GET /crm/v8/{module}` (§2.2).
 pub(crate) fn list(ctx: &Ctx<'_>) -> Result<Response, ApiError> {
     let params = &ctx.params;
-    let names = parse_fields(params, true)?;
+    let module = module_of(ctx, &ctx.shared.lock())?;
+    let names = parse_fields(params, true, &module)?;
     let per_page = number_param(params, "per_page", MAX_PER_PAGE, MAX_PER_PAGE)?;
     let sort_by = params.get("sort_by").unwrap_or("id");
     if !["id", "Created_Time", "Modified_Time"].contains(&sort_by) {
@@ -119,7 +120,8 @@ pub(crate) fn list(ctx: &Ctx<'_>) -> Result<Response, ApiError> {
     }
     // A page token is bound to the user and to every other parameter (§2.2).
     let params_key = format!(
-        "{}|{per_page}|{sort_by}|{sort_order}|{}|{}",
+        "{}|{}|{per_page}|{sort_by}|{sort_order}|{}|{}",
+        module.api_name,
         names.as_deref().unwrap_or_default().join(","),
         params.get("converted").unwrap_or("false"),
         params.get("approved").unwrap_or("true"),
@@ -171,11 +173,15 @@ pub(crate) fn list(ctx: &Ctx<'_>) -> Result<Response, ApiError> {
         )
         .details(json!({ "limit": PAGINATION_LIMIT })));
     }
-    let mut leads: Vec<&Lead> =
-        if plain { inner.leads.values().filter(|lead| visible(&ctx.caller, lead)).collect() } else { Vec::new() };
-    sort_leads(&mut leads, sort_by, sort_order == "desc");
-    let total = leads.len();
-    let page_records: Vec<Value> = leads.iter().skip(offset).take(per_page).map(|lead| project(lead, names.as_deref())).collect();
+    let mut found: Vec<&StoredRecord> = if plain {
+        inner.store.records(&module.api_name).filter(|record| visible(&ctx.caller, record)).collect()
+    } else {
+        Vec::new()
+    };
+    sort_records(&mut found, sort_by, sort_order == "desc");
+    let total = found.len();
+    let page_records: Vec<Value> =
+        found.iter().skip(offset).take(per_page).map(|record| project(&inner, &module, record, names.as_deref())).collect();
     if page_records.is_empty() {
         return Ok(no_content());
     }
@@ -216,14 +222,14 @@ pub(crate) fn list(ctx: &Ctx<'_>) -> Result<Response, ApiError> {
     ))
 }
 
-pub(crate) fn sort_leads(leads: &mut [&Lead], sort_by: &str, descending: bool) {
-    leads.sort_by_key(|lead| match sort_by {
-        "Created_Time" => (lead.created, lead.id),
-        "Modified_Time" => (lead.modified, lead.id),
-        _ => (0, lead.id),
+pub(crate) fn sort_records(records: &mut [&StoredRecord], sort_by: &str, descending: bool) {
+    records.sort_by_key(|record| match sort_by {
+        "Created_Time" => (record.created, record.id),
+        "Modified_Time" => (record.modified, record.id),
+        _ => (0, record.id),
     });
     if descending {
-        leads.reverse();
+        records.reverse();
     }
 }
 
@@ -252,13 +258,14 @@ pub(crate) fn parse_ids(params: &Params) -> Result<Vec<u64>, ApiError> {
     raw.iter().map(|id| parse_id(id).ok_or_else(|| ApiError::invalid_param("ids"))).collect()
 }
 
-/// `GET /crm/v8/Leads?ids=…`: the listed leads the caller may see, in the order given. Unlike a plain
+/// `GET /crm/v8/{module}?ids=…`: the listed records the caller may see, in the order given. Unlike a plain
 /// list, `fields` is optional here (all fields when absent): with explicit ids the caller already
 /// bounds the answer, and being lenient costs nothing.
 pub(crate) fn get_by_ids(ctx: &Ctx<'_>) -> Result<Response, ApiError> {
     let ids = parse_ids(&ctx.params)?;
-    let names = parse_fields(&ctx.params, false)?;
     let inner = ctx.shared.lock();
+    let module = module_of(ctx, &inner)?;
+    let names = parse_fields(&ctx.params, false, &module)?;
     let mut seen = Vec::new();
     let mut records = Vec::new();
     for id in ids {
@@ -266,8 +273,8 @@ pub(crate) fn get_by_ids(ctx: &Ctx<'_>) -> Result<Response, ApiError> {
             continue;
         }
         seen.push(id);
-        if let Some(lead) = inner.leads.get(&id).filter(|lead| visible(&ctx.caller, lead)) {
-            records.push(project(lead, names.as_deref()));
+        if let Some(record) = inner.store.get(&module.api_name, id).filter(|record| visible(&ctx.caller, record)) {
+            records.push(project(&inner, &module, record, names.as_deref()));
         }
     }
     if records.is_empty() {
@@ -287,21 +294,22 @@ pub(crate) fn get_by_ids(ctx: &Ctx<'_>) -> Result<Response, ApiError> {
     ))
 }
 
-/// `GET /crm/v8/Leads/{id}`: `{"data":[record]}`; unknown id → 204 (§2.3, UNCONFIRMED but likely);
-/// another owner's lead for a standard user → 403 `NO_PERMISSION`.
+/// `GET /crm/v8/{module}/{id}`: `{"data":[record]}`; unknown id → 204 (§2.3, UNCONFIRMED but
+/// likely); another owner's record for a standard user → 403 `NO_PERMISSION`.
 pub(crate) fn get(ctx: &Ctx<'_>, id: &str) -> Result<Response, ApiError> {
     let Some(id) = parse_id(id) else {
         return Err(invalid_id(id));
     };
-    let names = parse_fields(&ctx.params, false)?;
     let inner = ctx.shared.lock();
-    let Some(lead) = inner.leads.get(&id) else {
+    let module = module_of(ctx, &inner)?;
+    let names = parse_fields(&ctx.params, false, &module)?;
+    let Some(record) = inner.store.get(&module.api_name, id) else {
         return Ok(no_content());
     };
-    if !visible(&ctx.caller, lead) {
-        return Err(no_permission());
+    if !visible(&ctx.caller, record) {
+        return Err(no_permission(&module.api_name));
     }
-    Ok(json_response(StatusCode::OK, &json!({ "data": [project(lead, names.as_deref())] })))
+    Ok(json_response(StatusCode::OK, &json!({ "data": [project(&inner, &module, record, names.as_deref())] })))
 }
 
 pub(crate) fn invalid_id(id: &str) -> ApiError {
@@ -309,7 +317,7 @@ pub(crate) fn invalid_id(id: &str) -> ApiError {
         .details(json!({ "id": id, "resource_path_index": 1 }))
 }
 
-pub(crate) fn no_permission() -> ApiError {
+pub(crate) fn no_permission(module: &str) -> ApiError {
     ApiError::new(StatusCode::FORBIDDEN, "NO_PERMISSION", "permission denied")
-        .details(json!({ "permissions": ["Crm_Implied_View_Leads"] }))
+        .details(json!({ "permissions": [format!("Crm_Implied_View_{module}")] }))
 }

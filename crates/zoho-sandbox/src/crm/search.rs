@@ -1,6 +1,7 @@
-//! `GET /Leads/search` (§2.8): `criteria` > `email` > `phone` > `word`, with a real parser of Zoho's
-//! criteria grammar — `(Field:operator:value)` groups joined by `and`/`or`, nested parentheses, the
-//! backslash escaping of `(`, `)`, `,` and `\` — and evaluation over the leads the caller may see.
+//! `GET /{module}/search` (§2.8): `criteria` > `email` > `phone` > `word`, with a real parser of
+//! Zoho's criteria grammar — `(Field:operator:value)` groups joined by `and`/`or`, nested
+//! parentheses, the backslash escaping of `(`, `)`, `,` and `\` — and evaluation over the records
+//! of the module the caller may see.
 //!
 //! Zoho indexes new and edited records with a delay (search may miss them for a while, §2.8); the
 //! sandbox does not simulate that delay: its search sees writes at once.
@@ -11,10 +12,11 @@ use serde_json::{Value, json};
 
 use super::Ctx;
 use super::criteria::{Expr, matches, parse_criteria};
-use super::fields;
-use super::records::{MAX_PER_PAGE, number_param, parse_fields, project, sort_leads, visible};
+use super::records::{MAX_PER_PAGE, module_of, number_param, parse_fields, project, sort_records, visible};
+use crate::catalog::Module;
 use crate::http::{ApiError, json as json_response, no_content};
-use crate::state::Lead;
+use crate::org::DataType;
+use crate::state::StoredRecord;
 
 /// Records reachable through search paging (§2.8).
 const SEARCH_LIMIT: usize = 2000;
@@ -28,20 +30,29 @@ enum Matcher {
 }
 
 impl Matcher {
-    fn matches(&self, lead: &Lead) -> bool {
-        match self {
-            Matcher::Criteria(expr) => matches(expr, lead),
-            Matcher::Email(email) => lead.field("Email").as_str().is_some_and(|e| e.eq_ignore_ascii_case(email)),
-            Matcher::Phone(digits) => ["Phone", "Mobile"]
+    /// Whether a record, rendered as Zoho JSON, matches.
+    fn matches(&self, module: &Module, record: &Value) -> bool {
+        let texts = |kinds: &[DataType]| {
+            module
+                .fields
                 .iter()
-                .any(|name| lead.field(name).as_str().is_some_and(|p| only_digits(p).ends_with(digits.as_str()))),
+                .filter(|f| kinds.contains(&f.kind))
+                .filter_map(|f| {
+                    let value = record.get(&f.api_name)?;
+                    value.as_str().or_else(|| value.get("name").and_then(Value::as_str)).map(str::to_string)
+                })
+                .collect::<Vec<String>>()
+        };
+        match self {
+            Matcher::Criteria(expr) => matches(expr, record),
+            Matcher::Email(email) => texts(&[DataType::Email]).iter().any(|e| e.eq_ignore_ascii_case(email)),
+            Matcher::Phone(digits) => texts(&[DataType::Phone]).iter().any(|p| only_digits(p).ends_with(digits.as_str())),
             Matcher::Word(word) => {
                 let word = word.to_lowercase();
-                fields::LEAD_FIELDS.iter().filter(|f| f.data_type != "boolean" && f.data_type != "datetime").any(|f| {
-                    let value = lead.field(f.api_name);
-                    let text = value.as_str().or_else(|| value.get("name").and_then(Value::as_str));
-                    text.is_some_and(|t| t.to_lowercase().contains(&word))
-                })
+                use DataType::*;
+                texts(&[Text, Textarea, Email, Phone, Website, Picklist, AutoNumber, Formula, Lookup, OwnerLookup])
+                    .iter()
+                    .any(|t| t.to_lowercase().contains(&word))
             }
         }
     }
@@ -51,12 +62,13 @@ fn only_digits(text: &str) -> String {
     text.chars().filter(char::is_ascii_digit).collect()
 }
 
-/// `GET /crm/v8/Leads/search` (§2.8).
+/// `GET /crm/v8/{module}/search` (§2.8).
 pub(crate) fn search(ctx: &Ctx<'_>) -> Result<Response, ApiError> {
     let params = &ctx.params;
+    let module = module_of(ctx, &ctx.shared.lock())?;
     let matcher = if let Some(criteria) = params.non_empty("criteria") {
         ctx.shared.lock().record.criteria(criteria);
-        Matcher::Criteria(parse_criteria(criteria)?)
+        Matcher::Criteria(parse_criteria(criteria, &module)?)
     } else if let Some(email) = params.non_empty("email") {
         Matcher::Email(email.trim().to_string())
     } else if let Some(phone) = params.non_empty("phone") {
@@ -74,7 +86,7 @@ pub(crate) fn search(ctx: &Ctx<'_>) -> Result<Response, ApiError> {
         return Err(ApiError::new(StatusCode::BAD_REQUEST, "EXPECTED_PARAM_MISSING", "One of the expected parameter is missing")
             .details(json!({ "expected_params": ["criteria", "email", "phone", "word"] })));
     };
-    let names = parse_fields(params, false)?;
+    let names = parse_fields(params, false, &module)?;
     let per_page = number_param(params, "per_page", MAX_PER_PAGE, MAX_PER_PAGE)?;
     let page = number_param(params, "page", 1, usize::MAX)?;
     if page.saturating_mul(per_page) > SEARCH_LIMIT {
@@ -82,10 +94,15 @@ pub(crate) fn search(ctx: &Ctx<'_>) -> Result<Response, ApiError> {
             .details(json!({ "limit": SEARCH_LIMIT })));
     }
     let inner = ctx.shared.lock();
-    let mut found: Vec<&Lead> = inner.leads.values().filter(|lead| visible(&ctx.caller, lead) && matcher.matches(lead)).collect();
-    sort_leads(&mut found, "id", true);
+    let mut found: Vec<&StoredRecord> = inner
+        .store
+        .records(&module.api_name)
+        .filter(|record| visible(&ctx.caller, record) && matcher.matches(&module, &project(&inner, &module, record, None)))
+        .collect();
+    sort_records(&mut found, "id", true);
     let offset = (page - 1) * per_page;
-    let records: Vec<Value> = found.iter().skip(offset).take(per_page).map(|lead| project(lead, names.as_deref())).collect();
+    let records: Vec<Value> =
+        found.iter().skip(offset).take(per_page).map(|record| project(&inner, &module, record, names.as_deref())).collect();
     if records.is_empty() {
         return Ok(no_content());
     }

@@ -1,14 +1,16 @@
-//! Checks for record writes (§2.4, §2.5): the body's `data` array, field types, lengths, Email
-//! format, the mandatory Last_Name, and Leads' duplicate check on Email — each failure in Zoho's
-//! per-record error shape.
+//! Checks for record writes (§2.4, §2.5): the body's `data` array, field values per type (through
+//! `values.rs`), system-mandatory fields, and duplicate checks on unique fields — each failure in
+//! Zoho's per-record error shape.
 
 use axum::http::StatusCode;
 use serde_json::{Map, Value, json};
 
-use super::{Ctx, fields};
+use super::Ctx;
+use super::values::{self, Problem};
+use crate::catalog::Module;
 use crate::data::user_ref;
 use crate::http::ApiError;
-use crate::state::{Inner, Lead};
+use crate::state::{Inner, StoredRecord};
 
 /// Most records per write call (§2.4).
 const MAX_RECORDS: usize = 100;
@@ -55,121 +57,107 @@ pub(crate) fn body_records(ctx: &Ctx<'_>) -> Result<(Vec<Value>, Map<String, Val
     Ok((records, body))
 }
 
-/// Checks a record's fields and returns the changes to apply. Read-only/system fields and `Owner`
-/// are ignored like Zoho ignores read-only fields; `$`-keys and `id` are not fields; an unknown
-/// field is `INVALID_DATA` (UNCONFIRMED whether Zoho ignores it; rejecting catches client typos).
-pub(crate) fn validate(record: &Map<String, Value>, index: usize) -> Result<Map<String, Value>, Value> {
+/// Checks a record's fields and returns the changes to apply, as stored values. Read-only/system
+/// fields and `Owner` are ignored like Zoho ignores read-only fields; `$`-keys and `id` are not
+/// fields; unknown field API names are ignored, as Zoho does (§2.4).
+pub(crate) fn validate(
+    inner: &Inner,
+    ctx: &Ctx<'_>,
+    module: &Module,
+    record: &Map<String, Value>,
+    index: usize,
+) -> Result<Map<String, Value>, Value> {
     let mut changes = Map::new();
+    let exists = |target: &str, id: u64| inner.store.get(target, id).is_some();
     for (key, value) in record {
-        if key == "id" || key.starts_with('$') || key == "Tag" || key == "Layout" {
+        let Some(def) = module.field(key) else {
             continue;
-        }
-        let Some(def) = fields::find(key) else {
-            return Err(record_error("INVALID_DATA", "invalid data", json!({ "api_name": key, "json_path": path(index, key) })));
         };
         if def.read_only {
             continue;
         }
-        let type_error = |expected: &str| {
-            record_error(
-                "INVALID_DATA",
-                "invalid data",
-                json!({ "api_name": key, "json_path": path(index, key), "expected_data_type": expected }),
-            )
-        };
-        match (def.data_type, value) {
-            (_, Value::Null) => {}
-            ("boolean", Value::Bool(_)) => {}
-            ("boolean", _) => return Err(type_error("boolean")),
-            (_, Value::String(text)) => {
-                if text.chars().count() > def.length {
-                    return Err(record_error(
-                        "INVALID_DATA",
-                        "invalid data",
-                        json!({ "api_name": key, "json_path": path(index, key), "maximum_length": def.length }),
-                    ));
-                }
-                if def.data_type == "email" && !text.is_empty() && !is_email(text) {
-                    return Err(record_error(
-                        "INVALID_DATA",
-                        "invalid data",
-                        json!({ "api_name": key, "json_path": path(index, key) }),
-                    ));
-                }
+        let stored = values::check(def, value, &exists, &ctx.shared.users).map_err(|problem| {
+            let mut details = json!({ "api_name": key, "json_path": path(index, key) });
+            match problem {
+                // Zoho names the field's data type (`text`, `integer`, `date`…), §2.4.
+                Problem::Type(_) => details["expected_data_type"] = json!(def.data_type),
+                Problem::Length(max) => details["maximum_length"] = json!(max),
+                Problem::Invalid => {}
             }
-            (data_type, _) => return Err(type_error(data_type)),
-        }
-        // Empty strings clear a field, like null.
-        let value = match value {
-            Value::String(text) if text.trim().is_empty() => Value::Null,
-            Value::String(text) => Value::String(text.trim().to_string()),
-            // A null boolean reads back as false.
-            Value::Null if def.data_type == "boolean" => Value::Bool(false),
-            other => other.clone(),
-        };
-        changes.insert(key.clone(), value);
+            record_error("INVALID_DATA", "invalid data", details)
+        })?;
+        changes.insert(key.clone(), stored);
     }
     Ok(changes)
 }
 
-/// A pragmatic email check: one `@`, a non-empty local part, a dotted domain, no spaces.
-fn is_email(text: &str) -> bool {
-    let Some((local, domain)) = text.split_once('@') else {
-        return false;
-    };
-    !local.is_empty()
-        && !domain.contains('@')
-        && !text.chars().any(char::is_whitespace)
-        && domain.split('.').count() >= 2
-        && domain.split('.').all(|part| !part.is_empty())
+/// `MANDATORY_NOT_FOUND` for the first system-mandatory field without a value (§2.4): on insert
+/// every such field must be given, on update none may be cleared.
+pub(crate) fn mandatory(module: &Module, changes: &Map<String, Value>, insert: bool, index: usize) -> Result<(), Value> {
+    for field in module.fields.iter().filter(|f| f.system_mandatory && !f.read_only) {
+        let missing = match changes.get(&field.api_name) {
+            None => insert,
+            Some(value) => value.is_null(),
+        };
+        if missing {
+            return Err(record_error(
+                "MANDATORY_NOT_FOUND",
+                "required field not found",
+                json!({ "api_name": field.api_name, "json_path": path(index, &field.api_name) }),
+            ));
+        }
+    }
+    Ok(())
 }
 
-/// `DUPLICATE_DATA` when another lead (any owner) has this Email: Leads' duplicate check (§2.7).
+/// Whether two stored values are the same for a duplicate check (text case-insensitively).
+fn same_value(a: &Value, b: &Value) -> bool {
+    match (a.as_str(), b.as_str()) {
+        (Some(a), Some(b)) => a.trim().eq_ignore_ascii_case(b.trim()),
+        _ => !a.is_null() && a == b,
+    }
+}
+
+/// A record (any owner) whose `field` holds `value`.
+pub(crate) fn find_by<'a>(inner: &'a Inner, module: &str, field: &str, value: &Value) -> Option<&'a StoredRecord> {
+    inner.store.records(module).find(|record| same_value(record.field(field), value))
+}
+
+/// `DUPLICATE_DATA` when another record (any owner) has the value of a unique field (§2.4, §2.7:
+/// Leads' and Contacts' Email, the Courses' Code).
 pub(crate) fn duplicate_check(
     inner: &Inner,
     ctx: &Ctx<'_>,
+    module: &Module,
     changes: &Map<String, Value>,
     own_id: Option<u64>,
     index: usize,
 ) -> Result<(), Value> {
-    let Some(Value::String(email)) = changes.get("Email") else {
-        return Ok(());
-    };
-    let Some(other) = find_by_email(inner, email).filter(|lead| Some(lead.id) != own_id) else {
-        return Ok(());
-    };
-    let owner = ctx.shared.users.get(other.owner).map(user_ref).unwrap_or(Value::Null);
-    Err(record_error(
-        "DUPLICATE_DATA",
-        "duplicate data",
-        json!({
-            "api_name": "Email",
-            "json_path": path(index, "Email"),
-            "duplicate_record": {
-                "id": other.id.to_string(),
-                "module": { "api_name": "Leads", "id": crate::data::LEADS_MODULE_ID },
-                "Owner": owner,
-            },
-        }),
-    ))
-}
-
-pub(crate) fn find_by_email<'a>(inner: &'a Inner, email: &str) -> Option<&'a Lead> {
-    inner.leads.values().find(|lead| lead.field("Email").as_str().is_some_and(|e| e.eq_ignore_ascii_case(email.trim())))
-}
-
-pub(crate) fn missing_last_name(index: usize) -> Value {
-    record_error(
-        "MANDATORY_NOT_FOUND",
-        "required field not found",
-        json!({ "api_name": "Last_Name", "json_path": path(index, "Last_Name") }),
-    )
-}
-
-pub(crate) fn refresh_full_name(lead: &mut Lead) {
-    let part = |name: &str| lead.field(name).as_str().unwrap_or("").to_string();
-    let full = format!("{} {}", part("First_Name"), part("Last_Name")).trim().to_string();
-    lead.fields.insert("Full_Name".into(), json!(full));
+    for field in module.fields.iter().filter(|f| f.unique) {
+        let Some(value) = changes.get(&field.api_name).filter(|v| !v.is_null()) else {
+            continue;
+        };
+        let other =
+            inner.store.records(&module.api_name).find(|r| Some(r.id) != own_id && same_value(r.field(&field.api_name), value));
+        let Some(other) = other else {
+            continue;
+        };
+        let owner = ctx.shared.users.get(other.owner).map(user_ref).unwrap_or(Value::Null);
+        return Err(record_error(
+            "DUPLICATE_DATA",
+            "duplicate data",
+            json!({
+                "api_name": field.api_name,
+                "json_path": path(index, &field.api_name),
+                "duplicate_record": {
+                    "id": other.id.to_string(),
+                    "module": { "api_name": module.api_name, "id": module.id },
+                    "Owner": owner,
+                },
+            }),
+        ));
+    }
+    Ok(())
 }
 
 pub(crate) fn invalid_id_record(id: &str, index: usize) -> Value {

@@ -1,20 +1,21 @@
-//! Writing leads: insert (`POST /Leads`), update (`PUT /Leads`, `PUT /Leads/{id}`), delete
-//! (`DELETE /Leads?ids=`, `DELETE /Leads/{id}`) and upsert (`POST /Leads/upsert`) with Zoho's
-//! per-record results and 201/200/207/400 statuses (§2.4–§2.7).
+//! Writing records of any module: insert (`POST /{module}`), update (`PUT /{module}`,
+//! `PUT /{module}/{id}`), delete (`DELETE /{module}?ids=`, `DELETE /{module}/{id}`) and upsert
+//! (`POST /{module}/upsert`) with Zoho's per-record results and 201/200/207/400 statuses (§2.4–§2.7).
 
 use axum::http::StatusCode;
 use axum::response::Response;
 use serde_json::{Map, Value, json};
 
-use super::records::{self, parse_id, visible};
+use super::Ctx;
+use super::records::{self, module_of, parse_id, visible};
 use super::validate::{
-    body_records, duplicate_check, find_by_email, invalid_id_record, missing_last_name, no_permission_record, path, record_error,
-    refresh_full_name, validate,
+    body_records, duplicate_check, find_by, invalid_id_record, mandatory, no_permission_record, path, record_error, validate,
 };
-use super::{Ctx, fields};
+use crate::catalog::Module;
 use crate::data::{format_time, user_ref};
 use crate::http::{ApiError, json as json_response};
-use crate::state::{Inner, Lead};
+use crate::seed;
+use crate::state::{Inner, StoredRecord};
 
 /// One record's outcome, already in Zoho's per-record shape.
 type Outcome = Result<Value, Value>;
@@ -33,7 +34,7 @@ fn batch_response(outcomes: Vec<Outcome>, success: StatusCode) -> Response {
     json_response(status, &json!({ "data": data }))
 }
 
-fn success(lead: &Lead, message: &str, extra: &[(&str, Value)]) -> Value {
+fn success(lead: &StoredRecord, message: &str, extra: &[(&str, Value)]) -> Value {
     let strip = |v: &Value| json!({ "name": v.get("name"), "id": v.get("id") });
     let mut result = json!({
         "code": "SUCCESS",
@@ -57,7 +58,7 @@ fn success(lead: &Lead, message: &str, extra: &[(&str, Value)]) -> Value {
 }
 
 /// Inserts one record; the owner is the caller (an `Owner` in the input is ignored).
-fn insert_one(inner: &mut Inner, ctx: &Ctx<'_>, record: &Value, index: usize) -> Result<u64, Value> {
+fn insert_one(inner: &mut Inner, ctx: &Ctx<'_>, module: &Module, record: &Value, index: usize) -> Result<u64, Value> {
     let Some(record) = record.as_object() else {
         return Err(record_error(
             "INVALID_DATA",
@@ -65,72 +66,69 @@ fn insert_one(inner: &mut Inner, ctx: &Ctx<'_>, record: &Value, index: usize) ->
             json!({ "json_path": format!("$.data[{index}]"), "expected_data_type": "jsonobject" }),
         ));
     };
-    let changes = validate(record, index)?;
-    if !changes.get("Last_Name").is_some_and(Value::is_string) {
-        return Err(missing_last_name(index));
-    }
-    duplicate_check(inner, ctx, &changes, None, index)?;
+    let changes = validate(inner, ctx, module, record, index)?;
+    mandatory(module, &changes, true, index)?;
+    duplicate_check(inner, ctx, module, &changes, None, index)?;
     let now = chrono::Utc::now().timestamp();
     let user = ctx.caller.user;
     let me = ctx.shared.users.get(user).map(user_ref).unwrap_or(Value::Null);
     let mut fields = Map::new();
-    for def in fields::LEAD_FIELDS.iter() {
-        let value = match def.data_type {
-            "boolean" => json!(false),
-            _ => Value::Null,
-        };
-        fields.insert(def.api_name.to_string(), value);
-    }
     fields.extend(changes);
     fields.insert("Owner".into(), me.clone());
     fields.insert("Created_By".into(), me.clone());
     fields.insert("Modified_By".into(), me);
     fields.insert("Created_Time".into(), json!(format_time(now)));
     fields.insert("Modified_Time".into(), json!(format_time(now)));
-    let id = inner.new_lead_id();
-    let mut lead = Lead { id, owner: user, created: now, modified: now, fields };
-    refresh_full_name(&mut lead);
-    inner.leads.insert(id, lead);
+    let id = inner.new_record_id();
+    let mut stored = StoredRecord { id, owner: user, created: now, modified: now, fields };
+    seed::complete(module, &mut stored, inner.store.count(&module.api_name));
+    inner.store.insert(&module.api_name, stored);
     Ok(id)
 }
 
-/// Applies validated changes to a lead the caller may change.
-fn update_one(inner: &mut Inner, ctx: &Ctx<'_>, id: u64, record: &Map<String, Value>, index: usize) -> Result<u64, Value> {
-    let changes = validate(record, index)?;
-    if changes.get("Last_Name").is_some_and(Value::is_null) {
-        return Err(missing_last_name(index));
-    }
-    duplicate_check(inner, ctx, &changes, Some(id), index)?;
+/// Applies validated changes to a record the caller may change.
+fn update_one(
+    inner: &mut Inner,
+    ctx: &Ctx<'_>,
+    module: &Module,
+    id: u64,
+    record: &Map<String, Value>,
+    index: usize,
+) -> Result<u64, Value> {
+    let changes = validate(inner, ctx, module, record, index)?;
+    mandatory(module, &changes, false, index)?;
+    duplicate_check(inner, ctx, module, &changes, Some(id), index)?;
     let now = chrono::Utc::now().timestamp();
     let me = ctx.shared.users.get(ctx.caller.user).map(user_ref).unwrap_or(Value::Null);
-    let Some(lead) = inner.leads.get_mut(&id) else {
+    let Some(stored) = inner.store.get_mut(&module.api_name, id) else {
         return Err(invalid_id_record(&id.to_string(), index));
     };
-    lead.fields.extend(changes);
-    lead.modified = now;
-    lead.fields.insert("Modified_By".into(), me);
-    lead.fields.insert("Modified_Time".into(), json!(format_time(now)));
-    refresh_full_name(lead);
+    stored.fields.extend(changes);
+    stored.modified = now;
+    stored.fields.insert("Modified_By".into(), me);
+    stored.fields.insert("Modified_Time".into(), json!(format_time(now)));
+    seed::complete(module, stored, 0);
     Ok(id)
 }
 
-/// `POST /crm/v8/Leads`: 201 when all were added (§2.4).
+/// `POST /crm/v8/{module}`: 201 when all were added (§2.4).
 pub(crate) fn create(ctx: &Ctx<'_>) -> Result<Response, ApiError> {
     let (records, _) = body_records(ctx)?;
     let mut inner = ctx.shared.lock();
+    let module = module_of(ctx, &inner)?;
     let outcomes: Vec<Outcome> = records
         .iter()
         .enumerate()
         .map(|(index, record)| {
-            let id = insert_one(&mut inner, ctx, record, index)?;
-            let lead = inner.leads.get(&id).ok_or_else(|| invalid_id_record(&id.to_string(), index))?;
+            let id = insert_one(&mut inner, ctx, &module, record, index)?;
+            let lead = inner.store.get(&module.api_name, id).ok_or_else(|| invalid_id_record(&id.to_string(), index))?;
             Ok(success(lead, "record added", &[]))
         })
         .collect();
     Ok(batch_response(outcomes, StatusCode::CREATED))
 }
 
-/// `PUT /crm/v8/Leads` (ids in the records) and `PUT /crm/v8/Leads/{id}` (§2.5).
+/// `PUT /crm/v8/{module}` (ids in the records) and `PUT /crm/v8/{module}/{id}` (§2.5).
 pub(crate) fn update(ctx: &Ctx<'_>, path_id: Option<&str>) -> Result<Response, ApiError> {
     let path_id = match path_id {
         Some(raw) => Some(parse_id(raw).ok_or_else(|| records::invalid_id(raw))?),
@@ -138,6 +136,8 @@ pub(crate) fn update(ctx: &Ctx<'_>, path_id: Option<&str>) -> Result<Response, A
     };
     let (records, _) = body_records(ctx)?;
     let mut inner = ctx.shared.lock();
+    let module = module_of(ctx, &inner)?;
+    let name = module.api_name.as_str();
     if let Some(since) = unmodified_since(ctx) {
         // Optimistic locking (§2.2 headers): a targeted lead changed after that time → 412.
         let targets: Vec<u64> = match path_id {
@@ -148,7 +148,7 @@ pub(crate) fn update(ctx: &Ctx<'_>, path_id: Option<&str>) -> Result<Response, A
                 .filter_map(|raw| parse_id(&raw))
                 .collect(),
         };
-        if targets.iter().filter_map(|id| inner.leads.get(id)).any(|lead| lead.modified > since) {
+        if targets.iter().filter_map(|id| inner.store.get(name, *id)).any(|record| record.modified > since) {
             return Err(ApiError::new(
                 StatusCode::PRECONDITION_FAILED,
                 "ALREADY_MODIFIED",
@@ -157,9 +157,9 @@ pub(crate) fn update(ctx: &Ctx<'_>, path_id: Option<&str>) -> Result<Response, A
         }
     }
     if let Some(id) = path_id {
-        // By id, another owner's lead is a request-level 403, like GET (§2.10).
-        if inner.leads.get(&id).is_some_and(|lead| !visible(&ctx.caller, lead)) {
-            return Err(records::no_permission());
+        // By id, another owner's record is a request-level 403, like GET (§2.10).
+        if inner.store.get(name, id).is_some_and(|record| !visible(&ctx.caller, record)) {
+            return Err(records::no_permission(name));
         }
     }
     let outcomes: Vec<Outcome> = records
@@ -187,14 +187,14 @@ pub(crate) fn update(ctx: &Ctx<'_>, path_id: Option<&str>) -> Result<Response, A
                     parse_id(&raw).ok_or_else(|| invalid_id_record(&raw, index))?
                 }
             };
-            let Some(lead) = inner.leads.get(&id) else {
+            let Some(stored) = inner.store.get(name, id) else {
                 return Err(invalid_id_record(&id.to_string(), index));
             };
-            if !visible(&ctx.caller, lead) {
+            if !visible(&ctx.caller, stored) {
                 return Err(no_permission_record(&id.to_string()));
             }
-            update_one(&mut inner, ctx, id, record, index)?;
-            let lead = inner.leads.get(&id).ok_or_else(|| invalid_id_record(&id.to_string(), index))?;
+            update_one(&mut inner, ctx, &module, id, record, index)?;
+            let lead = inner.store.get(name, id).ok_or_else(|| invalid_id_record(&id.to_string(), index))?;
             Ok(success(lead, "record updated", &[]))
         })
         .collect();
@@ -207,28 +207,30 @@ fn unmodified_since(ctx: &Ctx<'_>) -> Option<i64> {
     chrono::DateTime::parse_from_rfc3339(value.trim()).ok().map(|t| t.timestamp())
 }
 
-/// `DELETE /crm/v8/Leads?ids=…` and `DELETE /crm/v8/Leads/{id}` (§2.6).
+/// `DELETE /crm/v8/{module}?ids=…` and `DELETE /crm/v8/{module}/{id}` (§2.6).
 pub(crate) fn delete(ctx: &Ctx<'_>, path_id: Option<&str>) -> Result<Response, ApiError> {
     let ids = match path_id {
         Some(raw) => vec![parse_id(raw).ok_or_else(|| records::invalid_id(raw))?],
         None => records::parse_ids(&ctx.params)?,
     };
     let mut inner = ctx.shared.lock();
+    let module = module_of(ctx, &inner)?;
+    let name = module.api_name.as_str();
     if path_id.is_some()
-        && let Some(lead) = ids.first().and_then(|id| inner.leads.get(id))
-        && !visible(&ctx.caller, lead)
+        && let Some(record) = ids.first().and_then(|id| inner.store.get(name, *id))
+        && !visible(&ctx.caller, record)
     {
-        return Err(records::no_permission());
+        return Err(records::no_permission(name));
     }
     let outcomes: Vec<Outcome> = ids
         .iter()
         .map(|id| {
             let text = id.to_string();
-            match inner.leads.get(id) {
+            match inner.store.get(name, *id) {
                 None => Err(record_error("INVALID_DATA", "the id given seems to be invalid", json!({ "id": text }))),
-                Some(lead) if !visible(&ctx.caller, lead) => Err(no_permission_record(&text)),
+                Some(record) if !visible(&ctx.caller, record) => Err(no_permission_record(&text)),
                 Some(_) => {
-                    inner.leads.remove(id);
+                    inner.store.remove(name, *id);
                     Ok(json!({ "code": "SUCCESS", "details": { "id": text }, "message": "record deleted", "status": "success" }))
                 }
             }
@@ -237,37 +239,45 @@ pub(crate) fn delete(ctx: &Ctx<'_>, path_id: Option<&str>) -> Result<Response, A
     Ok(batch_response(outcomes, StatusCode::OK))
 }
 
-/// `POST /crm/v8/Leads/upsert` (§2.7). `duplicate_check_fields` may only name Email, Leads' one
-/// unique field. HTTP status: 200 when all succeeded (OAS lists 200; §9 q7 UNCONFIRMED), 207 mixed,
-/// 400 all failed.
+/// `POST /crm/v8/{module}/upsert` (§2.7). `duplicate_check_fields` may name the module's unique
+/// fields (its display field when it has none: Deals `Deal_Name`, custom modules `Name`); by
+/// default they are checked in field order. HTTP status: 200 when all succeeded (OAS lists 200;
+/// §9 q7 UNCONFIRMED), 207 mixed, 400 all failed.
 pub(crate) fn upsert(ctx: &Ctx<'_>) -> Result<Response, ApiError> {
     let (records, body) = body_records(ctx)?;
-    match body.get("duplicate_check_fields") {
-        None | Some(Value::Null) => {}
-        Some(Value::Array(names)) if names.iter().all(|n| n.as_str() == Some("Email")) => {}
+    let mut inner = ctx.shared.lock();
+    let module = module_of(ctx, &inner)?;
+    let allowed = module.duplicate_check_fields();
+    let checks: Vec<String> = match body.get("duplicate_check_fields") {
+        None | Some(Value::Null) => allowed.clone(),
+        Some(Value::Array(names)) if names.iter().all(|n| n.as_str().is_some_and(|n| allowed.iter().any(|a| a == n))) => {
+            names.iter().filter_map(Value::as_str).map(str::to_string).collect()
+        }
         Some(_) => {
             return Err(ApiError::new(StatusCode::BAD_REQUEST, "INVALID_DATA", "invalid data")
-                .details(json!({ "api_name": "duplicate_check_fields", "supported_values": ["Email"] })));
+                .details(json!({ "api_name": "duplicate_check_fields", "supported_values": allowed })));
         }
-    }
-    let mut inner = ctx.shared.lock();
+    };
+    let name = module.api_name.as_str();
     let outcomes: Vec<Outcome> = records
         .iter()
         .enumerate()
         .map(|(index, record)| {
-            let email = record.get("Email").and_then(Value::as_str).filter(|e| !e.trim().is_empty());
-            let existing = email.and_then(|email| find_by_email(&inner, email)).map(|lead| (lead.id, visible(&ctx.caller, lead)));
+            let existing = checks.iter().find_map(|field| {
+                let value = record.get(field).filter(|v| v.as_str().is_none_or(|t| !t.trim().is_empty()) && !v.is_null())?;
+                find_by(&inner, name, field, value).map(|found| (found.id, visible(&ctx.caller, found), field.clone()))
+            });
             match (existing, record.as_object()) {
-                (Some((id, false)), _) => Err(no_permission_record(&id.to_string())),
-                (Some((id, true)), Some(object)) => {
-                    update_one(&mut inner, ctx, id, object, index)?;
-                    let lead = inner.leads.get(&id).ok_or_else(|| invalid_id_record(&id.to_string(), index))?;
-                    Ok(success(lead, "record updated", &[("action", json!("update")), ("duplicate_field", json!("Email"))]))
+                (Some((id, false, _)), _) => Err(no_permission_record(&id.to_string())),
+                (Some((id, true, field)), Some(object)) => {
+                    update_one(&mut inner, ctx, &module, id, object, index)?;
+                    let stored = inner.store.get(name, id).ok_or_else(|| invalid_id_record(&id.to_string(), index))?;
+                    Ok(success(stored, "record updated", &[("action", json!("update")), ("duplicate_field", json!(field))]))
                 }
                 _ => {
-                    let id = insert_one(&mut inner, ctx, record, index)?;
-                    let lead = inner.leads.get(&id).ok_or_else(|| invalid_id_record(&id.to_string(), index))?;
-                    Ok(success(lead, "record added", &[("action", json!("insert")), ("duplicate_field", Value::Null)]))
+                    let id = insert_one(&mut inner, ctx, &module, record, index)?;
+                    let stored = inner.store.get(name, id).ok_or_else(|| invalid_id_record(&id.to_string(), index))?;
+                    Ok(success(stored, "record added", &[("action", json!("insert")), ("duplicate_field", Value::Null)]))
                 }
             }
         })

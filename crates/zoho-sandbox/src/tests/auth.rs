@@ -63,7 +63,7 @@ async fn unknown_paths_methods_and_modules() {
     let method = t.call(reqwest::Method::PATCH, Some(&token), "/crm/v8/Leads", None).await;
     assert_eq!((method.status, method.code()), (StatusCode::BAD_REQUEST, "INVALID_REQUEST_METHOD"));
     assert_eq!(t.post(&token, "/crm/v8/org", &Value::Null).await.code(), "INVALID_REQUEST_METHOD");
-    let module = t.get(&token, "/crm/v8/Contacts?fields=Last_Name").await;
+    let module = t.get(&token, "/crm/v8/Accounts?fields=Last_Name").await;
     assert_eq!((module.status, module.code()), (StatusCode::BAD_REQUEST, "INVALID_MODULE"));
     assert_eq!(t.sandbox.calls().get("api.other"), 5);
 }

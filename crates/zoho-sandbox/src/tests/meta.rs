@@ -52,7 +52,8 @@ async fn fields_metadata_includes_the_custom_course_field() {
     let fields = answer.json()["fields"].as_array().cloned().unwrap_or_default();
     let find = |name: &str| fields.iter().find(|f| f["api_name"] == name).cloned().unwrap_or_default();
     let course = find("Course");
-    assert_eq!((course["custom_field"].as_bool(), course["data_type"].as_str()), (Some(true), Some("text")));
+    assert_eq!((course["custom_field"].as_bool(), course["data_type"].as_str()), (Some(true), Some("picklist")));
+    assert!(course["pick_list_values"].as_array().is_some_and(|v| v.iter().any(|p| p["actual_value"] == "Web Design")));
     let last = find("Last_Name");
     assert_eq!((last["system_mandatory"].as_bool(), last["length"].as_u64()), (Some(true), Some(80)));
     assert_eq!(find("Email")["data_type"], "email");
@@ -76,11 +77,11 @@ async fn fields_metadata_includes_the_custom_course_field() {
             assert!(field.get(key).is_some(), "{key} in {field}");
         }
     }
-    assert_eq!(t.get(&token, "/crm/v8/settings/fields?module=Deals").await.code(), "INVALID_MODULE");
+    assert_eq!(t.get(&token, "/crm/v8/settings/fields?module=Accounts").await.code(), "INVALID_MODULE");
     assert_eq!(t.get(&token, "/crm/v8/settings/fields").await.code(), "REQUIRED_PARAM_MISSING");
     let modules = t.get(&token, "/crm/v8/settings/modules").await;
-    assert_eq!(modules.json()["modules"][0]["api_name"], "Leads");
-    assert_eq!(modules.json()["modules"][0]["api_supported"], true);
+    assert_eq!(modules.json()["modules"][1]["api_name"], "Leads");
+    assert_eq!(modules.json()["modules"][1]["api_supported"], true);
     assert_eq!((t.sandbox.calls().get("fields"), t.sandbox.calls().get("modules")), (3, 1));
 }
 

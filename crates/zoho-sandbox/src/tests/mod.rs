@@ -6,6 +6,8 @@ mod auth;
 mod inspect;
 mod limits;
 mod meta;
+mod modules;
+mod orgs;
 mod records;
 mod robustness;
 mod search;

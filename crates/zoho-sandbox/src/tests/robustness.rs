@@ -5,7 +5,7 @@ use reqwest::{Method, StatusCode};
 use serde_json::json;
 
 use super::{TestSandbox, enc};
-use crate::crm::criteria::parse_criteria;
+use crate::parse_criteria;
 
 #[test]
 fn the_criteria_parser_survives_generated_garbage() {

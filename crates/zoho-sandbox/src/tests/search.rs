@@ -4,10 +4,17 @@ use reqwest::StatusCode;
 use serde_json::Value;
 
 use super::{TestSandbox, enc};
-use crate::crm::criteria::{Expr, Op, parse_criteria};
+use crate::crm::criteria::{self, Expr, Op, default_leads};
+use crate::http::ApiError;
 
-fn cond(field: &'static str, op: Op, values: &[&str]) -> Expr {
-    Expr::Condition { field, op, values: values.iter().map(|v| v.to_string()).collect() }
+/// Parses against the default org's Leads, as `GET /crm/v8/Leads/search` does.
+fn parse_criteria(text: &str) -> Result<Expr, ApiError> {
+    criteria::parse_criteria(text, default_leads().expect("the default org has Leads"))
+}
+
+fn cond(field: &str, op: Op, values: &[&str]) -> Expr {
+    let kind = default_leads().and_then(|m| m.field(field)).map(|f| f.kind).expect("a Leads field");
+    Expr::Condition { field: field.to_string(), kind, op, values: values.iter().map(|v| v.to_string()).collect() }
 }
 
 #[test]
