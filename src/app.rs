@@ -2,7 +2,6 @@
 //! gracefully. Tests call the same `Application::build` on port 0.
 
 use std::net::SocketAddr;
-use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 

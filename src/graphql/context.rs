@@ -8,12 +8,12 @@ use async_graphql::dataloader::DataLoader;
 use tokio::sync::OnceCell;
 
 use super::loaders::RecordLoader;
-use crate::state::AppState;
 use crate::auth::SessionView;
 use crate::crm::UserCrm;
 use crate::error::GatewayError;
 use crate::meta::drift::OrgDrift;
 use crate::secret::SessionId;
+use crate::state::AppState;
 
 /// Per-request data, inserted by the HTTP handler.
 pub struct RequestCtx {
@@ -32,7 +32,14 @@ impl RequestCtx {
     }
 
     pub fn new(session_id: Option<SessionId>, login_nonce: Option<String>) -> Self {
-        Self { session_id, login_nonce, session: OnceCell::new(), crm: OnceCell::new(), record_loader: OnceCell::new(), drift: OnceCell::new() }
+        Self {
+            session_id,
+            login_nonce,
+            session: OnceCell::new(),
+            crm: OnceCell::new(),
+            record_loader: OnceCell::new(),
+            drift: OnceCell::new(),
+        }
     }
 }
 

@@ -123,11 +123,10 @@ impl<'a> Counter<'a> {
 
     /// A list's `perPage`, from the document or its variables, clamped as the resolver clamps.
     fn per_page(&self, field: &Field) -> usize {
-        let given = field.get_argument("perPage").map(|v| match &v.node {
-            async_graphql::parser::types::Value::Variable(name) => self.variables.get(name).cloned(),
-            other => other.clone().into_const(),
-        });
-        match given.flatten() {
+        let given = field
+            .get_argument("perPage")
+            .and_then(|v| v.node.clone().into_const_with(|name| self.variables.get(&name).cloned().ok_or(())).ok());
+        match given {
             Some(Value::Number(n)) => n.as_u64().map_or(1, |n| n.clamp(1, 200) as usize),
             _ => DEFAULT_PER_PAGE,
         }

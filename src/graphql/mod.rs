@@ -74,3 +74,9 @@ pub fn build_schemas(model: &CrmModel, state: Arc<AppState>, limits: limits::Que
 pub fn sdl(model: &CrmModel) -> anyhow::Result<String> {
     Ok(builder(model).finish()?.sdl())
 }
+
+/// The SDL of the defaults (the built-in snapshot, `GATEWAY_MODULES=Leads`): `schema.graphql`.
+pub fn default_sdl() -> anyhow::Result<String> {
+    let model = CrmModel::build(&crate::meta::Snapshot::built_in(), &["Leads".to_owned()])?;
+    sdl(&model)
+}

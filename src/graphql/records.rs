@@ -87,9 +87,8 @@ fn describe(f: &FieldDef) -> String {
 /// Every type one module adds to the schema.
 pub fn module_types(model: &CrmModel, m: &Arc<ModuleDef>) -> Vec<Type> {
     let t = &m.type_name;
-    let mut record = Object::new(t.as_str())
-        .description(format!("A record of the CRM module {} ({}).", m.api_name, m.plural_label))
-        .field(
+    let mut record =
+        Object::new(t.as_str()).description(format!("A record of the CRM module {} ({}).", m.api_name, m.plural_label)).field(
             Field::new("id", TypeRef::named_nn(TypeRef::ID), |ctx| leaf(&ctx, "id", &FieldKind::Text(TextKind::Plain)))
                 .description("Zoho's record id (a numeric string)."),
         );
@@ -173,11 +172,8 @@ fn missing<'a>(ctx: &ResolverContext<'a>, module: &str, field: &FieldDef) -> Fie
     if !gone {
         return FieldFuture::Value(None);
     }
-    let e = GatewayError::SchemaDrift {
-        module: module.to_owned(),
-        field: field.gql_name.clone(),
-        api_name: field.api_name.clone(),
-    };
+    let e =
+        GatewayError::SchemaDrift { module: module.to_owned(), field: field.gql_name.clone(), api_name: field.api_name.clone() };
     FieldFuture::new(async move { Err::<Option<FieldValue>, Error>(e.into()) })
 }
 
@@ -192,9 +188,7 @@ fn to_output(v: &Json, kind: &FieldKind) -> Option<FieldValue<'static>> {
         }
         (FieldKind::Text(_), Json::Bool(b)) => Value::String(b.to_string()),
         (FieldKind::Int | FieldKind::Float, Json::Number(n)) => Value::Number(n.clone()),
-        (FieldKind::Int | FieldKind::Float, Json::String(s)) => {
-            Value::Number(s.parse::<serde_json::Number>().ok()?)
-        }
+        (FieldKind::Int | FieldKind::Float, Json::String(s)) => Value::Number(s.parse::<serde_json::Number>().ok()?),
         (FieldKind::Boolean, Json::Bool(b)) => Value::Boolean(*b),
         (FieldKind::MultiSelect, Json::Array(items)) => {
             Value::List(items.iter().filter_map(|i| i.as_str()).map(|s| Value::String(s.to_owned())).collect())
@@ -220,18 +214,18 @@ async fn lookup<'a>(ctx: &ResolverContext<'a>, api: &str, target: &Arc<ModuleDef
 pub fn query_fields(m: &Arc<ModuleDef>) -> Vec<Field> {
     let t = m.type_name.clone();
     let by_id = {
-        let m = m.clone();
+        let m2 = m.clone();
         Field::new(m.singular_field.clone(), TypeRef::named(t.as_str()), move |ctx| {
-            let m = m.clone();
+            let m = m2.clone();
             FieldFuture::new(async move { get_one(&ctx, &m).await.map_err(Error::from) })
         })
         .description(format!("One {} by id; null if it does not exist or is not visible to you.", m.singular_label))
         .argument(InputValue::new("id", TypeRef::named_nn(TypeRef::ID)))
     };
     let list = {
-        let m = m.clone();
+        let m2 = m.clone();
         Field::new(m.plural_field.clone(), TypeRef::named_nn(format!("{t}Page")), move |ctx| {
-            let m = m.clone();
+            let m = m2.clone();
             FieldFuture::new(async move { list(&ctx, &m).await.map_err(Error::from) })
         })
         .description(format!(
@@ -248,15 +242,12 @@ pub fn query_fields(m: &Arc<ModuleDef>) -> Vec<Field> {
         .argument(InputValue::new("sortOrder", TypeRef::named_nn("SortOrder")).default_value(Value::Enum(Name::new("DESC"))))
     };
     let search = {
-        let m = m.clone();
+        let m2 = m.clone();
         Field::new(format!("search{}", upper_first(&m.plural_field)), TypeRef::named_nn(format!("{t}Page")), move |ctx| {
-            let m = m.clone();
+            let m = m2.clone();
             FieldFuture::new(async move { search(&ctx, &m).await.map_err(Error::from) })
         })
-        .description(format!(
-            "{} matching `by`. Zoho's search index may lag a few seconds behind writes.",
-            m.plural_label
-        ))
+        .description(format!("{} matching `by`. Zoho's search index may lag a few seconds behind writes.", m.plural_label))
         .argument(InputValue::new("by", TypeRef::named_nn(format!("{t}Search"))))
         .argument(InputValue::new("page", TypeRef::named_nn(TypeRef::INT)).default_value(1))
         .argument(InputValue::new("perPage", TypeRef::named_nn(TypeRef::INT)).default_value(50))
@@ -338,7 +329,12 @@ async fn fields_for(ctx: &Context<'_>, m: &ModuleDef, under_nodes: bool) -> Resu
 
 /// Runs a read; when Zoho refuses one of the asked fields as unknown (removed since the last
 /// drift check, zoho-api.md §11), marks it and reads once more without it.
-async fn read_with_drift<'c, T, F, Fut>(ctx: &Context<'c>, m: &ModuleDef, mut fields: Vec<String>, read: F) -> Result<T, GatewayError>
+async fn read_with_drift<'c, T, F, Fut>(
+    ctx: &Context<'c>,
+    m: &ModuleDef,
+    mut fields: Vec<String>,
+    read: F,
+) -> Result<T, GatewayError>
 where
     F: Fn(Vec<String>) -> Fut,
     Fut: std::future::Future<Output = Result<T, GatewayError>>,
@@ -370,7 +366,8 @@ async fn list<'a>(ctx: &ResolverContext<'a>, m: &Arc<ModuleDef>) -> Result<Optio
     {
         return Err(GatewayError::bad_input(Some("pageToken"), "This page token is not valid."));
     }
-    let sort_by = match ctx.args.get("sortBy").and_then(|v| v.enum_name().ok()) {
+    let enum_arg = |name: &str| ctx.args.get(name).and_then(|v| v.enum_name().ok().map(str::to_owned));
+    let sort_by = match enum_arg("sortBy").as_deref() {
         Some("CREATED_TIME") => SortBy::CreatedTime,
         Some("ID") => SortBy::Id,
         _ => SortBy::ModifiedTime,
@@ -381,14 +378,20 @@ async fn list<'a>(ctx: &ResolverContext<'a>, m: &Arc<ModuleDef>) -> Result<Optio
         per_page: per_page as u32,
         page_token: page_token.map(str::to_owned),
         sort_by,
-        descending: ctx.args.get("sortOrder").and_then(|v| v.enum_name().ok()) != Some("ASC"),
+        descending: enum_arg("sortOrder").as_deref() != Some("ASC"),
     };
     let fields = fields_for(ctx.ctx, m, true).await?;
     let crm = context::crm(ctx.ctx).await?;
     let module = m.api_name.as_str();
     let result = read_with_drift(ctx.ctx, m, fields, |fields| {
         let p = ListParams { fields, ..params.clone() };
-        async move { crm.call(|z, c| { let p = &p; async move { z.list(&c, module, p).await } }).await }
+        async move {
+            crm.call(|z, c| {
+                let p = &p;
+                async move { z.list(&c, module, p).await }
+            })
+            .await
+        }
     })
     .await;
     let result = result.map_err(|e| paging_error(e, params.page_token.is_some()))?;
@@ -412,7 +415,13 @@ async fn search<'a>(ctx: &ResolverContext<'a>, m: &Arc<ModuleDef>) -> Result<Opt
     let module = m.api_name.as_str();
     let result = read_with_drift(ctx.ctx, m, fields, |fields| {
         let p = SearchParams { fields, ..params.clone() };
-        async move { crm.call(|z, c| { let p = &p; async move { z.search(&c, module, p).await } }).await }
+        async move {
+            crm.call(|z, c| {
+                let p = &p;
+                async move { z.search(&c, module, p).await }
+            })
+            .await
+        }
     })
     .await?;
     Ok(Some(to_page(result, page, per_page)))
@@ -421,8 +430,7 @@ async fn search<'a>(ctx: &ResolverContext<'a>, m: &Arc<ModuleDef>) -> Result<Opt
 /// Turns the search input into Zoho's parameters (zoho-api.md §2.8): a lone email or phone field
 /// uses Zoho's dedicated parameter, `word` its own, anything else escaped criteria.
 pub fn search_by(m: &ModuleDef, given: &[(String, String)]) -> Result<SearchBy, GatewayError> {
-    let given: Vec<(&str, &str)> =
-        given.iter().map(|(n, v)| (n.as_str(), v.trim())).filter(|(_, v)| !v.is_empty()).collect();
+    let given: Vec<(&str, &str)> = given.iter().map(|(n, v)| (n.as_str(), v.trim())).filter(|(_, v)| !v.is_empty()).collect();
     for (name, value) in &given {
         if value.chars().count() > MAX_SEARCH_CHARS {
             return Err(GatewayError::bad_input(Some(name), format!("At most {MAX_SEARCH_CHARS} characters.")));
@@ -546,10 +554,9 @@ async fn delete<'a>(ctx: &ResolverContext<'a>, m: &Arc<ModuleDef>) -> Result<Opt
 /// Zoho names the failing field by API name; the client knows it by its GraphQL name.
 fn name_field(e: GatewayError, m: &ModuleDef) -> GatewayError {
     match e {
-        GatewayError::BadUserInput { field: Some(api), message } => GatewayError::BadUserInput {
-            field: Some(m.field_by_api(&api).map_or(api, |f| f.gql_name.clone())),
-            message,
-        },
+        GatewayError::BadUserInput { field: Some(api), message } => {
+            GatewayError::BadUserInput { field: Some(m.field_by_api(&api).map_or(api, |f| f.gql_name.clone())), message }
+        }
         other => other,
     }
 }

@@ -83,8 +83,11 @@ async fn login<'a>(ctx: ResolverContext<'a>) -> Res<'a> {
 }
 
 async fn initialize<'a>(ctx: ResolverContext<'a>) -> Res<'a> {
-    let (code, state_token, redirect_url) =
-        (text_arg(&ctx, "code").unwrap_or_default(), text_arg(&ctx, "state").unwrap_or_default(), text_arg(&ctx, "redirectUrl").unwrap_or_default());
+    let (code, state_token, redirect_url) = (
+        text_arg(&ctx, "code").unwrap_or_default(),
+        text_arg(&ctx, "state").unwrap_or_default(),
+        text_arg(&ctx, "redirectUrl").unwrap_or_default(),
+    );
     for (name, value) in [("code", &code), ("state", &state_token), ("redirectUrl", &redirect_url)] {
         if value.trim().is_empty() || value.len() > 2048 {
             return Err(GatewayError::bad_input(Some(name), format!("{name} is missing or too long.")));

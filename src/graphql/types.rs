@@ -13,9 +13,7 @@ pub fn json_field(name: &str, ty: TypeRef, key: &'static str, description: &str)
     Field::new(name, ty, move |ctx| match ctx.parent_value.try_downcast_ref::<Json>() {
         Ok(parent) => match parent.get(key) {
             None | Some(Json::Null) => FieldFuture::Value(None),
-            Some(Json::Object(_)) | Some(Json::Array(_)) => {
-                FieldFuture::Value(parent.get(key).map(|v| json_value(v.clone())))
-            }
+            Some(Json::Object(_)) | Some(Json::Array(_)) => FieldFuture::Value(parent.get(key).map(|v| json_value(v.clone()))),
             Some(v) => FieldFuture::from_value(Value::from_json(v.clone()).ok()),
         },
         Err(e) => FieldFuture::new(async move { Err::<Option<FieldValue>, Error>(e) }),
@@ -124,17 +122,16 @@ pub fn types() -> Vec<async_graphql::dynamic::Type> {
             .field(json_field("label", s_nn(), "label", "What people see (Zoho's `display_value`)."))
             .into(),
         Enum::new("SortOrder").item(EnumItem::new("ASC")).item(EnumItem::new("DESC")).into(),
-        Scalar::new("Date")
-            .description("A calendar date, `YYYY-MM-DD`.")
-            .validator(|v| matches!(v, Value::String(s) if chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").is_ok()))
-            .into(),
+        // Only the shape (a string) is checked here: the content is checked with the record's other
+        // fields, so that every bad field is reported at once with its name (meta::validate).
+        Scalar::new("Date").description("A calendar date, `YYYY-MM-DD`.").validator(|v| matches!(v, Value::String(_))).into(),
         Scalar::new("DateTime")
             .description("A date and time with offset, RFC 3339 (`2026-01-31T09:30:00+05:30`).")
-            .validator(|v| matches!(v, Value::String(s) if chrono::DateTime::parse_from_rfc3339(s).is_ok()))
+            .validator(|v| matches!(v, Value::String(_)))
             .into(),
         Scalar::new("BigInt")
             .description("A whole number beyond 32 bits, written as a string of digits.")
-            .validator(|v| matches!(v, Value::String(s) if s.parse::<i64>().is_ok()))
+            .validator(|v| matches!(v, Value::String(_)))
             .into(),
     ]
 }

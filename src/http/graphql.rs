@@ -13,11 +13,11 @@ use bytes::Bytes;
 use serde::Deserialize;
 use serde_json::json;
 
-use crate::state::AppState;
 use crate::auth::session;
 use crate::graphql::Schemas;
 use crate::graphql::context::RequestCtx;
 use crate::graphql::limits::{self, QueryLimits};
+use crate::state::AppState;
 
 const GRAPHQL_RESPONSE_JSON: &str = "application/graphql-response+json";
 const APPLICATION_JSON: &str = "application/json";
@@ -291,8 +291,7 @@ async fn execute_labelled(
                 );
                 return request_error(media, &message, "QUERY_TOO_COMPLEX");
             }
-            let schema =
-                if introspection_only { &endpoint.schemas.introspection } else { &endpoint.schemas.limited };
+            let schema = if introspection_only { &endpoint.schemas.introspection } else { &endpoint.schemas.limited };
             (schema.clone(), !is_mutation_doc(doc, operation_name.as_deref()))
         }
     };

@@ -16,9 +16,9 @@ use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetReques
 use tower_http::services::ServeDir;
 use tower_http::trace::TraceLayer;
 
-use crate::state::AppState;
 use crate::graphql::Schemas;
 use crate::graphql::limits::QueryLimits;
+use crate::state::AppState;
 
 /// GraphQL bodies above this are refused with 413 (a portal query is a few KiB).
 const BODY_LIMIT: usize = 1024 * 1024;

@@ -30,7 +30,11 @@ impl OrgDrift {
     pub fn mark_missing(&self, module: &str, field: &str) -> bool {
         let new = self.missing.lock().map(|mut m| m.insert((module.to_owned(), field.to_owned()))).unwrap_or(false);
         if new {
-            tracing::warn!(module, field, "a field of the schema snapshot no longer exists in Zoho CRM; run `zoho-gateway schema pull`");
+            tracing::warn!(
+                module,
+                field,
+                "a field of the schema snapshot no longer exists in Zoho CRM; run `zoho-gateway schema pull`"
+            );
             crate::telemetry::schema_drift(module, field);
         }
         new

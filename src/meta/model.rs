@@ -27,7 +27,9 @@ pub enum FieldKind {
     /// ownerlookup, userlookup: `CrmUser`.
     User,
     /// lookup: the target module's type when exposed, else a `RecordRef`.
-    Lookup { module: String },
+    Lookup {
+        module: String,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -254,7 +256,9 @@ fn module_def(snap: &ModuleSnapshot, taken_types: &mut BTreeSet<String>, taken_r
             required: meta.system_mandatory,
             // Owner is writable through Zoho's API, but the gateway does not assign owners yet.
             read_only: !writable || matches!(meta.data_type.as_str(), "ownerlookup" | "userlookup" | "autonumber" | "formula"),
-            max_length: meta.length.filter(|_| matches!(meta.data_type.as_str(), "text" | "textarea" | "email" | "phone" | "website")),
+            max_length: meta
+                .length
+                .filter(|_| matches!(meta.data_type.as_str(), "text" | "textarea" | "email" | "phone" | "website")),
             options,
         });
     }

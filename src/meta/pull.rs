@@ -41,8 +41,10 @@ pub async fn run(config: &Config, email: &str, out: &Path) -> anyhow::Result<Sna
             bail!("{name} is not available through Zoho's API (api_supported is false)");
         }
         let n = name.as_str();
-        let fields =
-            crm.call(|z, c| async move { z.fields(&c, n).await }).await.map_err(|e| explain(e, &format!("the fields of {name}")))?;
+        let fields = crm
+            .call(|z, c| async move { z.fields(&c, n).await })
+            .await
+            .map_err(|e| explain(e, &format!("the fields of {name}")))?;
         pulled.push(ModuleSnapshot { module: module.clone(), fields });
     }
     let snapshot = Snapshot {

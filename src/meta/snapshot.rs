@@ -50,8 +50,8 @@ pub enum SnapshotError {
 impl Snapshot {
     /// Parses a snapshot; `origin` names it in errors.
     pub fn parse(text: &str, origin: &str) -> Result<Self, SnapshotError> {
-        let snapshot: Snapshot = serde_json::from_str(text)
-            .map_err(|e| SnapshotError::Invalid { path: origin.to_owned(), reason: e.to_string() })?;
+        let snapshot: Snapshot =
+            serde_json::from_str(text).map_err(|e| SnapshotError::Invalid { path: origin.to_owned(), reason: e.to_string() })?;
         if snapshot.format != FORMAT {
             return Err(SnapshotError::Invalid {
                 path: origin.to_owned(),
@@ -67,8 +67,8 @@ impl Snapshot {
     }
 
     pub fn load(path: &Path) -> Result<Self, SnapshotError> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|source| SnapshotError::Read { path: path.display().to_string(), source })?;
+        let text =
+            std::fs::read_to_string(path).map_err(|source| SnapshotError::Read { path: path.display().to_string(), source })?;
         Self::parse(&text, &path.display().to_string())
     }
 

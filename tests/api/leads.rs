@@ -68,7 +68,7 @@ async fn an_admin_lists_gets_creates_updates_searches_and_deletes_leads() {
     for by in [
         json!({ "email": "asha.verma@students.example" }),
         json!({ "word": "Verma" }),
-        json!({ "lastName": "Verm", "course": "React" }),
+        json!({ "lastName": "Verm", "course": "React in Depth" }),
     ] {
         let found = admin
             .graphql("query($b: LeadSearch!) { searchLeads(by: $b) { nodes { id } pageInfo { count } } }", json!({ "b": by }))

@@ -136,11 +136,15 @@ async fn another_orgs_modules_and_custom_fields_are_served_without_code_of_their
     assert_eq!(patient["doctor"]["speciality"], "Cardiology");
     let id = patient["id"].as_str().unwrap().to_owned();
 
-    let got = admin.graphql("query($id: ID!) { patient(id: $id) { name bedsNeeded doctor { name } } }", json!({ "id": id })).await;
+    let got =
+        admin.graphql("query($id: ID!) { patient(id: $id) { name bedsNeeded doctor { name } } }", json!({ "id": id })).await;
     assert_eq!(got["data"]["patient"]["bedsNeeded"], 2, "{got}");
 
     let updated = admin
-        .graphql("mutation($id: ID!) { updatePatient(id: $id, input: { ward: null, insured: true }) { ward insured } }", json!({ "id": id }))
+        .graphql(
+            "mutation($id: ID!) { updatePatient(id: $id, input: { ward: null, insured: true }) { ward insured } }",
+            json!({ "id": id }),
+        )
         .await;
     assert_eq!(updated["data"]["updatePatient"], json!({ "ward": null, "insured": true }), "{updated}");
 
@@ -153,7 +157,8 @@ async fn another_orgs_modules_and_custom_fields_are_served_without_code_of_their
             json!({}),
         )
         .await;
-    let mut fields: Vec<&str> = bad["errors"].as_array().unwrap().iter().map(|e| e["extensions"]["field"].as_str().unwrap()).collect();
+    let mut fields: Vec<&str> =
+        bad["errors"].as_array().unwrap().iter().map(|e| e["extensions"]["field"].as_str().unwrap()).collect();
     fields.sort();
     assert_eq!(fields, ["allergies", "bedsNeeded", "contactEmail", "name", "ward"], "{bad}");
     assert!(bad["errors"].as_array().unwrap().iter().all(|e| e["extensions"]["code"] == "BAD_USER_INPUT"));
@@ -182,7 +187,10 @@ async fn lookups_across_exposed_modules_are_batched() {
     let admin = app.signed_in("admin").await;
     app.sandbox.reset_calls();
     let r = admin
-        .graphql("{ deals(perPage: 200) { nodes { dealName stage amount contactName { fullName email } course { name fees } } } }", json!({}))
+        .graphql(
+            "{ deals(perPage: 200) { nodes { dealName stage amount contactName { fullName email } course { name fees } } } }",
+            json!({}),
+        )
         .await;
     assert!(r.get("errors").is_none(), "{r}");
     let deals = r["data"]["deals"]["nodes"].as_array().unwrap();
@@ -197,7 +205,9 @@ async fn lookups_across_exposed_modules_are_batched() {
 async fn lead_custom_fields_and_validation_come_from_the_metadata() {
     let app = spawn_app_with(Options::default()).await;
     let admin = app.signed_in("admin").await;
-    let form = admin.graphql("{ crmModule(apiName: \"Leads\") { fields { graphqlName type options { value label } } } }", json!({})).await;
+    let form = admin
+        .graphql("{ crmModule(apiName: \"Leads\") { fields { graphqlName type options { value label } } } }", json!({}))
+        .await;
     let fields = form["data"]["crmModule"]["fields"].as_array().unwrap_or_else(|| panic!("{form}"));
     let course = fields.iter().find(|f| f["graphqlName"] == "course").unwrap();
     assert_eq!(course["type"], "picklist");
@@ -209,7 +219,8 @@ async fn lead_custom_fields_and_validation_come_from_the_metadata() {
             json!({}),
         )
         .await;
-    let mut named: Vec<&str> = bad["errors"].as_array().unwrap().iter().map(|e| e["extensions"]["field"].as_str().unwrap_or("?")).collect();
+    let mut named: Vec<&str> =
+        bad["errors"].as_array().unwrap().iter().map(|e| e["extensions"]["field"].as_str().unwrap_or("?")).collect();
     named.sort();
     assert_eq!(named, ["course", "email", "lastName", "phone", "preferredStartDate"], "{bad}");
     assert_eq!(app.sandbox.calls().get("leads.create"), 0);
@@ -229,7 +240,7 @@ async fn lead_custom_fields_and_validation_come_from_the_metadata() {
 #[tokio::test]
 async fn a_field_removed_in_zoho_is_named_and_the_rest_of_the_query_works() {
     let app = spawn_app_with(Options::default()).await;
-    app.sandbox.remove_field("Leads", "City");
+    app.sandbox.remove_field("Leads", "City").expect("City exists");
     let admin = app.signed_in("admin").await;
     let r = admin.graphql("{ leads(perPage: 3) { nodes { id lastName city } } }", json!({})).await;
     let nodes = r["data"]["leads"]["nodes"].as_array().unwrap_or_else(|| panic!("{r}"));
@@ -240,7 +251,7 @@ async fn a_field_removed_in_zoho_is_named_and_the_rest_of_the_query_works() {
     assert!(r["errors"][0]["message"].as_str().unwrap().contains("schema pull"), "{r}");
 
     // Removed after sign-in: Zoho's refusal marks it, and the query still works.
-    app.sandbox.remove_field("Leads", "Country");
+    app.sandbox.remove_field("Leads", "Country").expect("Country exists");
     let r = admin.graphql("{ leads(perPage: 2, sortBy: ID) { nodes { id lastName country } } }", json!({})).await;
     assert_eq!(r["data"]["leads"]["nodes"].as_array().map(Vec::len), Some(2), "{r}");
     assert_eq!(error_code(&r), "SCHEMA_DRIFT", "{r}");
