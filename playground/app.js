@@ -76,6 +76,14 @@ const OPERATIONS = Object.freeze({
 }${STUDENT_FIELDS}`,
 
   DeleteStudent: `mutation DeleteStudent($id: ID!) { deleteLead(id: $id) }`,
+
+  // The org's metadata of Leads: the course picklist's options, and labels for errors on fields the form lacks.
+  StudentModule: `query StudentModule {
+  crmModule(apiName: "Leads") {
+    apiName
+    fields { graphqlName label type options { value label } }
+  }
+}`,
 });
 
 globalThis.ZGW_OPERATIONS = OPERATIONS;
@@ -93,6 +101,10 @@ const FIELD_LABEL = {
 };
 const EMAIL_RE = /^[^\s@]+@[^\s@]+\.[^\s@.]{2,}$/;
 const PHONE_RE = /^\+?[0-9 ().-]{5,30}$/;
+// The gateway's phone rule: digits with + - ( ) . and spaces, and at least 3 digits.
+const PHONE_CHARS_RE = /^[0-9 +().-]*$/;
+// Zoho's "no value" picklist option: shown as the empty choice, never as a course.
+const PICKLIST_NONE = '-None-';
 
 /** Returns { field: message } for a student's values (all strings, already trimmed). */
 function validateStudent(values) {
@@ -106,7 +118,36 @@ function validateStudent(values) {
   if (values.email && !errors.email && !EMAIL_RE.test(values.email)) {
     errors.email = 'Enter an email address like name@example.com.';
   }
+  if (values.phone && !errors.phone
+    && (!PHONE_CHARS_RE.test(values.phone) || (values.phone.match(/[0-9]/g) || []).length < 3)) {
+    errors.phone = 'Enter a phone number: at least 3 digits, with spaces and + - ( ) . only.';
+  }
   return errors;
+}
+
+/**
+ * The course picklist of a crmModule answer: its options without -None-, or null when the org has no course
+ * picklist to choose from (then the form falls back to a text box; the gateway still checks what is typed).
+ */
+function coursePicklist(module) {
+  const field = module && Array.isArray(module.fields) && module.fields.find((f) => f.graphqlName === 'course');
+  if (!field || field.type !== 'picklist' || !Array.isArray(field.options)) return null;
+  const options = field.options.filter((o) => o.value && o.value !== PICKLIST_NONE)
+    .map((o) => ({ value: o.value, label: o.label || o.value }));
+  return options.length ? options : null;
+}
+
+/**
+ * The course <select>'s choices for a student whose course is `current`: the empty choice ("No course"), the
+ * org's options, and `current` itself when it is not one of them (legacy data), so saving keeps it as it is.
+ * `options` null means they are not known yet.
+ */
+function courseChoices(options, current) {
+  const choices = [{ value: '', label: 'No course' }, ...(options || [])];
+  if (current && current !== PICKLIST_NONE && !choices.some((c) => c.value === current)) {
+    choices.push({ value: current, label: options ? `${current} (not in the course list)` : current, extra: true });
+  }
+  return choices;
 }
 
 /** Turns the search box's text into a LeadSearch, or an error message. */
@@ -118,18 +159,22 @@ function searchFor(text) {
   return { by: { word: q } };
 }
 
-globalThis.ZGW_RULES = { validateStudent, searchFor };
+globalThis.ZGW_RULES = { validateStudent, searchFor, coursePicklist, courseChoices };
 
 // ---------------------------------------------------------------------------------------------------------
 // 3. Transport
 // ---------------------------------------------------------------------------------------------------------
 
-/** A failed GraphQL call: `code` is extensions.code (or NETWORK / HTTP), `fields` maps input fields to messages. */
+/**
+ * A failed GraphQL call: `code` is extensions.code (or NETWORK / HTTP), `fields` maps input fields to messages
+ * (one per field: validation reports every bad field at once), `others` holds the messages that name no field.
+ */
 class ApiError extends Error {
-  constructor(code, message, fields = {}) {
+  constructor(code, message, fields = {}, others = []) {
     super(message);
     this.code = code;
     this.fields = fields;
+    this.others = others;
   }
 }
 
@@ -154,13 +199,17 @@ async function gql(operationName, variables = {}) {
   const errors = body && Array.isArray(body.errors) ? body.errors : [];
   if (errors.length > 0) {
     const fields = {};
+    const others = [];
     for (const e of errors) {
       const field = e.extensions && e.extensions.field;
-      if (field && !fields[field]) fields[field] = e.message;
+      const message = e.message || 'The request failed.';
+      if (!field) others.push(message);
+      else if (fields[field]) fields[field] += ` ${message}`;
+      else fields[field] = message;
     }
     const first = errors[0];
     const code = (first.extensions && first.extensions.code) || (response.ok ? 'INTERNAL' : `HTTP_${response.status}`);
-    throw new ApiError(code, first.message || 'The request failed.', fields);
+    throw new ApiError(code, first.message || 'The request failed.', fields, others);
   }
   if (!response.ok || !body || !body.data) {
     throw new ApiError(`HTTP_${response.status}`, `The gateway answered with HTTP ${response.status}.`);
@@ -198,6 +247,9 @@ const state = {
   deleting: null,
   signIn: null, // { state, redirectUrl, popup, timer } while the Zoho popup is open
   lastFocus: null,
+  // The course picklist from crmModule: status 'idle' | 'loading' | 'ready' (options) | 'text' (the org has
+  // no course picklist) | 'failed'; labels maps Lead fields to the org's labels (for errors off the form).
+  courses: { status: 'idle', options: null, labels: {}, seq: 0 },
 };
 
 // ---- Views, banner, toast ------------------------------------------------------------------------------
@@ -294,6 +346,8 @@ function showSignedOut(message) {
   Object.assign(state, { page: 1, shownPage: 1, search: null, shownSearch: null, pageInfo: null, pageTokens: {} });
   $('search-input').value = '';
   resetSearchHint();
+  // The next user may be in another org, with other courses.
+  state.courses = { status: 'idle', options: null, labels: {}, seq: state.courses.seq + 1 };
   showView('signed-out');
   reportSignIn(message);
 }
@@ -304,6 +358,7 @@ function signedIn(session, moveFocus) {
   hideBanner();
   showView('students');
   loadStudents();
+  if (state.courses.status !== 'ready' && state.courses.status !== 'text') loadCourseOptions();
   if (moveFocus) $('students-title').focus();
 }
 
@@ -547,7 +602,7 @@ function cell(label, content, className) {
 }
 
 function studentName(s) {
-  return s.fullName || [s.firstName, s.lastName].filter(Boolean).join(' ') || s.lastName;
+  return s.fullName || [s.firstName, s.lastName].filter(Boolean).join(' ') || 'Unnamed student';
 }
 
 function renderStudents() {
@@ -688,6 +743,65 @@ function clearSearch() {
 
 // ---- Add and edit ---------------------------------------------------------------------------------------
 
+/** Asks the gateway for the Leads metadata once per sign-in; a failure leaves the form usable (a text box). */
+async function loadCourseOptions() {
+  const seq = ++state.courses.seq;
+  if (state.courses.status === 'idle') state.courses.status = 'loading'; // after a failure the text box stays
+  let status = 'failed';
+  let options = null;
+  let labels = {};
+  try {
+    const module = (await gql('StudentModule')).crmModule;
+    options = coursePicklist(module);
+    status = options ? 'ready' : (module ? 'text' : 'failed');
+    if (module) for (const f of module.fields) labels[f.graphqlName] = f.label;
+  } catch {
+    // Reported by the hint under the course field; opening the form tries again.
+  }
+  if (seq !== state.courses.seq) return; // signed out meanwhile, or a newer request
+  state.courses = { status, options, labels, seq };
+  if ($('student-dialog').open) renderCourseControl($('f-course').value);
+}
+
+const COURSE_HINT = {
+  loading: 'Loading the course list…',
+  failed: 'The course list could not be loaded, so type the course as it is named in Zoho CRM.',
+};
+
+/**
+ * Makes the course control a <select> of the org's courses (or, with no course list, a text box) showing
+ * `current`. A <select> keeps a `current` that is not one of the options as an extra choice.
+ */
+function renderCourseControl(current) {
+  const { status, options } = state.courses;
+  const asText = status === 'failed' || status === 'text';
+  let control = $('f-course');
+  if (control.tagName !== (asText ? 'INPUT' : 'SELECT')) {
+    const next = document.createElement(asText ? 'input' : 'select');
+    for (const attr of ['id', 'name', 'aria-describedby', 'aria-invalid']) {
+      if (control.hasAttribute(attr)) next.setAttribute(attr, control.getAttribute(attr));
+    }
+    if (asText) Object.assign(next, { autocomplete: 'off', maxLength: 255 });
+    const focused = document.activeElement === control;
+    control.replaceWith(next);
+    control = next;
+    if (focused) control.focus();
+  }
+  if (!asText) {
+    control.replaceChildren(...courseChoices(options, current).map((c) => new Option(c.label, c.value)));
+  }
+  control.value = current || '';
+  const hint = COURSE_HINT[status] || '';
+  $('course-hint').textContent = hint;
+  $('course-hint').hidden = !hint;
+}
+
+/** What the form shows for a student's field ('' for none; Zoho's -None- course is no course). */
+function shownValue(student, field) {
+  const value = (student && student[field]) || '';
+  return field === 'course' && value === PICKLIST_NONE ? '' : value;
+}
+
 function clearFieldErrors() {
   $('form-error').textContent = '';
   for (const f of STUDENT_INPUTS) {
@@ -696,8 +810,12 @@ function clearFieldErrors() {
   }
 }
 
-/** Puts each message next to its field; unknown fields go to the form-level message. Focuses the first. */
-function showFieldErrors(errors, fallback) {
+/**
+ * Puts every message next to its field (all of them: the gateway reports every bad field at once); messages
+ * for fields the form lacks, and `others` (messages naming no field), go to the form-level message. Focuses the
+ * first bad field in form order.
+ */
+function showFieldErrors(errors, others = []) {
   let first = null;
   const loose = [];
   for (const [field, message] of Object.entries(errors)) {
@@ -706,12 +824,12 @@ function showFieldErrors(errors, fallback) {
       $(`f-${field}`).setAttribute('aria-invalid', 'true');
       if (!first || STUDENT_INPUTS.indexOf(field) < STUDENT_INPUTS.indexOf(first)) first = field;
     } else {
-      loose.push(message);
+      loose.push(`${state.courses.labels[field] || field}: ${message}`);
     }
   }
   const count = Object.keys(errors).length - loose.length;
   const summary = count ? `Please correct ${count === 1 ? 'the field' : `${count} fields`} marked below.` : '';
-  $('form-error').textContent = [summary, ...loose].filter(Boolean).join(' ') || fallback || '';
+  $('form-error').textContent = [summary, ...loose, ...others].filter(Boolean).join(' ');
   if (first) $(`f-${first}`).focus();
 }
 
@@ -727,7 +845,9 @@ function openForm(student, opener) {
   clearFieldErrors();
   $('student-dialog-title').textContent = student ? `Edit ${studentName(student)}` : 'Add student';
   $('student-save').textContent = student ? 'Save changes' : 'Add student';
-  for (const f of STUDENT_INPUTS) $(`f-${f}`).value = (student && student[f]) || '';
+  if (state.courses.status === 'failed') loadCourseOptions(); // the list may load now
+  renderCourseControl(shownValue(student, 'course'));
+  for (const f of STUDENT_INPUTS) $(`f-${f}`).value = shownValue(student, f);
   setFormBusy(false);
   $('student-dialog').showModal();
   $('f-firstName').focus();
@@ -777,7 +897,7 @@ async function onSaveStudent(event) {
       // Send only what changed; an emptied field is sent as null so Zoho clears it.
       const input = {};
       for (const f of STUDENT_INPUTS) {
-        const before = editing[f] || '';
+        const before = shownValue(editing, f);
         if (values[f] !== before) input[f] = values[f] === '' ? null : values[f];
       }
       if (Object.keys(input).length === 0) {
@@ -799,7 +919,7 @@ async function onSaveStudent(event) {
   } catch (err) {
     setFormBusy(false);
     if (err instanceof ApiError && err.code === 'BAD_USER_INPUT') {
-      showFieldErrors(Object.keys(err.fields).length ? err.fields : { _: err.message });
+      showFieldErrors(err.fields, Object.keys(err.fields).length || err.others.length ? err.others : [err.message]);
     } else if (err instanceof ApiError && (err.code === 'UNAUTHENTICATED' || err.code === 'RATE_LIMITED'
       || err.code === 'UPSTREAM_UNAVAILABLE')) {
       // Keep the dialog and what was typed; the banner explains, and saving again retries.

@@ -29,7 +29,7 @@ const OPERATIONS = app.ZGW_OPERATIONS;
 // What the portal needs from the gateway; a rename or a removal on either side fails here.
 const EXPECTED = [
   'Me', 'Login', 'Initialize', 'Logout', 'Students', 'SearchStudents', 'Student', 'CreateStudent',
-  'UpdateStudent', 'DeleteStudent',
+  'UpdateStudent', 'DeleteStudent', 'StudentModule',
 ];
 
 test('app.js publishes all of its GraphQL operations in one object', () => {
@@ -54,7 +54,9 @@ test('the validation is not vacuous: a document with a wrong field or argument i
   const broken = [
     'query { leads { nodes { id collegeName } pageInfo { page } } }',
     'query { searchLeads(by: { fullText: "x" }) { nodes { id } pageInfo { page } } }',
-    'mutation { createLead(input: { firstName: "only" }) { id } }',
+    'mutation { createLead(input: { firstName: "only", collegeName: "x" }) { id } }',
+    'query { crmModule { fields { graphqlName } } }',
+    'query { crmModule(apiName: "Leads") { fields { graphqlName choices { value } } } }',
   ];
   for (const source of broken) {
     assert.ok(validate(schema, parse(source)).length > 0, `expected validation errors for: ${source}`);
@@ -101,6 +103,15 @@ test('browser validation matches the gateway rules (last name required, email fo
   for (const bad of ['ada', 'ada@', 'ada@example', '@example.com', 'a b@example.com']) {
     assert.deepEqual(Object.keys(validateStudent({ ...ok, email: bad })), ['email'], `email ${bad}`);
   }
+  // Phones: digits with + - ( ) . and spaces, at least 3 digits (the gateway's rule).
+  for (const good of ['+91 98450 00001', '(555) 010.2030', '555-0100', '123']) {
+    assert.deepEqual({ ...validateStudent({ ...ok, phone: good }) }, {}, `phone ${good}`);
+  }
+  for (const bad of ['12', 'abc', '555 0100 ext 2', '+1/555/0100', '--']) {
+    assert.deepEqual(Object.keys(validateStudent({ ...ok, phone: bad })), ['phone'], `phone ${bad}`);
+  }
+  // Every bad field is reported at once, not only the first.
+  assert.deepEqual(Object.keys(validateStudent({ ...ok, lastName: '', email: 'ada', phone: 'x' })).sort(), ['email', 'lastName', 'phone']);
   assert.deepEqual(Object.keys(validateStudent({ ...ok, lastName: 'x'.repeat(81) })), ['lastName']);
   assert.deepEqual(Object.keys(validateStudent({ ...ok, firstName: 'x'.repeat(41) })), ['firstName']);
   assert.deepEqual(Object.keys(validateStudent({ ...ok, company: 'x'.repeat(201) })), ['company']);
@@ -113,7 +124,8 @@ test('a full student form coerces to LeadInput and a partial edit to LeadPatch',
   const input = { firstName: 'Ada', lastName: 'Lovelace', company: 'Riverside College', course: 'Web Design', email: 'ada@example.com', phone: '+1 555 0100' };
   assert.deepEqual(coerceVariables(schema, 'CreateStudent', { input }), []);
   assert.deepEqual(coerceVariables(schema, 'UpdateStudent', { id: '1', input: { course: 'React in Depth', phone: null } }), []);
-  assert.ok(coerceVariables(schema, 'CreateStudent', { input: { firstName: 'Ada' } }).length > 0, 'lastName is required by LeadInput');
+  // LeadInput's fields are all optional in the type now (the gateway checks required ones), but unknown ones fail.
+  assert.ok(coerceVariables(schema, 'CreateStudent', { input: { lastName: 'Ada', college: 'x' } }).length > 0, 'unknown LeadInput field');
   assert.deepEqual(coerceVariables(schema, 'Students', { page: 2, perPage: 25, pageToken: null, sortBy: 'CREATED_TIME', sortOrder: 'ASC' }), []);
   assert.deepEqual(coerceVariables(schema, 'Initialize', { code: 'c', state: 's', redirectUrl: 'http://x/redirect.html', location: 'us', accountsServer: null }), []);
 });
@@ -134,4 +146,31 @@ test('GraphiQL loads exactly the versions pinned in playground/package.json, and
   for (const asset of assets) {
     assert.ok(fs.existsSync(repo(`playground/node_modules/${asset}`)), `playground/node_modules/${asset} (run npm ci in playground/)`);
   }
+});
+
+test('the course select: the org\'s options without -None-, plus a legacy course kept as an extra choice', () => {
+  const { coursePicklist, courseChoices } = app.ZGW_RULES;
+  const module = {
+    apiName: 'Leads',
+    fields: [
+      { graphqlName: 'lastName', label: 'Last Name', type: 'text', options: [] },
+      { graphqlName: 'course', label: 'Course', type: 'picklist', options: [
+        { value: '-None-', label: '-None-' }, { value: 'Web Design', label: 'Web Design' },
+        { value: 'React in Depth', label: 'React (in depth)' }] },
+    ],
+  };
+  const options = coursePicklist(module);
+  assert.deepEqual(JSON.parse(JSON.stringify(options)), [
+    { value: 'Web Design', label: 'Web Design' }, { value: 'React in Depth', label: 'React (in depth)' }]);
+  // JSON makes plain arrays of this realm out of the vm context's.
+  const plain = (choices) => JSON.parse(JSON.stringify(choices.map((c) => [c.value, c.label])));
+  assert.deepEqual(plain(courseChoices(options, '')), [['', 'No course'], ['Web Design', 'Web Design'], ['React in Depth', 'React (in depth)']]);
+  assert.equal(courseChoices(options, 'Web Design').length, 3, 'a listed course adds nothing');
+  assert.equal(courseChoices(options, '-None-').length, 3, '-None- is the empty choice, not a course');
+  assert.deepEqual(plain(courseChoices(options, 'Flash Animation')).at(-1), ['Flash Animation', 'Flash Animation (not in the course list)']);
+  assert.deepEqual(plain(courseChoices(null, 'Web Design')), [['', 'No course'], ['Web Design', 'Web Design']], 'before the list loads');
+  // No picklist to choose from: the form falls back to a text box.
+  assert.equal(coursePicklist(null), null);
+  assert.equal(coursePicklist({ fields: [{ graphqlName: 'course', type: 'text', options: [] }] }), null);
+  assert.equal(coursePicklist({ fields: [{ graphqlName: 'course', type: 'picklist', options: [{ value: '-None-', label: '-None-' }] }] }), null);
 });
