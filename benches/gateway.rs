@@ -33,7 +33,7 @@ use std::time::{Duration, Instant};
 use anyhow::{Context as _, bail, ensure};
 use reqwest::header::{COOKIE, LOCATION, SET_COOKIE};
 use serde_json::{Value, json};
-use zoho_gateway::graphql::lead::LeadFields;
+use zoho_gateway::meta::{CrmModel, Snapshot};
 use zoho_gateway::sandbox::{CallCounts, Sandbox, SandboxConfig};
 
 /// The portal's list query, as `playground/app.js` sends it (operation `Students`).
@@ -61,9 +61,6 @@ fragment StudentFields on Lead {
 /// The Lead fields `StudentFields` selects: the ceiling asks Zoho for the same API fields.
 const PORTAL_LEAD_FIELDS: [&str; 10] =
     ["id", "firstName", "lastName", "fullName", "email", "phone", "company", "course", "owner", "modifiedTime"];
-
-/// The gateway's default `GATEWAY_COURSE_FIELD`.
-const COURSE_FIELD: &str = "Course";
 
 const OWNERS_PAGE: &str = "query Owners { leads(perPage: 50) { nodes { id lastName owner { id name email } } } }";
 
@@ -521,9 +518,10 @@ async fn ceiling_token(sandbox: &Sandbox) -> anyhow::Result<String> {
 }
 
 /// The REST call the gateway makes for the portal's list query: same fields, same parameters in
-/// the same order (`ZohoClient::list_leads`).
+/// the same order (`ZohoClient::list`).
 fn ceiling_url(sandbox: &Sandbox) -> String {
-    let fields = LeadFields::new(COURSE_FIELD).fields_for(PORTAL_LEAD_FIELDS).join(",");
+    let model = CrmModel::build(&Snapshot::built_in(), &["Leads".to_owned()]).expect("the built-in snapshot has Leads");
+    let fields = model.modules[0].api_fields(PORTAL_LEAD_FIELDS).join(",");
     let query = url::form_urlencoded::Serializer::new(String::new())
         .append_pair("fields", &fields)
         .append_pair("per_page", "200")

@@ -217,7 +217,7 @@ pub fn query_fields(m: &Arc<ModuleDef>) -> Vec<Field> {
         let m2 = m.clone();
         Field::new(m.singular_field.clone(), TypeRef::named(t.as_str()), move |ctx| {
             let m = m2.clone();
-            FieldFuture::new(async move { get_one(&ctx, &m).await.map_err(Error::from) })
+            FieldFuture::new(async move { get_one(&ctx, &m).await })
         })
         .description(format!("One {} by id; null if it does not exist or is not visible to you.", m.singular_label))
         .argument(InputValue::new("id", TypeRef::named_nn(TypeRef::ID)))
@@ -302,7 +302,7 @@ fn upper_first(s: &str) -> String {
     c.next().map(|f| f.to_ascii_uppercase().to_string() + c.as_str()).unwrap_or_default()
 }
 
-fn arg_id<'a>(ctx: &'a ResolverContext<'_>) -> Result<String, GatewayError> {
+fn arg_id(ctx: &ResolverContext<'_>) -> Result<String, GatewayError> {
     let id = ctx.args.get("id").and_then(|v| v.string().ok().map(str::to_owned)).unwrap_or_default();
     if !is_record_id(&id) {
         return Err(GatewayError::bad_input(Some("id"), "A record id is a string of digits."));

@@ -37,11 +37,10 @@ fn convert(module: &ModuleDef, input: &Map<String, Value>, create: bool) -> Resu
     for field in module.fields.iter().filter(|f| !f.read_only) {
         let given = input.get(&field.gql_name);
         match given.map(clean) {
-            None | Some(Value::Null) if create => {
-                if field.required {
-                    problems.push(problem(field, format!("{} is required.", field.label)));
-                }
+            None | Some(Value::Null) if create && field.required => {
+                problems.push(problem(field, format!("{} is required.", field.label)));
             }
+            None | Some(Value::Null) if create => {}
             None => {}
             Some(Value::Null) => {
                 if field.required {
