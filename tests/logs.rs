@@ -287,7 +287,7 @@ async fn full_session(sandbox: &Sandbox, base: &str, redirect: &str, secrets: &m
     ok(&browser.graphql("query($id: ID!) { lead(id: $id) { id email owner { name } } }", json!({ "id": id })).await);
     let created = browser
         .graphql(
-            "mutation { createLead(input: { firstName: \"Asha\", lastName: \"Verma\", email: \"asha.log@students.example\", course: \"Web\" }) { id fullName } }",
+            "mutation { createLead(input: { firstName: \"Asha\", lastName: \"Verma\", email: \"asha.log@students.example\", course: \"Web Design\" }) { id fullName } }",
             json!({}),
         )
         .await;
@@ -295,7 +295,7 @@ async fn full_session(sandbox: &Sandbox, base: &str, redirect: &str, secrets: &m
     let new_id = created["data"]["createLead"]["id"].as_str().expect("id").to_owned();
     ok(&browser
         .graphql(
-            "mutation($id: ID!) { updateLead(id: $id, input: { course: \"React\", phone: null }) { id course } }",
+            "mutation($id: ID!) { updateLead(id: $id, input: { course: \"React in Depth\", phone: null }) { id course } }",
             json!({ "id": new_id }),
         )
         .await);

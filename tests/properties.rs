@@ -64,12 +64,13 @@ fn hostile_text() -> impl Strategy<Value = String> {
 }
 
 /// The criteria fields the gateway builds from `searchLeads(by:)`, with their operators
-/// (src/graphql/query.rs `search_by`; the course field is the default `Course`).
+/// (src/graphql/records.rs `search_by`: text fields match by prefix, emails, phones and picklists
+/// exactly).
 const SEARCH_FIELDS: [(&str, Op, &str); 5] = [
     ("Email", Op::Equals, "equals"),
     ("Phone", Op::Equals, "equals"),
     ("Last_Name", Op::StartsWith, "starts_with"),
-    ("Company", Op::Equals, "equals"),
+    ("Company", Op::StartsWith, "starts_with"),
     ("Course", Op::Equals, "equals"),
 ];
 
@@ -380,8 +381,8 @@ async fn two_users_never_see_each_others_data_under_load() {
                 // A write of one's own lead: the org's cached entries are invalidated.
                 browser
                     .graphql(
-                        "mutation($id: ID!, $c: String) { updateLead(id: $id, input: { course: $c }) { id owner { id } } }",
-                        json!({ "id": mine[i % mine.len()], "c": format!("Course {i}") }),
+                        "mutation($id: ID!, $c: String) { updateLead(id: $id, input: { company: $c }) { id owner { id } } }",
+                        json!({ "id": mine[i % mine.len()], "c": format!("Company {i}") }),
                     )
                     .await
             } else {

@@ -17,7 +17,7 @@ use zoho_gateway::sandbox::{Sandbox, SandboxConfig};
 /// lifetime: run them one at a time so that neither slows the other into a second refresh.
 static ONE_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
-const LIST: &str = "{ leads(page: 1, perPage: 20) { nodes { id lastName course } } }";
+const LIST: &str = "{ leads(page: 1, perPage: 20) { nodes { id lastName company } } }";
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_hundred_requests_over_two_replicas_refresh_an_expired_token_once() {
@@ -64,22 +64,22 @@ async fn a_write_through_one_replica_evicts_the_others_cached_answers_within_a_s
     assert_eq!(cluster.graphql(&cluster.b, &session, LIST).await, before, "B answers the same list again");
     assert_eq!(cluster.sandbox.calls().get("leads.list"), lists, "from its cache, without Zoho");
 
-    let course = format!("Replicated Course {:08x}", rand::random::<u32>());
+    let company = format!("Replicated Company {:08x}", rand::random::<u32>());
     let updated = cluster
         .graphql_vars(
             &cluster.a,
             &session,
-            "mutation($id: ID!, $c: String) { updateLead(id: $id, input: { course: $c }) { id course } }",
-            json!({ "id": id, "c": course }),
+            "mutation($id: ID!, $c: String) { updateLead(id: $id, input: { company: $c }) { id company } }",
+            json!({ "id": id, "c": company }),
         )
         .await;
-    assert_eq!(updated["data"]["updateLead"]["course"], course.as_str(), "{updated}");
+    assert_eq!(updated["data"]["updateLead"]["company"], company.as_str(), "{updated}");
 
     let written = Instant::now();
     let seen = loop {
         let r = cluster.graphql(&cluster.b, &session, LIST).await;
         let nodes = r["data"]["leads"]["nodes"].as_array().cloned().unwrap_or_default();
-        if nodes.iter().any(|n| n["id"] == id.as_str() && n["course"] == course.as_str()) {
+        if nodes.iter().any(|n| n["id"] == id.as_str() && n["company"] == company.as_str()) {
             break written.elapsed();
         }
         assert!(written.elapsed() < Duration::from_secs(1), "B still answers from its cache a second after A's write: {r}");
