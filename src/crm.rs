@@ -4,10 +4,19 @@
 use std::future::Future;
 use std::sync::Arc;
 
+use crate::auth::oauth::AuthError;
 use crate::auth::tokens::TokenManager;
-use crate::error::GatewayError;
 use crate::store::UserOrg;
 use crate::zoho::{Credentials, ZohoClient, ZohoError};
+
+/// What a call on the user's behalf can fail with: their grant, or Zoho's answer.
+#[derive(Debug, thiserror::Error)]
+pub enum CrmError {
+    #[error(transparent)]
+    Auth(#[from] AuthError),
+    #[error(transparent)]
+    Zoho(#[from] ZohoError),
+}
 
 #[derive(Clone)]
 pub struct UserCrm {
@@ -23,7 +32,7 @@ impl UserCrm {
 
     /// Runs `op` with the user's credentials. An access token can be revoked or expire early
     /// (e.g. a newer one evicted it, zoho-api.md §1.8): then refresh once and try again.
-    pub async fn call<'a, T, F, Fut>(&'a self, op: F) -> Result<T, GatewayError>
+    pub async fn call<'a, T, F, Fut>(&'a self, op: F) -> Result<T, CrmError>
     where
         F: Fn(&'a ZohoClient, Credentials) -> Fut,
         Fut: Future<Output = Result<T, ZohoError>> + 'a,
@@ -33,9 +42,9 @@ impl UserCrm {
         match op(&self.zoho, creds).await {
             Err(ZohoError::InvalidToken(_)) => {
                 let creds = self.tokens.refresh(&self.key, &stale).await?;
-                op(&self.zoho, creds).await.map_err(GatewayError::from)
+                Ok(op(&self.zoho, creds).await?)
             }
-            other => other.map_err(GatewayError::from),
+            other => Ok(other?),
         }
     }
 }

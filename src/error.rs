@@ -1,5 +1,5 @@
 //! The edge error: what a GraphQL client is told when something fails, with a stable
-//! `extensions.code`. Inner errors (`ZohoError`, `StoreError`, `AuthError`) convert into it once;
+//! `extensions.code`. Inner errors (`ZohoError`, `StoreError`, `AuthError`, `CrmError`) convert into it once;
 //! it converts into an `async_graphql::Error` once. Messages say what the client can act on and
 //! never carry tokens, secrets, codes or Zoho internals; the cause is logged here, at the edge.
 
@@ -124,7 +124,19 @@ impl From<crate::auth::oauth::AuthError> for GatewayError {
                 tracing::warn!(error = %e, "accounts server failed");
                 Self::UpstreamUnavailable
             }
+            A::SignedOut => Self::Unauthenticated("Your Zoho sign-in is no longer valid; sign in again."),
+            A::Zoho(z) => z.into(),
+            A::Store(s) => s.into(),
             A::ApiDomainNotAllowed | A::ClientRejected(_) | A::NoRefreshToken => Self::Internal(e.to_string()),
+        }
+    }
+}
+
+impl From<crate::crm::CrmError> for GatewayError {
+    fn from(e: crate::crm::CrmError) -> Self {
+        match e {
+            crate::crm::CrmError::Auth(a) => a.into(),
+            crate::crm::CrmError::Zoho(z) => z.into(),
         }
     }
 }

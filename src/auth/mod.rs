@@ -12,7 +12,6 @@ use std::time::Duration;
 
 use chrono::Utc;
 
-use crate::error::GatewayError;
 use crate::secret::{self, AuthCode, SessionId, StateToken};
 use crate::store::{OAuthState, SessionRecord, Store, TokenRecord, UserOrg};
 use crate::zoho::{Credentials, ZohoClient};
@@ -76,7 +75,7 @@ impl AuthService {
     /// Starts a sign-in: a fresh single-use state bound to the redirect URL, and Zoho's consent URL.
     /// `browser_nonce` is the login cookie's value if the browser has one (several tabs may
     /// sign in at once); a new one is made otherwise.
-    pub async fn login(&self, redirect_url: &str, browser_nonce: Option<String>) -> Result<LoginStart, GatewayError> {
+    pub async fn login(&self, redirect_url: &str, browser_nonce: Option<String>) -> Result<LoginStart, AuthError> {
         let redirect = self.oauth.check_redirect_uri(redirect_url)?;
         let state = StateToken::new(secret::random_token());
         let browser_nonce = browser_nonce.unwrap_or_else(secret::random_token);
@@ -93,14 +92,14 @@ impl AuthService {
 
     /// Completes a sign-in: checks the state, exchanges the code at the user's data centre,
     /// learns who the user and org are, keeps the token pair and opens a session.
-    pub async fn initialize(&self, cb: Callback) -> Result<(SessionId, SessionView), GatewayError> {
+    pub async fn initialize(&self, cb: Callback) -> Result<(SessionId, SessionView), AuthError> {
         // Taking the state first makes it single-use even when this sign-in fails later.
         let browser_hash = secret::hash(cb.browser_nonce.as_deref().unwrap_or_default());
         let pending = self.store.take_oauth_state(&secret::hash(cb.state.expose()), &browser_hash).await?;
         let pending = pending.filter(|p| p.expires_at > Utc::now()).ok_or(AuthError::InvalidState)?;
         let redirect = self.oauth.check_redirect_uri(&cb.redirect_url)?;
         if pending.redirect_uri != redirect.as_str() {
-            return Err(AuthError::InvalidState.into());
+            return Err(AuthError::InvalidState);
         }
         let accounts_server = self.oauth.resolve_accounts_server(cb.accounts_server.as_deref(), cb.location.as_deref())?;
         let grant = self.oauth.exchange_code(&accounts_server, &cb.code, &redirect).await?;
@@ -160,7 +159,7 @@ impl AuthService {
     }
 
     /// The live session behind a cookie, if any. Expired sessions are removed on sight.
-    pub async fn session(&self, id: &SessionId) -> Result<Option<SessionView>, GatewayError> {
+    pub async fn session(&self, id: &SessionId) -> Result<Option<SessionView>, AuthError> {
         let hash = secret::hash(id.expose());
         let Some(mut session) = self.store.get_session(&hash).await? else {
             return Ok(None);
@@ -184,7 +183,7 @@ impl AuthService {
     }
 
     /// Revokes the user-org's grant at Zoho and forgets it and every session using it.
-    pub async fn logout(&self, view: &SessionView) -> Result<(), GatewayError> {
+    pub async fn logout(&self, view: &SessionView) -> Result<(), AuthError> {
         let t = &view.tokens;
         if let Err(e) = self.oauth.revoke(&t.accounts_server, &t.refresh_token).await {
             // Signing out locally must not depend on Zoho being up; the token is forgotten anyway.

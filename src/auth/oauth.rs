@@ -69,6 +69,14 @@ pub enum AuthError {
     /// A code exchange without `access_type=offline` semantics: no refresh token came back.
     #[error("no refresh token in the token response")]
     NoRefreshToken,
+    /// The user-org's tokens are gone (signed out, revoked at Zoho, or never stored).
+    #[error("no usable grant for this user")]
+    SignedOut,
+    /// Learning who signed in (`users?type=CurrentUser`, `org`) failed.
+    #[error("reading the signed-in user: {0}")]
+    Zoho(#[from] crate::zoho::ZohoError),
+    #[error("store: {0}")]
+    Store(#[from] crate::store::StoreError),
 }
 
 /// What a successful code exchange yields.

@@ -11,7 +11,6 @@ use std::sync::{Arc, Mutex};
 use chrono::Utc;
 
 use super::oauth::{AuthError, OAuthClient};
-use crate::error::GatewayError;
 use crate::secret::AccessToken;
 use crate::store::{Store, TokenRecord, UserOrg};
 use crate::zoho::Credentials;
@@ -33,7 +32,7 @@ impl TokenManager {
     }
 
     /// Credentials for a call, refreshing first if the access token is (nearly) expired.
-    pub async fn credentials(&self, key: &UserOrg) -> Result<Credentials, GatewayError> {
+    pub async fn credentials(&self, key: &UserOrg) -> Result<Credentials, AuthError> {
         let record = self.load(key).await?;
         if record.access_expires_at - self.margin > Utc::now() {
             return Ok(credentials(&record));
@@ -42,7 +41,7 @@ impl TokenManager {
     }
 
     /// Replaces `stale` with a new access token, unless another request already did.
-    pub async fn refresh(&self, key: &UserOrg, stale: &AccessToken) -> Result<Credentials, GatewayError> {
+    pub async fn refresh(&self, key: &UserOrg, stale: &AccessToken) -> Result<Credentials, AuthError> {
         let flight = self.flight(key);
         let result = {
             let _guard = flight.lock().await;
@@ -57,7 +56,7 @@ impl TokenManager {
         result
     }
 
-    async fn refresh_locked(&self, key: &UserOrg, stale: &AccessToken) -> Result<Credentials, GatewayError> {
+    async fn refresh_locked(&self, key: &UserOrg, stale: &AccessToken) -> Result<Credentials, AuthError> {
         let record = self.load(key).await?;
         // Someone refreshed while we waited: use theirs rather than spend another refresh,
         // even inside the margin, as long as Zoho still accepts it.
@@ -76,20 +75,17 @@ impl TokenManager {
                 // The user revoked the grant in Zoho (or it was evicted): nothing can revive it.
                 tracing::info!(user = %key.user_id, org = %key.org_id, "refresh token rejected; signing out");
                 self.store.delete_tokens(key).await?;
-                Err(GatewayError::Unauthenticated("Your Zoho sign-in is no longer valid; sign in again."))
+                Err(AuthError::SignedOut)
             }
             Err(e) => {
                 crate::telemetry::token_refresh("failed");
-                Err(e.into())
+                Err(e)
             }
         }
     }
 
-    async fn load(&self, key: &UserOrg) -> Result<TokenRecord, GatewayError> {
-        self.store
-            .get_tokens(key)
-            .await?
-            .ok_or(GatewayError::Unauthenticated("Your Zoho sign-in is no longer valid; sign in again."))
+    async fn load(&self, key: &UserOrg) -> Result<TokenRecord, AuthError> {
+        self.store.get_tokens(key).await?.ok_or(AuthError::SignedOut)
     }
 
     fn flight(&self, key: &UserOrg) -> Arc<tokio::sync::Mutex<()>> {

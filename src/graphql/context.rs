@@ -31,6 +31,10 @@ impl RequestCtx {
         let _ = self.session.set(view);
     }
 
+    pub fn session_id(&self) -> Option<&SessionId> {
+        self.session_id.as_ref()
+    }
+
     pub fn new(session_id: Option<SessionId>, login_nonce: Option<String>) -> Self {
         Self {
             session_id,

@@ -7,7 +7,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use async_graphql::parser::types::{DocumentOperations, ExecutableDocument, Field, Selection, SelectionSet};
+use async_graphql::parser::types::{ExecutableDocument, Field, Selection, SelectionSet};
 use async_graphql::{Value, Variables};
 
 use crate::meta::CrmModel;
@@ -71,12 +71,8 @@ pub fn is_introspection_only(doc: &ExecutableDocument) -> bool {
 
 /// Counts of the operation that will run (by name, or the only one), fragments expanded.
 pub fn counts(doc: &ExecutableDocument, operation_name: Option<&str>, costs: &Costs, variables: &Variables) -> Counts {
-    let op = match (&doc.operations, operation_name) {
-        (DocumentOperations::Single(op), _) => Some(op),
-        (DocumentOperations::Multiple(ops), Some(name)) => ops.iter().find(|(n, _)| n.as_str() == name).map(|(_, op)| op),
-        (DocumentOperations::Multiple(ops), None) => ops.values().next(),
-    };
-    let Some(op) = op else { return Counts::default() };
+    // A document whose operation cannot be chosen costs nothing: the executor refuses it.
+    let Some(op) = super::operation::chosen(doc, operation_name) else { return Counts::default() };
     let mut counter = Counter { doc, costs, variables, memo: HashMap::new(), visiting: HashSet::new() };
     counter.set(&op.node.selection_set.node)
 }

@@ -1,12 +1,15 @@
 //! The GraphQL API, built at start-up from the org's metadata (async-graphql's dynamic schema):
 //! `types` (the gateway's own types), `session` (sign-in fields), `records` (every exposed
 //! module's types and resolvers), `forms` (`crmModule`), per-request `loaders`, `context` (typed
-//! access to request data) and `limits`.
+//! access to request data), `limits`, `operation` (which operation runs) and `answers` (the
+//! whole-answer cache).
 
+pub mod answers;
 pub mod context;
 pub mod forms;
 pub mod limits;
 pub mod loaders;
+pub mod operation;
 pub mod records;
 pub mod session;
 pub mod types;

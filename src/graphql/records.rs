@@ -16,10 +16,12 @@ use serde_json::{Map, Value as Json, json};
 use super::context::{self, selected_fields};
 use super::loaders::RecordKey;
 use super::types::json_value;
+use crate::crm::CrmError;
 use crate::error::GatewayError;
 use crate::meta::model::TextKind;
 use crate::meta::validate::{self, FieldProblem, is_record_id};
 use crate::meta::{CrmModel, FieldDef, FieldKind, ModuleDef};
+use crate::zoho::ZohoError;
 use crate::zoho::criteria::{self, Criterion, Op};
 use crate::zoho::records::{ListParams, Record, RecordPage, SearchBy, SearchParams, SortBy};
 
@@ -337,15 +339,15 @@ async fn read_with_drift<'c, T, F, Fut>(
 ) -> Result<T, GatewayError>
 where
     F: Fn(Vec<String>) -> Fut,
-    Fut: std::future::Future<Output = Result<T, GatewayError>>,
+    Fut: std::future::Future<Output = Result<T, CrmError>>,
 {
     match read(fields.clone()).await {
-        Err(GatewayError::BadUserInput { field: Some(api), .. }) if fields.len() > 1 && fields.contains(&api) => {
+        Err(CrmError::Zoho(ZohoError::Api { api_name: Some(api), .. })) if fields.len() > 1 && fields.contains(&api) => {
             context::drift(ctx).await?.mark_missing(&m.api_name, &api);
             fields.retain(|f| f != &api);
-            read(fields).await
+            Ok(read(fields).await?)
         }
-        other => other,
+        other => Ok(other?),
     }
 }
 
@@ -530,7 +532,7 @@ async fn create<'a>(ctx: &ResolverContext<'a>, m: &Arc<ModuleDef>) -> Res<'a> {
     let record = validate::for_create(m, &input_json(ctx)).map_err(|p| input_errors(ctx.ctx, p))?;
     let crm = context::crm(ctx.ctx).await?;
     let (r, module) = (&record, m.api_name.as_str());
-    let id = crm.call(|z, c| async move { z.create(&c, module, r.clone()).await }).await.map_err(|e| name_field(e, m))?;
+    let id = crm.call(|z, c| async move { z.create(&c, module, r.clone()).await }).await.map_err(|e| name_field(e.into(), m))?;
     Ok(Some(read_back(ctx, m, &id, record).await?))
 }
 
@@ -539,7 +541,7 @@ async fn update<'a>(ctx: &ResolverContext<'a>, m: &Arc<ModuleDef>) -> Res<'a> {
     let record = validate::for_update(m, &input_json(ctx)).map_err(|p| input_errors(ctx.ctx, p))?;
     let crm = context::crm(ctx.ctx).await?;
     let (r, module, i) = (&record, m.api_name.as_str(), id.as_str());
-    crm.call(|z, c| async move { z.update(&c, module, i, r.clone()).await }).await.map_err(|e| name_field(e, m))?;
+    crm.call(|z, c| async move { z.update(&c, module, i, r.clone()).await }).await.map_err(|e| name_field(e.into(), m))?;
     Ok(Some(read_back(ctx, m, &id, record).await?))
 }
 

@@ -5,7 +5,6 @@
 
 use std::sync::Arc;
 
-use async_graphql::parser::types::{DocumentOperations, OperationType};
 use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -15,8 +14,10 @@ use serde_json::json;
 
 use crate::auth::session;
 use crate::graphql::Schemas;
+use crate::graphql::answers::{self, Answer};
 use crate::graphql::context::RequestCtx;
 use crate::graphql::limits::{self, QueryLimits};
+use crate::graphql::operation;
 use crate::state::AppState;
 
 const GRAPHQL_RESPONSE_JSON: &str = "application/graphql-response+json";
@@ -206,17 +207,7 @@ pub async fn post(State(endpoint): State<Arc<GraphqlEndpoint>>, headers: HeaderM
 }
 
 fn is_mutation(query: &str, operation_name: Option<&str>) -> bool {
-    async_graphql::parser::parse_query(query).is_ok_and(|doc| is_mutation_doc(&doc, operation_name))
-}
-
-fn is_mutation_doc(doc: &async_graphql::parser::types::ExecutableDocument, operation_name: Option<&str>) -> bool {
-    let op = match (&doc.operations, operation_name) {
-        (DocumentOperations::Single(op), _) => Some(op),
-        (DocumentOperations::Multiple(ops), Some(name)) => ops.iter().find(|(n, _)| n.as_str() == name).map(|(_, op)| op),
-        (DocumentOperations::Multiple(ops), None) if ops.len() == 1 => ops.values().next(),
-        _ => None,
-    };
-    op.is_some_and(|op| op.node.ty != OperationType::Query)
+    async_graphql::parser::parse_query(query).is_ok_and(|doc| operation::is_mutation(&doc, operation_name))
 }
 
 /// Executes and records the request's metrics under its operation's label.
@@ -234,28 +225,6 @@ async fn execute(endpoint: &GraphqlEndpoint, headers: &HeaderMap, request: async
 #[derive(Clone, Copy)]
 struct HadErrors;
 
-/// `query leads`, `mutation createLead`: the operation's type and first root field, a label
-/// bounded by the schema (operation names are the client's and could be anything).
-fn operation_label(doc: &async_graphql::parser::types::ExecutableDocument, operation_name: Option<&str>) -> String {
-    let op = match (&doc.operations, operation_name) {
-        (DocumentOperations::Single(op), _) => Some(op),
-        (DocumentOperations::Multiple(ops), Some(name)) => ops.iter().find(|(n, _)| n.as_str() == name).map(|(_, op)| op),
-        (DocumentOperations::Multiple(ops), None) => ops.values().next(),
-    };
-    let Some(op) = op else { return "unknown".into() };
-    let root = op.node.selection_set.node.items.iter().find_map(|item| match &item.node {
-        async_graphql::parser::types::Selection::Field(f) => Some(f.node.name.node.as_str()),
-        _ => None,
-    });
-    let kind = match op.node.ty {
-        OperationType::Query => "query",
-        OperationType::Mutation => "mutation",
-        OperationType::Subscription => "subscription",
-    };
-    let root = root.filter(|r| r.len() <= 64 && r.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')).unwrap_or("fragment");
-    format!("{kind} {root}")
-}
-
 async fn execute_labelled(
     endpoint: &GraphqlEndpoint,
     headers: &HeaderMap,
@@ -269,7 +238,7 @@ async fn execute_labelled(
     let (schema, is_query) = match request.parsed_query() {
         Err(e) => return request_error(media, &e.message, "GRAPHQL_PARSE_FAILED"),
         Ok(doc) => {
-            *label = operation_label(doc, operation_name.as_deref());
+            *label = operation::label(doc, operation_name.as_deref());
             let counts = limits::counts(doc, operation_name.as_deref(), &endpoint.costs, &variables);
             if counts.aliases > endpoint.limits.max_aliases {
                 let message =
@@ -292,46 +261,18 @@ async fn execute_labelled(
                 return request_error(media, &message, "QUERY_TOO_COMPLEX");
             }
             let schema = if introspection_only { &endpoint.schemas.introspection } else { &endpoint.schemas.limited };
-            (schema.clone(), !is_mutation_doc(doc, operation_name.as_deref()))
+            (schema.clone(), !operation::is_mutation(doc, operation_name.as_deref()))
         }
     };
     let cookies = || headers.get_all(header::COOKIE).iter().filter_map(|v| v.to_str().ok());
-    let session_id = cookies().find_map(session::from_cookie_header);
-    let ctx = RequestCtx::new(session_id.clone(), cookies().find_map(session::login_nonce_from_cookie_header));
-
-    // Whole answers to identical queries of one signed-in session are cached (same per-user key
-    // discipline and invalidation as the Zoho answers they are made of).
-    if let Some(id) = session_id.filter(|_| endpoint.state.cache.is_enabled() && is_query)
-        && let Ok(Some(view)) = endpoint.state.auth.session(&id).await
-    {
-        let scope = view.session.key.clone();
-        let key = format!(
-            "GQL {} {} {} {}",
-            view.session.id_hash,
-            request.operation_name.as_deref().unwrap_or_default(),
-            request.query,
-            serde_json::to_string(&request.variables).unwrap_or_default()
-        );
-        ctx.set_session(Some(view));
-        let fetched = endpoint
-            .state
-            .cache
-            .get_or_fetch(&scope, key, async move {
-                let response = schema.execute(request.data(ctx)).await;
-                // Only clean answers are cached: errors may be passing (Zoho down, rate limits).
-                match serde_json::to_vec(&response) {
-                    Ok(body) if response.errors.is_empty() && response.http_headers.is_empty() => Ok(Bytes::from(body)),
-                    _ => Err(response),
-                }
-            })
-            .await;
-        return match fetched {
-            Ok(body) => respond_body(StatusCode::OK, body.to_vec(), media, &HeaderMap::new()),
-            Err(response) => respond(&response, media),
-        };
+    let ctx = RequestCtx::new(
+        cookies().find_map(session::from_cookie_header),
+        cookies().find_map(session::login_nonce_from_cookie_header),
+    );
+    match answers::execute(&endpoint.state, &schema, request, ctx, is_query).await {
+        Answer::Cached(body) => respond_body(StatusCode::OK, body.to_vec(), media, &HeaderMap::new()),
+        Answer::Fresh(response) => respond(&response, media),
     }
-    let response = schema.execute(request.data(ctx)).await;
-    respond(&response, media)
 }
 
 /// A request refused before execution, shaped as the spec says for the negotiated media type.

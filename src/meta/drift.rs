@@ -99,7 +99,7 @@ async fn check(model: &CrmModel, crm: &UserCrm) -> Arc<OrgDrift> {
             Ok(fields) if !fields.is_empty() => fields,
             Ok(_) => continue,
             Err(e) => {
-                tracing::debug!(module, code = e.code(), "could not read field metadata for the drift check");
+                tracing::debug!(module, error = %e, "could not read field metadata for the drift check");
                 continue;
             }
         };

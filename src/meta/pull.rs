@@ -9,7 +9,7 @@ use anyhow::{Context as _, bail};
 use super::snapshot::{FORMAT, ModuleSnapshot, OrgInfo, Snapshot};
 use crate::app::Core;
 use crate::config::Config;
-use crate::crm::UserCrm;
+use crate::crm::{CrmError, UserCrm};
 use crate::error::GatewayError;
 
 /// Pulls the snapshot and writes it to `out`; returns it too.
@@ -56,8 +56,8 @@ pub async fn run(config: &Config, email: &str, out: &Path) -> anyhow::Result<Sna
     Ok(snapshot)
 }
 
-fn explain(e: GatewayError, what: &str) -> anyhow::Error {
-    match e {
+fn explain(e: CrmError, what: &str) -> anyhow::Error {
+    match GatewayError::from(e) {
         GatewayError::Unauthenticated(_) => anyhow::anyhow!(
             "Zoho no longer honours this user's tokens (revoked or expired grant): sign in through the gateway again, then pull"
         ),
