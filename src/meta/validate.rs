@@ -138,7 +138,7 @@ fn check_text(field: &FieldDef, kind: TextKind, s: &str) -> Result<(), String> {
     }
     match kind {
         TextKind::Email if !is_email(s) => Err("Enter an email address like name@example.com.".into()),
-        TextKind::Phone if !is_phone(s) => Err("Enter a phone number: digits, spaces and + - ( ) only.".into()),
+        TextKind::Phone if !is_phone(s) => Err("Enter a phone number: at least 3 digits, with spaces and + - ( ) . only.".into()),
         TextKind::Website if s.chars().any(char::is_whitespace) || !s.contains('.') => {
             Err("Enter a web address like example.com.".into())
         }
