@@ -12,7 +12,7 @@ use url::Url;
 use crate::auth::dc;
 use crate::secret::ClientSecret;
 
-const DEFAULT_SCOPES: &str = "ZohoCRM.modules.ALL,ZohoCRM.settings.fields.ALL,ZohoCRM.settings.modules.READ,ZohoCRM.users.READ,ZohoCRM.org.READ,ZohoSearch.securesearch.READ";
+const DEFAULT_SCOPES: &str = "ZohoCRM.modules.ALL,ZohoCRM.settings.fields.ALL,ZohoCRM.settings.modules.READ,ZohoCRM.coql.READ,ZohoCRM.users.READ,ZohoCRM.org.READ,ZohoSearch.securesearch.READ";
 
 /// zoho-gateway: a GraphQL gateway over Zoho CRM with Login with Zoho.
 #[derive(Debug, Clone, Parser)]

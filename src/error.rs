@@ -15,6 +15,7 @@ pub mod code {
     pub const UPSTREAM_UNAVAILABLE: &str = "UPSTREAM_UNAVAILABLE";
     pub const INTERNAL: &str = "INTERNAL";
     pub const SCHEMA_DRIFT: &str = "SCHEMA_DRIFT";
+    pub const QUERY_TOO_COMPLEX: &str = "QUERY_TOO_COMPLEX";
 }
 
 /// Deliberately not `Display`: async-graphql turns any `Display` error into a code-less error,
@@ -38,6 +39,8 @@ pub enum GatewayError {
     /// A field of the schema snapshot that Zoho no longer has (metadata drift): `field` is its
     /// GraphQL name, `api_name` Zoho's.
     SchemaDrift { module: String, field: String, api_name: String },
+    /// The operation asks more of Zoho than one call can give (e.g. COQL's 50 columns).
+    TooComplex(String),
 }
 
 impl GatewayError {
@@ -55,6 +58,7 @@ impl GatewayError {
             Self::UpstreamUnavailable => code::UPSTREAM_UNAVAILABLE,
             Self::Internal(_) => code::INTERNAL,
             Self::SchemaDrift { .. } => code::SCHEMA_DRIFT,
+            Self::TooComplex(_) => code::QUERY_TOO_COMPLEX,
         }
     }
 
@@ -63,7 +67,7 @@ impl GatewayError {
             Self::Unauthenticated(why) => (*why).to_owned(),
             Self::Forbidden => "Your CRM role does not allow this.".into(),
             Self::NotFound => "No such record, or it is not visible to you.".into(),
-            Self::BadUserInput { message, .. } => message.clone(),
+            Self::BadUserInput { message, .. } | Self::TooComplex(message) => message.clone(),
             Self::RateLimited => "Zoho CRM's API limit was reached; try again shortly.".into(),
             Self::UpstreamUnavailable => "Zoho CRM is unavailable right now; try again shortly.".into(),
             Self::Internal(_) => "Internal error.".into(),

@@ -6,10 +6,12 @@
 
 pub mod answers;
 pub mod context;
+pub mod filters;
 pub mod forms;
 pub mod limits;
 pub mod loaders;
 pub mod operation;
+pub mod paging;
 pub mod records;
 pub mod session;
 pub mod types;
@@ -45,9 +47,10 @@ fn builder(model: &CrmModel) -> SchemaBuilder {
             schema = schema.register(t);
         }
     }
-    for t in types::types() {
+    for t in types::types().into_iter().chain(filters::shared_types()) {
         schema = schema.register(t);
     }
+    schema = schema.register(paging::page_info_type());
     schema.register(query).register(mutation)
 }
 

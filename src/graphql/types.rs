@@ -1,5 +1,5 @@
 //! The gateway's own types, the same for every org: the session (`Session`, `CrmUser`, `CrmOrg`,
-//! `LoginRequest`), paging (`PageInfo`, `SortOrder`), references to records of modules that are not
+//! `LoginRequest`), `SortOrder`, references to records of modules that are not
 //! exposed (`RecordRef`), the module metadata for forms (`CrmModule`, `CrmField`,
 //! `CrmFieldOption`) and the scalars `Date`, `DateTime` and `BigInt`. Their values are JSON
 //! objects; each field reads one key, without a boxed future.
@@ -71,19 +71,6 @@ pub fn types() -> Vec<async_graphql::dynamic::Type> {
             .description("A record of a module this gateway does not expose: its id and display name.")
             .field(json_field("id", TypeRef::named_nn(TypeRef::ID), "id", "Zoho's record id."))
             .field(json_field("name", s(), "name", "The record's display name."))
-            .into(),
-        Object::new("PageInfo")
-            .description("Where a page stands in the whole list.")
-            .field(json_field("page", TypeRef::named_nn(TypeRef::INT), "page", "The page number."))
-            .field(json_field("perPage", TypeRef::named_nn(TypeRef::INT), "perPage", "Records per page."))
-            .field(json_field("count", TypeRef::named_nn(TypeRef::INT), "count", "Records on this page."))
-            .field(json_field("hasMore", TypeRef::named_nn(TypeRef::BOOLEAN), "hasMore", "More records follow."))
-            .field(json_field(
-                "nextPageToken",
-                s(),
-                "nextPageToken",
-                "Pass as `pageToken` to go on past the 2000th record (Zoho's `page_token`).",
-            ))
             .into(),
         Object::new("CrmModule")
             .description("A module's metadata from the org's snapshot, for building forms.")

@@ -11,6 +11,7 @@ use reqwest::{Method, StatusCode};
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 
+use super::coql::{Filter, Select};
 use super::error::{ErrorBody, ZohoError};
 use super::limiter::OrgLimiter;
 use super::records::{
@@ -121,26 +122,50 @@ impl ZohoClient {
         path: &str,
         query: &[(&str, String)],
     ) -> Result<T, ZohoError> {
+        self.read(creds, Method::GET, path, query, None).await
+    }
+
+    /// A read (a GET, or a POST that only reads, like COQL), through the user's cache, retried
+    /// with backoff on 429, 5xx and network errors.
+    async fn read<T: DeserializeOwned + Default>(
+        &self,
+        creds: &Credentials,
+        method: Method,
+        path: &str,
+        query: &[(&str, String)],
+        body: Option<&Value>,
+    ) -> Result<T, ZohoError> {
         let bytes = match &creds.scope {
             Some(scope) if self.cache.is_enabled() => {
-                let request = format!("GET {path}?{}", serde_urlencoded::to_string(query).unwrap_or_default());
+                let mut request = format!("{method} {path}?{}", serde_urlencoded::to_string(query).unwrap_or_default());
+                if let Some(body) = body {
+                    request.push(' ');
+                    request.push_str(&body.to_string());
+                }
                 self.cache
-                    .get_or_fetch(scope, request, self.get_with_retry(creds, path, query))
+                    .get_or_fetch(scope, request, self.read_with_retry(creds, method.clone(), path, query, body))
                     .await
                     .map_err(|e| (*e).clone())?
             }
-            _ => self.get_with_retry(creds, path, query).await?,
+            _ => self.read_with_retry(creds, method, path, query, body).await?,
         };
         if bytes.is_empty() { Ok(T::default()) } else { parse(&bytes) }
     }
 
     /// Reads are safe to repeat: 429 and 5xx are retried with exponential backoff and full
     /// jitter while the time budget lasts (Zoho sends no Retry-After, zoho-api.md §4).
-    async fn get_with_retry(&self, creds: &Credentials, path: &str, query: &[(&str, String)]) -> Result<Bytes, ZohoError> {
+    async fn read_with_retry(
+        &self,
+        creds: &Credentials,
+        method: Method,
+        path: &str,
+        query: &[(&str, String)],
+        body: Option<&Value>,
+    ) -> Result<Bytes, ZohoError> {
         let started = Instant::now();
         let mut backoff = self.retry.first_backoff;
         loop {
-            let result = match self.send(creds, Method::GET, path, query, None).await {
+            let result = match self.send(creds, method.clone(), path, query, body).await {
                 Ok((_, None)) => Ok(Bytes::new()),
                 // Checked before it can be cached: a truncated body must not be served for the TTL.
                 // (Uncached, the typed parse that follows catches it anyway.)
@@ -245,13 +270,31 @@ impl ZohoClient {
         if !p.fields.is_empty() {
             query.push(("fields", p.fields.join(",")));
         }
-        query.push(match &p.by {
-            SearchBy::Email(v) => ("email", v.clone()),
-            SearchBy::Phone(v) => ("phone", v.clone()),
-            SearchBy::Word(v) => ("word", v.clone()),
-            SearchBy::Criteria(v) => ("criteria", v.clone()),
-        });
+        query.push(search_param(&p.by));
         self.get(creds, &format!("{}/search", records_path(module)), &query).await
+    }
+
+    /// Rows of a COQL query (zoho-api.md §2.9); Zoho's 204 (no row) is an empty page.
+    pub async fn coql(&self, creds: &Credentials, select: &Select) -> Result<RecordPage, ZohoError> {
+        let body = json!({ "select_query": select.to_coql() });
+        self.read(creds, Method::POST, "/crm/v8/coql", &[], Some(&body)).await
+    }
+
+    /// How many records a COQL filter selects: `select COUNT(id) …`, whose one row holds the count
+    /// under a key Zoho derives from the expression (read the row's only number, zoho-api.md §11).
+    pub async fn coql_count(&self, creds: &Credentials, module: &str, filter: &Option<Filter>) -> Result<u64, ZohoError> {
+        let body = json!({ "select_query": Select::count(module, filter) });
+        let page: RecordPage = self.read(creds, Method::POST, "/crm/v8/coql", &[], Some(&body)).await?;
+        let row = page.data.into_iter().next().unwrap_or_default();
+        Ok(row.values().find_map(Value::as_u64).unwrap_or(0))
+    }
+
+    /// How many records the user may see, all or those a search selects
+    /// (`GET /{module}/actions/count`, zoho-api.md §11).
+    pub async fn count(&self, creds: &Credentials, module: &str, by: Option<&SearchBy>) -> Result<u64, ZohoError> {
+        let query: Vec<(&str, String)> = by.map(|by| vec![search_param(by)]).unwrap_or_default();
+        let answer: CountAnswer = self.get(creds, &format!("{}/actions/count", records_path(module)), &query).await?;
+        Ok(answer.count)
     }
 
     /// Inserts one record and returns its id.
@@ -311,6 +354,23 @@ impl ZohoClient {
             ErrorBody { code: result.code, details: result.details, message: result.message },
         ))
     }
+}
+
+/// Zoho takes one search parameter: `email`, `phone`, `word` or `criteria` (zoho-api.md §2.8).
+fn search_param(by: &SearchBy) -> (&'static str, String) {
+    match by {
+        SearchBy::Email(v) => ("email", v.clone()),
+        SearchBy::Phone(v) => ("phone", v.clone()),
+        SearchBy::Word(v) => ("word", v.clone()),
+        SearchBy::Criteria(v) => ("criteria", v.clone()),
+    }
+}
+
+/// `{"count": N}`; a 204 would be none.
+#[derive(Debug, Default, serde::Deserialize)]
+struct CountAnswer {
+    #[serde(default)]
+    count: u64,
 }
 
 fn records_path(module: &str) -> String {

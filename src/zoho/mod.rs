@@ -1,7 +1,8 @@
 //! The only module that knows Zoho CRM's wire format: `client` (HTTP calls), `records` (typed
-//! requests and responses), `error` (Zoho's error codes) and `criteria` (search criteria).
+//! requests and responses), `error` (Zoho's error codes), `criteria` (search criteria) and `coql` (COQL queries).
 
 pub mod client;
+pub mod coql;
 pub mod criteria;
 pub mod error;
 pub mod limiter;

@@ -5,6 +5,7 @@ mod helpers;
 
 mod auth_flow;
 mod errors;
+mod filters;
 mod http_contract;
 mod leads;
 mod limits;
