@@ -344,7 +344,9 @@ mod tests {
         assert_eq!(c.database_url, DatabaseUrl::Sqlite("zoho-gateway.db".into()));
         assert_eq!(c.modules, ["Leads"]);
         assert_eq!(c.crm_schema, None);
-        assert_eq!(c.scopes.len(), 6);
+        let readme = include_str!("../README.md");
+        let row = readme.lines().find(|l| l.starts_with("| `ZOHO_SCOPES` |")).expect("README documents ZOHO_SCOPES");
+        assert!(row.ends_with(&format!("| `{}` |", c.scopes.join(","))), "README's ZOHO_SCOPES default: {row}");
         assert_eq!(c.accounts_servers().len(), dc::DATA_CENTRES.len());
         c.validate().unwrap();
     }

@@ -3,6 +3,8 @@
 //!   by the sandbox's own parser (the oracle), at the unit level and end to end through GraphQL;
 //! - the parsers of Zoho's answers (`ZohoError::from_response`, `RecordPage` and the other
 //!   envelopes) and the sandbox's criteria parser never panic on arbitrary bytes or text;
+//! - filter values cannot change a COQL query: hostile text through the COQL builder, read back by
+//!   the sandbox's COQL parser, gives exactly the intended conditions, grouping and values;
 //! - isolation under load: with caching on, two users' 1000 interleaved requests never see each
 //!   other's data.
 //!
@@ -22,8 +24,9 @@ use proptest::strategy::ValueTree as _;
 use proptest::test_runner::TestRunner;
 use serde_json::{Value, json};
 use zoho_gateway::error::GatewayError;
-use zoho_gateway::sandbox::{Criteria, parse_criteria};
+use zoho_gateway::sandbox::{CoqlExpr, CoqlValue, Criteria, parse_coql, parse_criteria};
 use zoho_gateway::zoho::ZohoError;
+use zoho_gateway::zoho::coql::{Condition, CoqlOp, Filter, Literal, Select};
 use zoho_gateway::zoho::criteria::{Criterion, Op, and_all};
 use zoho_gateway::zoho::records::{CrmOrg, CrmUser, FieldMeta, RecordPage};
 
@@ -140,6 +143,116 @@ proptest! {
     #[test]
     fn the_sandbox_criteria_parser_never_panics_on_arbitrary_text(text in any::<String>()) {
         let _ = parse_criteria(&text);
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Hostile COQL values
+
+/// One condition with hostile values; `like` text never holds `%` or `_` (the gateway refuses
+/// those before building, so the only wildcards are the ones it adds).
+fn coql_condition() -> impl Strategy<Value = Filter> {
+    let field = prop::sample::select(vec!["Last_Name", "Email", "Course", "Owner", "Quoted_Fee"]);
+    let text = hostile_text;
+    let like_text = hostile_text().prop_map(|s| s.replace(['%', '_'], "")).prop_filter("non-empty", |s| !s.is_empty());
+    prop_oneof![
+        (field.clone(), text(), prop::sample::select(vec![CoqlOp::Eq, CoqlOp::Ne, CoqlOp::Lt, CoqlOp::Ge]))
+            .prop_map(|(f, v, op)| cond(f, op, vec![Literal::Text(v)])),
+        (field.clone(), prop::collection::vec(text(), 1..5), any::<bool>()).prop_map(|(f, vs, not)| cond(
+            f,
+            if not { CoqlOp::NotIn } else { CoqlOp::In },
+            vs.into_iter().map(Literal::Text).collect()
+        )),
+        (field.clone(), like_text, 0..3usize).prop_map(|(f, v, at)| {
+            let pattern = match at {
+                0 => format!("{v}%"),
+                1 => format!("%{v}"),
+                _ => format!("%{v}%"),
+            };
+            cond(f, CoqlOp::Like, vec![Literal::Text(pattern)])
+        }),
+        (field.clone(), text(), text()).prop_map(|(f, a, b)| cond(f, CoqlOp::Between, vec![Literal::Text(a), Literal::Text(b)])),
+        (field.clone(), any::<i32>()).prop_map(|(f, n)| cond(f, CoqlOp::Gt, vec![Literal::Number(n.to_string())])),
+        (field, any::<bool>()).prop_map(|(f, null)| cond(f, if null { CoqlOp::IsNull } else { CoqlOp::IsNotNull }, vec![])),
+    ]
+}
+
+fn cond(field: &str, op: CoqlOp, values: Vec<Literal>) -> Filter {
+    Filter::Cond(Condition { field: field.to_owned(), op, values })
+}
+
+/// Filters of up to 25 conditions, nested `and`/`or` groups.
+fn coql_filter() -> impl Strategy<Value = Filter> {
+    coql_condition().prop_recursive(3, 25, 5, |inner| {
+        (prop::collection::vec(inner, 2..5), any::<bool>())
+            .prop_map(|(items, and)| if and { Filter::And(items) } else { Filter::Or(items) })
+    })
+}
+
+/// The tree the sandbox must read back: groups folded pairwise from the left, as rendered.
+fn intended_coql(f: &Filter) -> CoqlExpr {
+    match f {
+        Filter::Cond(c) => CoqlExpr::Cond {
+            field: c.field.clone(),
+            op: c.op.as_str().to_owned(),
+            values: c
+                .values
+                .iter()
+                .map(|v| match v {
+                    Literal::Text(t) => CoqlValue::Text(t.clone()),
+                    Literal::Number(n) => CoqlValue::Number(n.clone()),
+                    Literal::Bool(b) => CoqlValue::Bool(*b),
+                })
+                .collect(),
+        },
+        Filter::And(items) | Filter::Or(items) => {
+            let and = matches!(f, Filter::And(_));
+            let mut it = items.iter().map(intended_coql);
+            let first = it.next().expect("groups have items");
+            it.fold(first, |acc, next| {
+                if and { CoqlExpr::And(Box::new(acc), Box::new(next)) } else { CoqlExpr::Or(Box::new(acc), Box::new(next)) }
+            })
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(cases(1000))]
+
+    /// Whatever the values, the sandbox's COQL parser reads exactly the intended conditions,
+    /// operators, values (unescaped) and grouping, and the rest of the query is untouched.
+    #[test]
+    fn hostile_values_never_change_a_coql_query(filter in coql_filter(), page in 0u64..500, desc in any::<bool>()) {
+        let select = Select {
+            module: "Leads".into(),
+            fields: vec!["Last_Name".into(), "Owner.email".into()],
+            filter: Some(filter.clone()),
+            order: vec![("Last_Name".into(), desc)],
+            limit: 200,
+            offset: page * 200,
+        };
+        let text = select.to_coql();
+        let parsed = parse_coql(&text);
+        prop_assert!(parsed.is_ok(), "the sandbox refused {text:?}: {parsed:?}");
+        let parsed = parsed.unwrap();
+        prop_assert_eq!(parsed.filter, Some(intended_coql(&filter)), "{}", text);
+        prop_assert_eq!(parsed.select, vec!["Last_Name".to_owned(), "Owner.email".to_owned()]);
+        prop_assert_eq!(parsed.module, "Leads");
+        prop_assert_eq!(parsed.order_by, vec![("Last_Name".to_owned(), desc)]);
+        prop_assert_eq!((parsed.limit, parsed.offset.map(u64::from)), (Some(200), Some(page * 200)));
+        let count = parse_coql(&Select::count("Leads", &Some(filter.clone())));
+        prop_assert_eq!(count.map(|c| c.filter), Ok(Some(intended_coql(&filter))));
+    }
+
+    #[test]
+    fn the_sandbox_coql_parser_never_panics(
+        pieces in prop::collection::vec(prop_oneof![
+            hostile_piece(),
+            prop::sample::select(vec!["select ", " from ", " where ", " order by ", " limit ", "'", "''", "(", ")", " and ", " or ", " between ", " in ", " like ", " is null", "COUNT(id)", ",", "Leads", "Last_Name"]).prop_map(str::to_owned),
+            Just("(".repeat(300)),
+        ], 0..40)
+    ) {
+        let _ = parse_coql(&pieces.concat());
     }
 }
 

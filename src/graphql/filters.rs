@@ -138,7 +138,9 @@ fn filterable(m: &ModuleDef) -> impl Iterator<Item = &FieldDef> {
 fn sortable(m: &ModuleDef) -> impl Iterator<Item = &FieldDef> {
     m.fields.iter().filter(|f| match f.kind {
         FieldKind::Text(kind) => kind != TextKind::TextArea,
-        FieldKind::Int | FieldKind::BigInt | FieldKind::Float | FieldKind::Date | FieldKind::DateTime | FieldKind::Boolean => true,
+        FieldKind::Int | FieldKind::BigInt | FieldKind::Float | FieldKind::Date | FieldKind::DateTime | FieldKind::Boolean => {
+            true
+        }
         FieldKind::MultiSelect | FieldKind::User | FieldKind::Lookup { .. } => false,
     })
 }
@@ -238,7 +240,8 @@ fn translate(m: &ModuleDef, input: &Json, path: &str) -> Result<Filter, GatewayE
                 all.push(if name == "and" { Filter::And(nested) } else { Filter::Or(nested) });
             }
             gql => {
-                let field = m.field(gql).ok_or_else(|| GatewayError::bad_input(Some(&format!("{path}.{gql}")), "No such field."))?;
+                let field =
+                    m.field(gql).ok_or_else(|| GatewayError::bad_input(Some(&format!("{path}.{gql}")), "No such field."))?;
                 all.extend(conditions(field, value, &format!("{path}.{gql}"))?);
             }
         }
@@ -343,8 +346,7 @@ fn literal(field: &FieldDef, value: &Json, at: &str) -> Result<Literal, GatewayE
         }
         FieldKind::DateTime => {
             let s = value.as_str().unwrap_or_default();
-            let at_time =
-                chrono::DateTime::parse_from_rfc3339(s).map_err(|_| bad("a date and time, RFC 3339 with offset"))?;
+            let at_time = chrono::DateTime::parse_from_rfc3339(s).map_err(|_| bad("a date and time, RFC 3339 with offset"))?;
             Literal::Text(at_time.format("%Y-%m-%dT%H:%M:%S%:z").to_string())
         }
         FieldKind::User | FieldKind::Lookup { .. } => {
@@ -361,10 +363,7 @@ fn literal(field: &FieldDef, value: &Json, at: &str) -> Result<Literal, GatewayE
 pub fn order_of(m: &ModuleDef, input: &Json) -> Result<Vec<(String, bool)>, GatewayError> {
     let items = input.as_array().map(Vec::as_slice).unwrap_or_default();
     if items.len() > coql::MAX_ORDER {
-        return Err(GatewayError::bad_input(
-            Some("orderBy"),
-            format!("Order by at most {} fields.", coql::MAX_ORDER),
-        ));
+        return Err(GatewayError::bad_input(Some("orderBy"), format!("Order by at most {} fields.", coql::MAX_ORDER)));
     }
     let mut order: Vec<(String, bool)> = Vec::new();
     for item in items {

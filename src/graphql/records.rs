@@ -15,8 +15,8 @@ use serde_json::{Map, Value as Json};
 
 use super::context::{self, selected_fields};
 use super::filters;
-use super::paging::{self, Reach, Total};
 use super::loaders::RecordKey;
+use super::paging::{self, Reach, Total};
 use crate::crm::CrmError;
 use crate::error::GatewayError;
 use crate::meta::model::TextKind;
@@ -90,7 +90,8 @@ pub fn module_types(model: &CrmModel, m: &Arc<ModuleDef>) -> Vec<Type> {
         record = record.field(record_field(model, m, f).description(describe(f)));
     }
     let [nodes, page_info] = paging::page_fields(t);
-    let page = Object::new(format!("{t}Page")).description(format!("A page of {}.", m.plural_label)).field(nodes).field(page_info);
+    let page =
+        Object::new(format!("{t}Page")).description(format!("A page of {}.", m.plural_label)).field(nodes).field(page_info);
     let writable: Vec<&FieldDef> = m.fields.iter().filter(|f| !f.read_only).collect();
     let mut input = InputObject::new(format!("{t}Input"))
         .description(format!("A new {}: every required field, each checked against the org's metadata.", m.singular_label));
@@ -217,8 +218,9 @@ pub fn query_fields(m: &Arc<ModuleDef>) -> Vec<Field> {
         })
         .description(format!(
             "A page of the {} you may see. Past the 2000th, pass `pageToken` from the previous page's \
-             `pageInfo.nextPageToken`. With `where` or `orderBy` the list is a COQL query: it pages by number up to \
-             the 100,000th record, and `sortBy`/`sortOrder` apply only when `orderBy` is absent.",
+             `pageInfo.nextPageToken`. `where` selects which records to list and `orderBy` orders them (at most 10 keys, \
+             first first); with either, the list is a COQL query: it pages by number up to the 100,000th record, and \
+             `sortBy`/`sortOrder` apply only when `orderBy` is absent.",
             m.plural_label
         ))
         .argument(InputValue::new("page", TypeRef::named_nn(TypeRef::INT)).default_value(1))
@@ -229,11 +231,10 @@ pub fn query_fields(m: &Arc<ModuleDef>) -> Vec<Field> {
                 .default_value(Value::Enum(Name::new("MODIFIED_TIME"))),
         )
         .argument(InputValue::new("sortOrder", TypeRef::named_nn("SortOrder")).default_value(Value::Enum(Name::new("DESC"))))
-        .argument(InputValue::new("where", TypeRef::named(format!("{t}Where"))).description("Which records to list."))
-        .argument(
-            InputValue::new("orderBy", TypeRef::named_nn_list(format!("{t}Order")))
-                .description("Ordering keys, first first (at most 10)."),
-        )
+        // Documented in the field's description: argument descriptions break the SDL's one-line
+        // signatures, which the portal team greps for.
+        .argument(InputValue::new("where", TypeRef::named(format!("{t}Where"))))
+        .argument(InputValue::new("orderBy", TypeRef::named_nn_list(format!("{t}Order"))))
     };
     let search = {
         let m2 = m.clone();

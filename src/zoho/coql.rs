@@ -243,7 +243,14 @@ mod tests {
             cond("B", CoqlOp::Eq, &["2"]),
             Filter::Or(vec![cond("C", CoqlOp::Like, &["x%"]), cond("D", CoqlOp::IsNull, &[])]),
         ]);
-        let q = Select { module: "Leads".into(), fields: vec!["Last_Name".into()], filter: Some(f), order: vec![], limit: 10, offset: 0 };
+        let q = Select {
+            module: "Leads".into(),
+            fields: vec!["Last_Name".into()],
+            filter: Some(f),
+            order: vec![],
+            limit: 10,
+            offset: 0,
+        };
         assert_eq!(
             q.to_coql(),
             "select Last_Name from Leads where ((A = '1' and B = '2') and (C like 'x%' or D is null)) limit 0, 10"

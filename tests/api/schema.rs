@@ -16,7 +16,9 @@ fn the_contract_names_are_there() {
         "type Mutation {",
         "me: Session",
         "lead(id: ID!): Lead",
-        "leads(page: Int! = 1, perPage: Int! = 50, pageToken: String, sortBy: LeadSort! = MODIFIED_TIME, sortOrder: SortOrder! = DESC): LeadPage!",
+        "leads(page: Int! = 1, perPage: Int! = 50, pageToken: String, sortBy: LeadSort! = MODIFIED_TIME, sortOrder: SortOrder! = DESC, where: LeadWhere, orderBy: [LeadOrder!]): LeadPage!",
+        "totalCount: Int",
+        "input StringFilter {",
         "searchLeads(by: LeadSearch!, page: Int! = 1, perPage: Int! = 50): LeadPage!",
         "login(redirectUrl: String!): LoginRequest!",
         "initialize(code: String!, state: String!, redirectUrl: String!, location: String, accountsServer: String): Session!",
@@ -38,7 +40,10 @@ fn every_sandbox_module_gets_its_root_fields_and_types() {
     let sdl = zoho_gateway::graphql::sdl(&model).expect("schema");
     for needle in [
         "contact(id: ID!): Contact",
-        "deals(page: Int! = 1, perPage: Int! = 50, pageToken: String, sortBy: DealSort! = MODIFIED_TIME, sortOrder: SortOrder! = DESC): DealPage!",
+        "deals(page: Int! = 1, perPage: Int! = 50, pageToken: String, sortBy: DealSort! = MODIFIED_TIME, sortOrder: SortOrder! = DESC, where: DealWhere, orderBy: [DealOrder!]): DealPage!",
+        "seats: IntFilter",
+        "contactName: IdFilter",
+        "enum CourseOrderField {",
         "searchCourses(by: CourseSearch!, page: Int! = 1, perPage: Int! = 50): CoursePage!",
         "createCourse(input: CourseInput!): Course!",
         "contactName: Contact",
