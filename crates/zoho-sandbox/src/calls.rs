@@ -9,9 +9,9 @@ const ACCOUNTS_LABELS: [&str; 4] = ["auth", "token.authorization_code", "token.r
 /// A snapshot of call counts by endpoint label.
 ///
 /// Labels: `auth`, `token.authorization_code`, `token.refresh_token`, `token.other` (bad or missing
-/// grant type), `token.revoke`, `users`, `org`, `fields`, `modules` (list and one), per module of the
-/// org `<module>.list`, `.get_by_ids`, `.get`, `.create`, `.update`, `.delete`, `.search`, `.upsert`
-/// with the module's API name lowercased (`leads.list`, `courses.get`), and `api.other` for API
+/// grant type), `token.revoke`, `users`, `org`, `fields`, `modules` (list and one), `coql`, per
+/// module of the org `<module>.list`, `.get_by_ids`, `.get`, `.create`, `.update`, `.delete`,
+/// `.search`, `.upsert`, `.count` with the module's API name lowercased (`leads.list`, `courses.get`), and `api.other` for API
 /// requests to unknown paths or modules, or with a wrong method.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct CallCounts {

@@ -58,6 +58,11 @@ impl ApiError {
             .details(json!({ "param_name": param }))
     }
 
+    /// 401 `OAUTH_SCOPE_MISMATCH`: the token lacks a scope the call needs (§2.10).
+    pub fn scope_mismatch() -> Self {
+        ApiError::new(StatusCode::UNAUTHORIZED, "OAUTH_SCOPE_MISMATCH", "invalid oauth scope to access this URL")
+    }
+
     pub fn body(&self) -> Value {
         json!({
             "code": self.code,

@@ -1,6 +1,7 @@
 //! What tests may look at beyond the wire: every secret the accounts server issued (to search logs
-//! and files for them), the search criteria the CRM API received, and the sandbox's own criteria
-//! parser as an oracle for the gateway's criteria builder. Read-only views; nothing here changes
+//! and files for them), the search criteria and COQL queries the CRM API received, and the
+//! sandbox's own criteria parser as an oracle for the gateway's criteria builder (the COQL parser,
+//! [`crate::parse_coql`], is public from `crm/coql`). Read-only views; nothing here changes
 //! how the sandbox answers.
 
 use std::collections::VecDeque;
@@ -12,6 +13,8 @@ use super::crm::criteria::{self, Expr};
 const MAX_REMEMBERED_SECRETS: usize = 10_000;
 /// Criteria strings remembered; the oldest go first.
 const MAX_REMEMBERED_CRITERIA: usize = 100;
+/// COQL queries remembered; the oldest go first.
+const MAX_REMEMBERED_COQL: usize = 100;
 
 /// Every grant code, access token and refresh token the sandbox handed out, revoked and expired
 /// ones included, oldest first.
@@ -29,13 +32,15 @@ impl IssuedSecrets {
     }
 }
 
-/// The bounded record behind [`Sandbox::issued_secrets`] and [`Sandbox::received_criteria`].
+/// The bounded record behind [`Sandbox::issued_secrets`], [`Sandbox::received_criteria`] and
+/// [`Sandbox::received_coql`].
 #[derive(Debug, Default)]
 pub(crate) struct Record {
     codes: VecDeque<String>,
     access_tokens: VecDeque<String>,
     refresh_tokens: VecDeque<String>,
     criteria: VecDeque<String>,
+    coql: VecDeque<String>,
 }
 
 impl Record {
@@ -53,6 +58,10 @@ impl Record {
 
     pub fn criteria(&mut self, criteria: &str) {
         push_bounded(&mut self.criteria, criteria, MAX_REMEMBERED_CRITERIA);
+    }
+
+    pub fn coql(&mut self, query: &str) {
+        push_bounded(&mut self.coql, query, MAX_REMEMBERED_COQL);
     }
 }
 
@@ -79,6 +88,12 @@ impl Sandbox {
     /// parser saw them, valid or not), oldest first; the last 100 are kept.
     pub fn received_criteria(&self) -> Vec<String> {
         self.shared.lock().record.criteria.iter().cloned().collect()
+    }
+
+    /// The `select_query` texts of the COQL calls received so far (exactly as sent, valid or not),
+    /// oldest first; the last 100 are kept.
+    pub fn received_coql(&self) -> Vec<String> {
+        self.shared.lock().record.coql.iter().cloned().collect()
     }
 
     /// The `criteria` of the last search that had one.

@@ -17,8 +17,8 @@
 //! - `data.rs` — the deterministic org identity, users and generated seed leads.
 //! - `calls.rs` — [`CallCounts`], the per-endpoint call counter tests read.
 //! - `faults.rs` — [`Fault`] and [`FaultRule`], the fault switch.
-//! - `inspect.rs` — what tests may look at: [`IssuedSecrets`], received criteria, and the criteria
-//!   parser as an oracle ([`parse_criteria`]).
+//! - `inspect.rs` — what tests may look at: [`IssuedSecrets`], received criteria and COQL queries,
+//!   and the criteria parser as an oracle ([`parse_criteria`]).
 //! - `listener.rs` — serving, stopping, and going offline and back online on the same ports.
 //! - `http.rs` — response helpers: Zoho's JSON content type, error envelope, 204, query parsing.
 //! - `accounts.rs` — the accounts listener: `/oauth/v2/auth` and `/oauth/v2/token/revoke`.
@@ -27,7 +27,9 @@
 //! - `crm/` — the CRM API listener: dispatch, auth, scopes, concurrency (`mod.rs`), field and
 //!   module metadata JSON (`fields.rs`), users/org/fields/modules (`meta.rs`), values per data type
 //!   (`values.rs`), reads (`records.rs`), writes (`write.rs`) and their checks (`validate.rs`),
-//!   search (`search.rs`) with its criteria parser (`criteria.rs`).
+//!   search (`search.rs`) with its criteria parser (`criteria.rs`), the record count
+//!   (`count.rs`), and COQL (`coql/`: tokens, the parser [`parse_coql`], checks against the
+//!   fields, evaluation, [`CoqlError`]).
 //! - `tests/` — tests over real HTTP, each on its own sandbox bound to port 0.
 
 mod accounts;
@@ -56,6 +58,7 @@ use anyhow::Context;
 use tokio::sync::watch;
 
 pub use calls::CallCounts;
+pub use crm::coql::{CoqlError, CoqlExpr, CoqlQuery, CoqlValue, parse_coql};
 pub use faults::{Fault, FaultRule};
 pub use inspect::{Criteria, CriteriaError, IssuedSecrets, parse_criteria};
 pub use org::{FieldSpec, ModuleSpec, OrgSpec};

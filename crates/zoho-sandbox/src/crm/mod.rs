@@ -1,8 +1,10 @@
-//! The simulated CRM REST API v8 listener (§2, §3): routing by path and method (any module of the
-//! org), Zoho's
+//! The simulated CRM REST API v8 listener (§2, §3, §11): routing by path and method (any module of
+//! the org), Zoho's
 //! `Zoho-oauthtoken` authentication, scopes, the per-org concurrency limit, the fault switch and the
 //! call counter. Handlers live in the submodules and run under the state lock without awaiting.
 
+pub(crate) mod coql;
+mod count;
 pub(crate) mod criteria;
 mod fields;
 mod meta;
@@ -51,6 +53,8 @@ enum Route {
     DeleteOne(String),
     Search,
     Upsert,
+    Count,
+    Coql,
     BadModule,
     BadMethod,
     NotFound,
@@ -99,9 +103,16 @@ impl Route {
                     Route::BadMethod
                 }
             }
+            ["coql"] => {
+                if is(&Method::POST) {
+                    Route::Coql
+                } else {
+                    Route::BadMethod
+                }
+            }
             ["users" | "org" | "settings" | "coql", ..] => Route::NotFound,
             // Whether the module is in the org is decided later, under the state lock.
-            [module] | [module, _] if !is_identifier(module) => Route::NotFound,
+            [module] | [module, _] | [module, _, _] if !is_identifier(module) => Route::NotFound,
             [_] => match *method {
                 Method::GET if query.get("ids").is_some() => Route::GetByIds,
                 Method::GET => Route::List,
@@ -120,6 +131,13 @@ impl Route {
             [_, "upsert"] => {
                 if is(&Method::POST) {
                     Route::Upsert
+                } else {
+                    Route::BadMethod
+                }
+            }
+            [_, "actions", "count"] => {
+                if is(&Method::GET) {
+                    Route::Count
                 } else {
                     Route::BadMethod
                 }
@@ -143,6 +161,7 @@ impl Route {
                 | Route::Fields
                 | Route::Modules
                 | Route::Module(_)
+                | Route::Coql
                 | Route::BadModule
                 | Route::BadMethod
                 | Route::NotFound
@@ -157,6 +176,7 @@ impl Route {
             Route::Org => return "org".into(),
             Route::Fields => return "fields".into(),
             Route::Modules | Route::Module(_) => return "modules".into(),
+            Route::Coql => return "coql".into(),
             Route::BadModule | Route::BadMethod | Route::NotFound => return "api.other".into(),
             Route::List => "list",
             Route::GetByIds => "get_by_ids",
@@ -166,6 +186,7 @@ impl Route {
             Route::Delete | Route::DeleteOne(_) => "delete",
             Route::Search => "search",
             Route::Upsert => "upsert",
+            Route::Count => "count",
         };
         format!("{}.{op}", module.to_ascii_lowercase())
     }
@@ -177,7 +198,9 @@ impl Route {
             Route::Org => Need::Org,
             Route::Fields => Need::Fields,
             Route::Modules | Route::Module(_) => Need::Modules,
-            Route::List | Route::GetByIds | Route::Get(_) => Need::Records(&["read"]),
+            Route::List | Route::GetByIds | Route::Get(_) | Route::Count => Need::Records(&["read"]),
+            // The module's read scope is checked once the query names the module (§11).
+            Route::Coql => Need::Coql,
             Route::Search => Need::Search,
             Route::Create => Need::Records(&["create", "write"]),
             Route::Update | Route::UpdateOne(_) => Need::Records(&["update", "write"]),
@@ -196,6 +219,9 @@ fn is_identifier(text: &str) -> bool {
 pub(crate) struct Caller {
     pub user: usize,
     pub admin: bool,
+    /// The token's scopes, for checks a handler can only make after reading the request (COQL's
+    /// module).
+    pub scopes: Vec<String>,
 }
 
 /// Everything a handler gets. Handlers run synchronously under the state lock they take.
@@ -306,6 +332,8 @@ fn dispatch(ctx: &Ctx<'_>, route: Route) -> Result<Response, ApiError> {
         Route::Delete => write::delete(ctx, None),
         Route::DeleteOne(id) => write::delete(ctx, Some(&id)),
         Route::Upsert => write::upsert(ctx),
+        Route::Count => count::count(ctx),
+        Route::Coql => coql::coql(ctx),
         Route::BadModule => {
             Err(ApiError::new(StatusCode::BAD_REQUEST, "INVALID_MODULE", "the module name given seems to be invalid")
                 .details(json!({ "resource_path_index": 0 })))
@@ -336,16 +364,16 @@ fn authenticate(shared: &Shared, headers: &HeaderMap, route: &Route, module: &st
     if let Some(need) = route.need()
         && !need.granted(&access.scopes, module, custom)
     {
-        return Err(ApiError::new(StatusCode::UNAUTHORIZED, "OAUTH_SCOPE_MISMATCH", "invalid oauth scope to access this URL"));
+        return Err(ApiError::scope_mismatch());
     }
     let user = access.user;
     let admin = shared.users.get(user).is_some_and(|u| u.is_admin());
-    Ok(Caller { user, admin })
+    Ok(Caller { user, admin, scopes: access.scopes.clone() })
 }
 
 /// A scope requirement (§1.10); operations are checked case-insensitively.
 #[derive(Debug, Clone, Copy)]
-enum Need {
+pub(crate) enum Need {
     Users,
     Org,
     Fields,
@@ -354,10 +382,12 @@ enum Need {
     Records(&'static [&'static str]),
     Search,
     Upsert,
+    /// `ZohoCRM.coql.READ` (or `.ALL`); the module's read scope is a separate `Records` check.
+    Coql,
 }
 
 impl Need {
-    fn granted(self, scopes: &[String], module: &str, custom: bool) -> bool {
+    pub(crate) fn granted(self, scopes: &[String], module: &str, custom: bool) -> bool {
         let has = |wanted: &str| scopes.iter().any(|s| s.eq_ignore_ascii_case(wanted));
         // `ZohoCRM.modules.<module>.<op>` per module; custom modules also answer to
         // `ZohoCRM.modules.custom.<op>` (§1.10).
@@ -384,6 +414,7 @@ impl Need {
             // The search API also wants ZohoSearch.securesearch (v7 docs; v8 UNCONFIRMED, §1.10).
             Need::Search => leads(&["read"]) && (has("ZohoSearch.securesearch.READ") || has("ZohoSearch.securesearch.ALL")),
             Need::Upsert => leads(&["create", "write"]) && leads(&["update", "write"]),
+            Need::Coql => has("ZohoCRM.coql.READ") || has("ZohoCRM.coql.ALL"),
         }
     }
 }

@@ -21,8 +21,11 @@ use crate::state::StoredRecord;
 /// Records reachable through search paging (§2.8).
 const SEARCH_LIMIT: usize = 2000;
 
-/// The match rule chosen from the parameters, by precedence.
-enum Matcher {
+/// The search parameters, in precedence order when several are given (§2.8).
+pub(crate) const SEARCH_PARAMS: [&str; 4] = ["criteria", "email", "phone", "word"];
+
+/// The match rule of one search parameter.
+pub(crate) enum Matcher {
     Criteria(Expr),
     Email(String),
     Phone(String),
@@ -30,8 +33,34 @@ enum Matcher {
 }
 
 impl Matcher {
+    /// The match rule for one search parameter (a name of [`SEARCH_PARAMS`]) and its value, or the
+    /// error search answers for a bad value. Criteria are recorded for
+    /// [`crate::Sandbox::received_criteria`], valid or not.
+    pub(crate) fn from_param(ctx: &Ctx<'_>, module: &Module, name: &str, value: &str) -> Result<Matcher, ApiError> {
+        Ok(match name {
+            "criteria" => {
+                ctx.shared.lock().record.criteria(value);
+                Matcher::Criteria(parse_criteria(value, module)?)
+            }
+            "email" => Matcher::Email(value.trim().to_string()),
+            "phone" => {
+                let digits = only_digits(value);
+                if digits.is_empty() {
+                    return Err(ApiError::invalid_param("phone"));
+                }
+                Matcher::Phone(digits)
+            }
+            _ => {
+                if value.trim().chars().count() < 2 {
+                    return Err(ApiError::invalid_param("word"));
+                }
+                Matcher::Word(value.trim().to_string())
+            }
+        })
+    }
+
     /// Whether a record, rendered as Zoho JSON, matches.
-    fn matches(&self, module: &Module, record: &Value) -> bool {
+    pub(crate) fn matches(&self, module: &Module, record: &Value) -> bool {
         let texts = |kinds: &[DataType]| {
             module
                 .fields
@@ -66,26 +95,11 @@ fn only_digits(text: &str) -> String {
 pub(crate) fn search(ctx: &Ctx<'_>) -> Result<Response, ApiError> {
     let params = &ctx.params;
     let module = module_of(ctx, &ctx.shared.lock())?;
-    let matcher = if let Some(criteria) = params.non_empty("criteria") {
-        ctx.shared.lock().record.criteria(criteria);
-        Matcher::Criteria(parse_criteria(criteria, &module)?)
-    } else if let Some(email) = params.non_empty("email") {
-        Matcher::Email(email.trim().to_string())
-    } else if let Some(phone) = params.non_empty("phone") {
-        let digits = only_digits(phone);
-        if digits.is_empty() {
-            return Err(ApiError::invalid_param("phone"));
-        }
-        Matcher::Phone(digits)
-    } else if let Some(word) = params.non_empty("word") {
-        if word.trim().chars().count() < 2 {
-            return Err(ApiError::invalid_param("word"));
-        }
-        Matcher::Word(word.trim().to_string())
-    } else {
+    let Some((name, value)) = SEARCH_PARAMS.iter().find_map(|name| params.non_empty(name).map(|value| (*name, value))) else {
         return Err(ApiError::new(StatusCode::BAD_REQUEST, "EXPECTED_PARAM_MISSING", "One of the expected parameter is missing")
-            .details(json!({ "expected_params": ["criteria", "email", "phone", "word"] })));
+            .details(json!({ "expected_params": SEARCH_PARAMS })));
     };
+    let matcher = Matcher::from_param(ctx, &module, name, value)?;
     let names = parse_fields(params, false, &module)?;
     let per_page = number_param(params, "per_page", MAX_PER_PAGE, MAX_PER_PAGE)?;
     let page = number_param(params, "page", 1, usize::MAX)?;

@@ -3,6 +3,9 @@
 
 mod accounts;
 mod auth;
+mod coql;
+mod coql_errors;
+mod count;
 mod inspect;
 mod limits;
 mod meta;
