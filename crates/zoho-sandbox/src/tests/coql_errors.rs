@@ -17,20 +17,36 @@ async fn every_refusal_has_zohos_code_and_details() {
     let nested = (1..26).fold("City = 'c0'".to_string(), |acc, i| format!("({acc} or City = 'c{i}')"));
     let cases: Vec<(String, &str, Value)> = vec![
         (
-            format!("select {} from Leads", many(51, &|i| format!("F{i}"))),
+            format!("select {} from Leads where id is not null", many(51, &|i| format!("F{i}"))),
             "LIMIT_EXCEEDED",
             json!({ "clause": "select", "limit": 50 }),
         ),
-        ("select Last_Name, Last_Name from Leads".into(), "DUPLICATE_DATA", json!({ "column_name": "Last_Name" })),
-        ("select Nope from Leads".into(), "INVALID_QUERY", json!({ "column_name": "Nope" })),
-        ("select last_name from Leads".into(), "INVALID_QUERY", json!({ "column_name": "last_name" })),
+        (
+            "select Last_Name, Last_Name from Leads where id is not null".into(),
+            "DUPLICATE_DATA",
+            json!({ "column_name": "Last_Name" }),
+        ),
+        ("select Nope from Leads where id is not null".into(), "INVALID_QUERY", json!({ "column_name": "Nope" })),
+        ("select last_name from Leads where id is not null".into(), "INVALID_QUERY", json!({ "column_name": "last_name" })),
         ("select Last_Name from Leads where Nope = 'x'".into(), "INVALID_QUERY", json!({ "column_name": "Nope" })),
-        ("select Last_Name from Leads order by Nope".into(), "INVALID_QUERY", json!({ "column_name": "Nope" })),
-        ("select Owner.nickname from Leads".into(), "INVALID_QUERY", json!({ "column_name": "Owner.nickname" })),
-        ("select Contact_Name.Nope from Deals".into(), "INVALID_QUERY", json!({ "column_name": "Contact_Name.Nope" })),
-        ("select City.Name from Leads".into(), "INVALID_QUERY", json!({ "column_name": "City.Name" })),
-        ("select Last_Name from Nopes".into(), "INVALID_MODULE", json!({})),
-        ("select Last_Name from leads".into(), "INVALID_MODULE", json!({})),
+        (
+            "select Last_Name from Leads where id is not null order by Nope".into(),
+            "INVALID_QUERY",
+            json!({ "column_name": "Nope" }),
+        ),
+        (
+            "select Owner.nickname from Leads where id is not null".into(),
+            "INVALID_QUERY",
+            json!({ "column_name": "Owner.nickname" }),
+        ),
+        (
+            "select Contact_Name.Nope from Deals where id is not null".into(),
+            "INVALID_QUERY",
+            json!({ "column_name": "Contact_Name.Nope" }),
+        ),
+        ("select City.Name from Leads where id is not null".into(), "INVALID_QUERY", json!({ "column_name": "City.Name" })),
+        ("select Last_Name from Nopes where id is not null".into(), "INVALID_MODULE", json!({})),
+        ("select Last_Name from leads where id is not null".into(), "INVALID_MODULE", json!({})),
         (
             "select Last_Name from Leads where City = 'A' and City = 'B' and City = 'C'".into(),
             "SYNTAX_ERROR",
@@ -58,13 +74,15 @@ async fn every_refusal_has_zohos_code_and_details() {
         ("select Last_Name from Leads where not City = 'x'".into(), "SYNTAX_ERROR", json!({ "operator": "not" })),
         ("select Last_Name Leads".into(), "SYNTAX_ERROR", json!({ "line": 1, "column": 18, "near": "Leads" })),
         ("select Last_Name".into(), "SYNTAX_ERROR", json!({ "clause": "from" })),
+        ("select Last_Name from Leads".into(), "SYNTAX_ERROR", json!({ "clause": "where" })),
+        ("select Last_Name from Leads order by City".into(), "SYNTAX_ERROR", json!({ "clause": "where" })),
         ("select Last_Name from Leads where".into(), "SYNTAX_ERROR", json!({ "near": "where" })),
-        ("select Last_Name from Leads group by City".into(), "SYNTAX_ERROR", json!({})),
-        ("select Last_Name as n from Leads".into(), "SYNTAX_ERROR", json!({})),
-        ("select SUM(Quoted_Fee) from Leads".into(), "SYNTAX_ERROR", json!({})),
-        ("select Contact_Name.Owner.email from Deals".into(), "SYNTAX_ERROR", json!({})),
+        ("select Last_Name from Leads where id is not null group by City".into(), "SYNTAX_ERROR", json!({})),
+        ("select Last_Name as n from Leads where id is not null".into(), "SYNTAX_ERROR", json!({})),
+        ("select SUM(Quoted_Fee) from Leads where id is not null".into(), "SYNTAX_ERROR", json!({})),
+        ("select Contact_Name.Owner.email from Deals where id is not null".into(), "SYNTAX_ERROR", json!({})),
         (
-            "select Shout(Last_Name) from Leads".into(),
+            "select Shout(Last_Name) from Leads where id is not null".into(),
             "INVALID_DATA",
             json!({ "reason": "unsupported aggregate function", "column": "Shout(Last_Name)" }),
         ),
@@ -119,27 +137,35 @@ async fn every_refusal_has_zohos_code_and_details() {
             json!({ "reason": "invalid operator found", "column_name": "Contact_Name", "operator": "between" }),
         ),
         (
-            format!("select Last_Name from Leads order by {}", many(11, &|i| format!("F{i}"))),
+            format!("select Last_Name from Leads where id is not null order by {}", many(11, &|i| format!("F{i}"))),
             "LIMIT_EXCEEDED",
             json!({ "clause": "order by", "limit": 10 }),
         ),
-        ("select Last_Name from Leads order by City, City desc".into(), "DUPLICATE_DATA", json!({ "column_name": "City" })),
-        ("select Last_Name from Leads limit 2001".into(), "LIMIT_EXCEEDED", json!({ "clause": "limit", "limit": 2000 })),
         (
-            "select Last_Name from Leads limit 99999999999999999999999".into(),
+            "select Last_Name from Leads where id is not null order by City, City desc".into(),
+            "DUPLICATE_DATA",
+            json!({ "column_name": "City" }),
+        ),
+        (
+            "select Last_Name from Leads where id is not null limit 2001".into(),
             "LIMIT_EXCEEDED",
             json!({ "clause": "limit", "limit": 2000 }),
         ),
         (
-            "select Last_Name from Leads limit 2000 offset 98001".into(),
+            "select Last_Name from Leads where id is not null limit 99999999999999999999999".into(),
+            "LIMIT_EXCEEDED",
+            json!({ "clause": "limit", "limit": 2000 }),
+        ),
+        (
+            "select Last_Name from Leads where id is not null limit 2000 offset 98001".into(),
             "LIMIT_EXCEEDED",
             json!({ "clause": "offset", "limit": 100000 }),
         ),
-        ("select Last_Name from Leads limit 0".into(), "INVALID_DATA", json!({})),
-        ("select Last_Name from Leads limit -5".into(), "INVALID_DATA", json!({})),
-        ("select Last_Name from Leads limit 'x'".into(), "INVALID_QUERY", json!({ "limit": "'x'" })),
-        ("select Last_Name from Leads limit 2.5".into(), "INVALID_QUERY", json!({ "limit": "2.5" })),
-        ("select Last_Name from Leads limit 5 offset -1".into(), "INVALID_QUERY", json!({ "offset": "-1" })),
+        ("select Last_Name from Leads where id is not null limit 0".into(), "INVALID_DATA", json!({})),
+        ("select Last_Name from Leads where id is not null limit -5".into(), "INVALID_DATA", json!({})),
+        ("select Last_Name from Leads where id is not null limit 'x'".into(), "INVALID_QUERY", json!({ "limit": "'x'" })),
+        ("select Last_Name from Leads where id is not null limit 2.5".into(), "INVALID_QUERY", json!({ "limit": "2.5" })),
+        ("select Last_Name from Leads where id is not null limit 5 offset -1".into(), "INVALID_QUERY", json!({ "offset": "-1" })),
     ];
     for (query, code, details) in cases {
         let answer = coql(&t, &admin, &query).await;
@@ -147,13 +173,13 @@ async fn every_refusal_has_zohos_code_and_details() {
         assert_eq!(answer.json()["details"], details, "{query}");
         assert_eq!(answer.json()["status"], "error");
     }
-    let zero = coql(&t, &admin, "select Last_Name from Leads limit 0").await;
+    let zero = coql(&t, &admin, "select Last_Name from Leads where id is not null limit 0").await;
     assert_eq!(zero.json()["message"], "limit should be greater than 0");
-    let column = coql(&t, &admin, "select Nope from Leads").await;
+    let column = coql(&t, &admin, "select Nope from Leads where id is not null").await;
     assert_eq!(column.json()["message"], "column given seems to be invalid");
     let value = coql(&t, &admin, "select Seats from Courses where Seats = 'abc'").await;
     assert_eq!(value.json()["message"], "value given seems to be invalid for the column");
-    let module = coql(&t, &admin, "select Last_Name from Nopes").await;
+    let module = coql(&t, &admin, "select Last_Name from Nopes where id is not null").await;
     assert_eq!(module.json()["message"], "the module name given seems to be invalid");
 }
 
@@ -166,14 +192,14 @@ async fn bad_bodies() {
         let answer = t.post(&admin, "/crm/v8/coql", &body).await;
         assert_eq!((answer.status, answer.json()), (StatusCode::BAD_REQUEST, &missing), "{body}");
     }
-    for body in [json!({ "select_query": 5 }), json!(["select Last_Name from Leads"])] {
+    for body in [json!({ "select_query": 5 }), json!(["select Last_Name from Leads where id is not null"])] {
         assert_eq!(t.post(&admin, "/crm/v8/coql", &body).await.code(), "INVALID_DATA", "{body}");
     }
     let raw = t
         .http
         .post(format!("{}/crm/v8/coql", t.sandbox.api_url()))
         .header("Authorization", format!("Zoho-oauthtoken {admin}"))
-        .body("select Last_Name from Leads")
+        .body("select Last_Name from Leads where id is not null")
         .send()
         .await
         .expect("request");
@@ -187,7 +213,7 @@ async fn bad_bodies() {
 #[tokio::test]
 async fn coql_needs_its_scope_and_the_modules_read_scope() {
     let t = TestSandbox::start().await;
-    let query = "select Last_Name from Leads limit 1";
+    let query = "select Last_Name from Leads where id is not null limit 1";
     let without_coql = t.login("admin").await;
     let answer = coql(&t, &without_coql, query).await;
     assert_eq!((answer.status, answer.code()), (StatusCode::UNAUTHORIZED, "OAUTH_SCOPE_MISMATCH"));
@@ -195,9 +221,9 @@ async fn coql_needs_its_scope_and_the_modules_read_scope() {
     assert_eq!(coql(&t, &coql_only, query).await.code(), "OAUTH_SCOPE_MISMATCH");
     let contacts = t.login_with("admin", "ZohoCRM.coql.ALL,ZohoCRM.modules.contacts.READ").await.access;
     assert_eq!(coql(&t, &contacts, query).await.code(), "OAUTH_SCOPE_MISMATCH");
-    assert_eq!(coql(&t, &contacts, "select Last_Name from Contacts limit 1").await.status, StatusCode::OK);
+    assert_eq!(coql(&t, &contacts, "select Last_Name from Contacts where id is not null limit 1").await.status, StatusCode::OK);
     let custom = t.login_with("admin", "ZohoCRM.coql.READ,ZohoCRM.modules.custom.READ").await.access;
-    assert_eq!(coql(&t, &custom, "select Name from Courses limit 1").await.status, StatusCode::OK);
+    assert_eq!(coql(&t, &custom, "select Name from Courses where id is not null limit 1").await.status, StatusCode::OK);
     assert_eq!(coql(&t, &custom, query).await.code(), "OAUTH_SCOPE_MISMATCH");
     let leads = t.login_with("admin", "ZohoCRM.coql.READ,ZohoCRM.modules.Leads.READ").await.access;
     assert_eq!(coql(&t, &leads, query).await.status, StatusCode::OK);
@@ -237,8 +263,8 @@ fn the_parser_builds_the_query() {
         })
     );
     // Only COUNT(id) is computed; Zoho's other aggregates are "not supported" by the sandbox.
-    assert_eq!(parse_coql("select count(Name) from Deals"), Err(CoqlError::NotSupported));
-    assert_eq!(parse_coql("select MAX(Amount) from Deals"), Err(CoqlError::NotSupported));
+    assert_eq!(parse_coql("select count(Name) from Deals where id is not null"), Err(CoqlError::NotSupported));
+    assert_eq!(parse_coql("select MAX(Amount) from Deals where id is not null"), Err(CoqlError::NotSupported));
     let short =
         parse_coql("select count(id) from Deals where Online != false and Name not like '%x%' limit 20, 5").expect("parses");
     assert_eq!(short.select, vec!["COUNT(id)".to_string()]);
@@ -253,7 +279,15 @@ fn the_parser_builds_the_query() {
     let quoted = parse_coql("select 'External', Last_Name from Leads where Last_Name is null").expect("parses");
     assert_eq!(quoted.select, vec!["External".to_string(), "Last_Name".to_string()]);
     assert_eq!(quoted.filter, Some(cond("Last_Name", "is null", vec![])));
-    assert_eq!(parse_coql("select a from B").map(|q| (q.limit, q.offset, q.filter)), Ok((None, None, None)));
+    assert_eq!(
+        parse_coql("select a from B where id is not null").map(|q| (q.limit, q.offset)),
+        Ok((None, None)),
+        "no limit written: the endpoint's default applies"
+    );
+    // Zoho requires the where clause.
+    for query in ["select a from B", "select a from B order by a", "select a from B limit 5"] {
+        assert_eq!(parse_coql(query), Err(CoqlError::MissingClause { clause: "where".into() }), "{query}");
+    }
     assert!(matches!(parse_coql(""), Err(CoqlError::MissingClause { .. })));
     assert!(matches!(parse_coql("select a, count(id) from B"), Err(CoqlError::NotSupported)));
 }

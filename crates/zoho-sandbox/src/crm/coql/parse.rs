@@ -1,5 +1,5 @@
 //! The COQL grammar the sandbox accepts (§2.9), parsed into [`CoqlQuery`] without looking at the
-//! org: `select <items> from <Module> [where <expr>] [order by <col> [asc|desc], …]
+//! org: `select <items> from <Module> where <expr> [order by <col> [asc|desc], …]
 //! [limit <n> [offset <m>] | limit <m>, <n>]`. It enforces what Zoho checks in the text alone —
 //! Zoho's pairwise parenthesis rule, the limits on columns, conditions and `in` values, duplicate
 //! columns, the limit's range — and leaves columns, values and operators per type to `bind.rs`.
@@ -35,6 +35,7 @@ pub struct CoqlQuery {
     pub select: Vec<String>,
     /// The module's API name after `from`.
     pub module: String,
+    /// The `where` expression; always present in a parsed query (Zoho requires the clause).
     pub filter: Option<CoqlExpr>,
     /// Order-by columns with `true` for `desc`.
     pub order_by: Vec<(String, bool)>,
@@ -155,19 +156,24 @@ impl Parser {
             Some(token) => return Err(token.unexpected()),
             None => return Err(CoqlError::MissingClause { clause: "from".into() }),
         };
-        let filter = if self.peek_is("where") {
-            self.pos += 1;
-            if self.peek().is_none() {
-                return Err(CoqlError::Unparsable { near: "where".into() });
-            }
-            let expr = self.expr(0)?;
-            if self.conditions > MAX_CONDITIONS {
-                return Err(CoqlError::LimitExceeded { clause: "where".into(), limit: MAX_CONDITIONS as u64 });
-            }
-            Some(expr)
-        } else {
-            None
-        };
+        // Zoho answers a query without WHERE with "missing clause" `{"clause":"where"}` (§11, the
+        // OAS example; every Zoho sample writes `where id is not null` to select all), so the
+        // sandbox requires one too: a client that always sends it works either way.
+        if !self.peek_is("where") {
+            return match self.peek() {
+                Some(token) if !["order", "limit", "group"].iter().any(|k| token.is(k)) => Err(token.unexpected()),
+                _ => Err(CoqlError::MissingClause { clause: "where".into() }),
+            };
+        }
+        self.pos += 1;
+        if self.peek().is_none() {
+            return Err(CoqlError::Unparsable { near: "where".into() });
+        }
+        let filter = self.expr(0)?;
+        if self.conditions > MAX_CONDITIONS {
+            return Err(CoqlError::LimitExceeded { clause: "where".into(), limit: MAX_CONDITIONS as u64 });
+        }
+        let filter = Some(filter);
         if self.peek_is("group") {
             return Err(CoqlError::NotSupported);
         }
