@@ -3,7 +3,7 @@
 The SDK must accept every sandbox response: grant-token exchange, current user, list, get, create,
 update, search (email and criteria), delete, a permission error, the modules and fields metadata of
 every module (Leads, Contacts, Deals, the custom Courses), list/get/create of a Course and of a Deal
-with lookups, the refresh-token flow and revoke.
+with lookups, COQL (rows, COUNT(id), 204, a syntax error), the refresh-token flow and revoke.
 Where the SDK and the sandbox disagree, the SDK is right. Exits non-zero on any SDK exception or
 wrong result.
 
@@ -23,6 +23,10 @@ from zohocrmsdk.src.com.zoho.api.authenticator.oauth_token import OAuthToken
 from zohocrmsdk.src.com.zoho.api.authenticator.store import FileStore
 from zohocrmsdk.src.com.zoho.api.logger import Logger
 from zohocrmsdk.src.com.zoho.crm.api import Initializer, ParameterMap
+from zohocrmsdk.src.com.zoho.crm.api.coql import APIException as CoqlAPIException
+from zohocrmsdk.src.com.zoho.crm.api.coql import BodyWrapper as CoqlBodyWrapper
+from zohocrmsdk.src.com.zoho.crm.api.coql import CoqlOperations
+from zohocrmsdk.src.com.zoho.crm.api.coql import ResponseWrapper as CoqlResponseWrapper
 from zohocrmsdk.src.com.zoho.crm.api.dc.data_center import DataCenter
 from zohocrmsdk.src.com.zoho.crm.api.fields import FieldsOperations, GetFieldsParam
 from zohocrmsdk.src.com.zoho.crm.api.fields import ResponseWrapper as FieldsResponseWrapper
@@ -60,6 +64,7 @@ SCOPES = ",".join([
     "ZohoCRM.users.READ",
     "ZohoCRM.org.READ",
     "ZohoSearch.securesearch.READ",
+    "ZohoCRM.coql.READ",
 ])
 USER_EMAIL = "daniel.okafor@zylker-academy.example"  # the "coordinator", a Standard-profile user
 
@@ -182,6 +187,38 @@ def check_modules_and_fields():
             lookup = fields["Contact_Name"].get_lookup()
             check(lookup is not None and lookup.get_module().get_api_name() == "Contacts", "Deals.Contact_Name looks up Contacts")
             check(fields["Deal_Name"].get_display_field() is True, "Deals.Deal_Name is the display field")
+
+
+def coql(query):
+    """POST /crm/v8/coql through the SDK."""
+    body = CoqlBodyWrapper()
+    body.set_select_query(query)
+    return CoqlOperations().get_records(body)
+
+
+def check_coql(my_id):
+    """COQL rows parse as records (owners as {"id"} only), with info; COUNT(id); 204; SYNTAX_ERROR."""
+    response = coql(f"select Last_Name, Owner, Owner.email from Leads where Owner = '{my_id}' order by Last_Name limit 5")
+    check(response is not None and response.get_status_code() == 200, "coql: 200")
+    wrapper = response.get_object()
+    check(isinstance(wrapper, CoqlResponseWrapper), "coql: ResponseWrapper")
+    rows = wrapper.get_data()
+    # The SDK leaves COQL's lookups as plain dicts: the answer names no module to type them by.
+    owners = [r.get_key_value("Owner") for r in rows]
+    check(len(rows) == 5 and all(o == {"id": my_id} for o in owners), "coql: 5 own leads, the owner as {id} only")
+    check(all(r.get_key_value("Owner.email") == USER_EMAIL for r in rows), "coql: the owner's email through the relation")
+    names = [r.get_key_value("Last_Name").lower() for r in rows]
+    check(names == sorted(names), "coql: ordered by Last_Name")
+    check(wrapper.get_info().get_count() == 5 and wrapper.get_info().get_more_records() is True, "coql: info parsed")
+    response = coql("select COUNT(id) from Leads where id is not null")
+    count = response.get_object().get_data()[0].get_key_value("COUNT(id)")
+    check(isinstance(count, int) and count > 5, "coql: COUNT(id) of the leads a standard user sees")
+    response = coql("select Last_Name from Leads where Last_Name = 'Nobody-at-all'")
+    check(response is not None and response.get_status_code() == 204, "coql without match: 204")
+    response = coql("select Last_Name from Leads where City = 'A' and City = 'B' and City = 'C'")
+    error = response.get_object()
+    check(response.get_status_code() == 400 and isinstance(error, CoqlAPIException)
+          and error.get_code().get_value() == "SYNTAX_ERROR", "coql: three flat conditions are a SYNTAX_ERROR")
 
 
 def check_courses_and_deals(my_id):
@@ -368,6 +405,7 @@ def main():
 
     check_modules_and_fields()
     check_courses_and_deals(my_id)
+    check_coql(my_id)
 
     # Refresh-token flow: a fresh SDK state that only knows the refresh token.
     refresh_token = token.get_refresh_token()
