@@ -18,6 +18,7 @@ use crate::meta::{CrmModel, Snapshot, drift::Drift};
 use crate::sandbox::{Sandbox, SandboxConfig};
 use crate::secret::ClientSecret;
 use crate::state::AppState;
+use crate::store::Notice;
 use crate::store::{self, Store};
 use crate::zoho::limiter::OrgLimiter;
 use crate::zoho::{RetryPolicy, ZohoClient};
@@ -192,10 +193,13 @@ async fn share_invalidations(store: &Arc<dyn Store>, cache: &Arc<ResponseCache>)
             }
         }
     });
-    let listener = cache.clone();
+    let (listener, sessions) = (cache.clone(), store.clone());
     tokio::spawn(async move {
-        while let Some(org) = incoming.recv().await {
-            listener.invalidate_org_locally(&org);
+        while let Some(text) = incoming.recv().await {
+            match Notice::decode(&text) {
+                Notice::Org(org) => listener.invalidate_org_locally(&org),
+                notice => sessions.forget(&notice),
+            }
         }
     });
     Ok(())

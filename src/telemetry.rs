@@ -65,6 +65,11 @@ pub fn schema_drift(module: &str, field: &str) {
     metrics::counter!("gateway_schema_drift_total", "module" => module.to_owned(), "field" => field.to_owned()).increment(1);
 }
 
+/// A query that reached the session and token store (not answered from memory).
+pub fn store_query(op: &'static str) {
+    metrics::counter!("gateway_store_queries_total", "op" => op).increment(1);
+}
+
 pub fn endpoint_template(method: &str, path: &str) -> String {
     let segments: Vec<&str> =
         path.split('/').map(|s| if !s.is_empty() && s.chars().all(|c| c.is_ascii_digit()) { "{id}" } else { s }).collect();

@@ -1,6 +1,7 @@
 //! Two real gateway processes (the built binary) sharing one PostgreSQL database, in front of one
-//! in-process sandbox: an expired access token is refreshed once between them, and a write through
-//! one evicts the other's cached answers within a second (LISTEN/NOTIFY).
+//! in-process sandbox: an expired access token is refreshed once between them, a write through
+//! one evicts the other's cached answers within a second (LISTEN/NOTIFY), and sessions served
+//! from memory (no store query per request) still end at once on both when one signs out.
 //!
 //! Needs the PostgreSQL server of `ZGW_TEST_PG_ADMIN_URL` (default
 //! `postgres://postgres@127.0.0.1:5432/postgres`); each test makes and drops its own database.
@@ -90,6 +91,54 @@ async fn a_write_through_one_replica_evicts_the_others_cached_answers_within_a_s
 
 // ---------------------------------------------------------------------------------------------
 // Two gateways, one sandbox, one database
+
+/// The store queries a replica has made so far (`gateway_store_queries_total`, all operations).
+async fn store_queries(http: &reqwest::Client, replica: &Replica) -> u64 {
+    let text = http.get(format!("{}/metrics", replica.base)).send().await.expect("metrics").text().await.expect("text");
+    text.lines()
+        .filter(|l| l.starts_with("gateway_store_queries_total"))
+        .filter_map(|l| l.rsplit(' ').next().and_then(|v| v.parse::<f64>().ok()))
+        .sum::<f64>() as u64
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sessions_come_from_memory_and_sign_out_ends_them_at_once_on_both_replicas() {
+    let _serial = ONE_AT_A_TIME.lock().await;
+    let cluster = Cluster::start(Duration::from_secs(3600), &[("GATEWAY_CACHE", "true")]).await;
+    let session = cluster.sign_in_through_a("admin").await;
+    let me = "{ me { user { name } } }";
+    for replica in [&cluster.a, &cluster.b] {
+        // The first request of a session on a replica reads it (and the token pair) once.
+        for query in [me, LIST] {
+            let r = cluster.graphql(replica, &session, query).await;
+            assert!(r.get("errors").is_none(), "{r}");
+        }
+    }
+    for replica in [&cluster.a, &cluster.b] {
+        let before = store_queries(&cluster.http, replica).await;
+        for i in 0..50 {
+            let r = cluster.graphql(replica, &session, if i % 2 == 0 { me } else { LIST }).await;
+            assert!(r["data"]["me"]["user"]["name"].is_string() || r["data"]["leads"].is_object(), "{r}");
+        }
+        assert_eq!(store_queries(&cluster.http, replica).await, before, "50 requests of a live session made no store query");
+    }
+
+    // Sign out through A: B, which holds the session in memory, refuses it at once.
+    let out = cluster.graphql(&cluster.a, &session, "mutation { logout }").await;
+    assert_eq!(out["data"]["logout"], true, "{out}");
+    let signed_out = Instant::now();
+    loop {
+        let r = cluster.graphql(&cluster.b, &session, me).await;
+        if r["data"]["me"].is_null() {
+            break;
+        }
+        assert!(signed_out.elapsed() < Duration::from_secs(1), "B still serves the signed-out session: {r}");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    eprintln!("B saw the sign-out after {:?}", signed_out.elapsed());
+    let r = cluster.graphql(&cluster.b, &session, LIST).await;
+    assert_eq!(r["errors"][0]["extensions"]["code"], "UNAUTHENTICATED", "{r}");
+}
 
 struct Cluster {
     a: Replica,

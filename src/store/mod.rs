@@ -3,6 +3,7 @@
 //! `postgres` (shared by several gateway replicas).
 //! The store knows nothing of Zoho or HTTP; it keeps what the auth module hands it.
 
+mod cached;
 pub mod cipher;
 mod memory;
 mod postgres;
@@ -15,6 +16,7 @@ use chrono::{DateTime, Utc};
 
 use crate::config::DatabaseUrl;
 use crate::secret::{AccessToken, RefreshToken};
+pub use cached::{CachedStore, Notice};
 
 pub use memory::MemoryStore;
 pub use postgres::PostgresStore;
@@ -128,6 +130,9 @@ pub trait Store: Send + Sync + 'static {
     async fn invalidations(&self) -> Result<Option<tokio::sync::mpsc::Receiver<String>>, StoreError> {
         Ok(None)
     }
+
+    /// Drops what another replica says changed, where this store keeps copies in memory.
+    fn forget(&self, _notice: &Notice) {}
 }
 
 /// See [`Store::lock_refresh`]; released explicitly, or on drop by the backend's own means.
@@ -165,7 +170,7 @@ pub async fn open(url: &DatabaseUrl, token_key: Option<&str>, pool_size: u32) ->
                 std::path::PathBuf::from(p)
             };
             let cipher = cipher(&|| cipher::TokenCipher::from_key_file(&key_file))?;
-            Arc::new(SqliteStore::open(path, cipher).await?)
+            Arc::new(CachedStore::new(Arc::new(SqliteStore::open(path, cipher).await?)))
         }
         DatabaseUrl::Postgres(url) => {
             let cipher = cipher(&|| {
@@ -175,7 +180,7 @@ pub async fn open(url: &DatabaseUrl, token_key: Option<&str>, pool_size: u32) ->
                         .into(),
                 ))
             })?;
-            Arc::new(PostgresStore::open(url, pool_size, cipher).await?)
+            Arc::new(CachedStore::new(Arc::new(PostgresStore::open(url, pool_size, cipher).await?)))
         }
     })
 }

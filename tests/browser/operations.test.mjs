@@ -13,7 +13,8 @@ const SCHEMA_PATH = repo('schema.graphql');
 
 /** Evaluates a playground script the way a browser would, but with no DOM, and returns its globals. */
 function loadScript(rel) {
-  const context = vm.createContext({ console });
+  // URLSearchParams is a browser global (not a JavaScript built-in) that the URL rules use.
+  const context = vm.createContext({ console, URLSearchParams });
   vm.runInContext(fs.readFileSync(repo(rel), 'utf8'), context, { filename: rel });
   return context;
 }
@@ -28,7 +29,7 @@ const OPERATIONS = app.ZGW_OPERATIONS;
 
 // What the portal needs from the gateway; a rename or a removal on either side fails here.
 const EXPECTED = [
-  'Me', 'Login', 'Initialize', 'Logout', 'Students', 'SearchStudents', 'Student', 'CreateStudent',
+  'Me', 'Login', 'Initialize', 'Logout', 'Students', 'Student', 'CreateStudent',
   'UpdateStudent', 'DeleteStudent', 'StudentModule',
 ];
 
@@ -78,21 +79,87 @@ function coerceVariables(schema, name, variables) {
   return messages;
 }
 
-test('the search box sends email, phone or word, and each coerces to LeadSearch', () => {
+/** A value made in the vm context, as a plain value of this realm (deepEqual checks prototypes). */
+const plain = (value) => JSON.parse(JSON.stringify(value));
+
+test('the search box sends email, phone or words as a LeadWhere that coerces', () => {
   const schema = loadSchema();
-  const { searchFor } = app.ZGW_RULES;
+  const { searchFor, studentsRequest, LIST_DEFAULTS } = app.ZGW_RULES;
+  const words = (...ws) => {
+    const one = (w) => ({ or: ['firstName', 'lastName', 'email', 'company', 'course'].map((f) => ({ [f]: { contains: w } })) });
+    return ws.length === 1 ? one(ws[0]) : { and: ws.map(one) };
+  };
   const cases = [
-    ['ada.lovelace@example.com', { email: 'ada.lovelace@example.com' }],
-    ['  +1 (555) 010-2030 ', { phone: '+1 (555) 010-2030' }],
-    ['Riverside', { word: 'Riverside' }],
-    ['Web Design', { word: 'Web Design' }],
+    ['ada.lovelace@example.com', { email: { eq: 'ada.lovelace@example.com' } }],
+    ['ada_l@example.com', { email: { eq: 'ada_l@example.com' } }], // eq takes % and _ as they are
+    ['  +1 (555) 010-2030 ', { or: [{ phone: { contains: '+1 (555) 010-2030' } }, { mobile: { contains: '+1 (555) 010-2030' } }] }],
+    ['Riverside', words('riverside')],
+    ['Web Design', words('web', 'design')],
+    ['web web DESIGN', words('web', 'design')],
+    // % and _ are like-wildcards the gateway refuses in `contains`: they split words instead.
+    ['100%_sure', words('100', 'sure')],
   ];
-  for (const [text, by] of cases) {
+  for (const [text, where] of cases) {
     const result = searchFor(text);
-    assert.deepEqual({ ...result.by }, by, `search for ${JSON.stringify(text)}`);
-    assert.deepEqual(coerceVariables(schema, 'SearchStudents', { by: result.by, page: 1, perPage: 25 }), []);
+    assert.deepEqual(plain(result), { where }, `search for ${JSON.stringify(text)}`);
+    const request = studentsRequest({ ...LIST_DEFAULTS, q: text });
+    assert.deepEqual(coerceVariables(schema, 'Students', plain(request.variables)), [], `variables for ${JSON.stringify(text)}`);
   }
   assert.match(searchFor('a').error, /at least 2 characters/);
+  assert.match(searchFor('%_').error, /Type a name/);
+  assert.match(searchFor('one two three four five').error, /at most 4 words/);
+  assert.ok(searchFor('one two three four').where, 'four words are fine');
+  assert.match(studentsRequest({ ...LIST_DEFAULTS, q: 'a' }).error, /at least 2 characters/);
+});
+
+test('the list, its filters, sorts and searches become Students variables that coerce', () => {
+  const schema = loadSchema();
+  const { studentsRequest, LIST_DEFAULTS } = app.ZGW_RULES;
+  const vars = (changes) => plain(studentsRequest({ ...LIST_DEFAULTS, ...changes }).variables);
+
+  // The plain list is Zoho's records list: no where, no orderBy (so no COQL).
+  assert.deepEqual(vars({}), { page: 1, perPage: 25, sortBy: 'MODIFIED_TIME', sortOrder: 'DESC', where: null, orderBy: null });
+  assert.deepEqual(vars({ sort: 'createdTime', dir: 'asc', page: 3 }),
+    { page: 3, perPage: 25, sortBy: 'CREATED_TIME', sortOrder: 'ASC', where: null, orderBy: null });
+  // Past the 2000th record the plain list pages through COQL (no page token needed, so a URL can open it).
+  assert.deepEqual(vars({ page: 81 }).orderBy, [{ field: 'MODIFIED_TIME', direction: 'DESC' }, { field: 'CREATED_TIME', direction: 'DESC' }]);
+  assert.equal(vars({ page: 80 }).orderBy, null);
+  // Sorting by name or course needs COQL; ties are broken so pages do not overlap.
+  assert.deepEqual(vars({ sort: 'lastName', dir: 'asc' }).orderBy,
+    ['LAST_NAME', 'FIRST_NAME', 'CREATED_TIME'].map((field) => ({ field, direction: 'ASC' })));
+  assert.deepEqual(vars({ sort: 'course', dir: 'desc' }).orderBy.map((o) => o.field), ['COURSE', 'LAST_NAME', 'FIRST_NAME', 'CREATED_TIME']);
+  // Filters: one is the where, several are combined with and, the search too.
+  assert.deepEqual(vars({ course: 'Web Design' }).where, { course: { eq: 'Web Design' } });
+  assert.deepEqual(vars({ course: 'Web Design', status: 'Contacted' }).where,
+    { and: [{ course: { eq: 'Web Design' } }, { leadStatus: { eq: 'Contacted' } }] });
+  const searched = vars({ course: 'Web Design', q: 'ada@example.com', sort: 'lastName', dir: 'desc' });
+  assert.deepEqual(searched.where, { and: [{ course: { eq: 'Web Design' } }, { email: { eq: 'ada@example.com' } }] });
+  assert.equal(searched.orderBy[0].field, 'LAST_NAME');
+  for (const changes of [{}, { page: 81 }, { sort: 'course', dir: 'asc' }, { course: 'Web Design', status: 'Contacted', q: 'one two three four', perPage: 100 }]) {
+    assert.deepEqual(coerceVariables(schema, 'Students', vars(changes)), [], JSON.stringify(changes));
+  }
+  // The widest search with both filters stays within Zoho's 25 conditions.
+  const count = (w) => (w.and || w.or ? (w.and || w.or).reduce((n, x) => n + count(x), 0) : 1);
+  assert.ok(count(vars({ course: 'a', status: 'b', q: 'one two three four' }).where) <= 25);
+});
+
+test('the URL holds the list: defaults are left out, and reading it back gives the same list', () => {
+  const { listFromUrl, urlOfList, LIST_DEFAULTS } = app.ZGW_RULES;
+  assert.equal(urlOfList(LIST_DEFAULTS), '');
+  assert.deepEqual(plain(listFromUrl('')), plain(LIST_DEFAULTS));
+  const list = { q: 'Ada Lovelace', course: 'Web Design', status: 'Attempted to Contact', sort: 'lastName', dir: 'asc', page: 3, perPage: 50 };
+  const url = urlOfList(list);
+  assert.equal(url, '?q=Ada+Lovelace&course=Web+Design&status=Attempted+to+Contact&sort=lastName&dir=asc&page=3&perPage=50');
+  assert.deepEqual(plain(listFromUrl(url)), list);
+  assert.equal(urlOfList({ ...LIST_DEFAULTS, dir: 'asc' }), '?sort=modifiedTime&dir=asc', 'a sort is named with its direction');
+  assert.equal(urlOfList({ ...LIST_DEFAULTS, q: 'a&b=c?#' }), '?q=a%26b%3Dc%3F%23', 'search text is encoded');
+  assert.equal(listFromUrl(urlOfList({ ...LIST_DEFAULTS, q: 'a&b=c?#' })).q, 'a&b=c?#');
+  // Nonsense falls back to the defaults rather than failing.
+  const odd = plain(listFromUrl('?sort=salary&dir=up&page=-2&perPage=7&course=%20&status=' + 'x'.repeat(300)));
+  assert.deepEqual(odd, plain(LIST_DEFAULTS));
+  assert.equal(listFromUrl('?page=2.5').page, 1);
+  assert.equal(listFromUrl('?page=999999&perPage=100').page, 1000, 'at most the 100,000th record');
+  assert.equal(listFromUrl('?sort=course').dir, 'asc', 'a sort without a direction is ascending');
 });
 
 test('browser validation matches the gateway rules (last name required, email format, lengths)', () => {
@@ -126,7 +193,7 @@ test('a full student form coerces to LeadInput and a partial edit to LeadPatch',
   assert.deepEqual(coerceVariables(schema, 'UpdateStudent', { id: '1', input: { course: 'React in Depth', phone: null } }), []);
   // LeadInput's fields are all optional in the type now (the gateway checks required ones), but unknown ones fail.
   assert.ok(coerceVariables(schema, 'CreateStudent', { input: { lastName: 'Ada', college: 'x' } }).length > 0, 'unknown LeadInput field');
-  assert.deepEqual(coerceVariables(schema, 'Students', { page: 2, perPage: 25, pageToken: null, sortBy: 'CREATED_TIME', sortOrder: 'ASC' }), []);
+  assert.deepEqual(coerceVariables(schema, 'Students', { page: 2, perPage: 25, sortBy: 'CREATED_TIME', sortOrder: 'ASC' }), []);
   assert.deepEqual(coerceVariables(schema, 'Initialize', { code: 'c', state: 's', redirectUrl: 'http://x/redirect.html', location: 'us', accountsServer: null }), []);
 });
 
