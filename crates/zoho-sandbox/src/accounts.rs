@@ -1,6 +1,7 @@
 //! The simulated Zoho accounts server (§1): `GET /oauth/v2/auth` (consent page or direct redirect
 //! with a code), `POST /oauth/v2/token` (authorization_code and refresh_token grants, always HTTP 200
-//! with JSON, errors as `{"error":…}`), `POST /oauth/v2/token/revoke`.
+//! with JSON, errors as `{"error":…}`), `POST /oauth/v2/token/revoke`. One router per data
+//! centre (`dc`, an index into `Shared::data_centres`).
 
 use std::sync::Arc;
 use std::time::Instant;
@@ -21,11 +22,11 @@ use super::token::{token, token_error};
 /// Largest token/revoke request body read; real ones are a few hundred bytes.
 const MAX_BODY: usize = 64 * 1024;
 
-pub(crate) fn router(shared: Arc<Shared>) -> Router {
-    Router::new().fallback(entry).with_state(shared)
+pub(crate) fn router(shared: Arc<Shared>, dc: usize) -> Router {
+    Router::new().fallback(entry).with_state((shared, dc))
 }
 
-async fn entry(State(shared): State<Arc<Shared>>, request: Request) -> Response {
+async fn entry(State((shared, dc)): State<(Arc<Shared>, usize)>, request: Request) -> Response {
     let (parts, body) = request.into_parts();
     let query = Params::parse(parts.uri.query().unwrap_or(""));
     let path = parts.uri.path().trim_end_matches('/');
@@ -38,7 +39,11 @@ async fn entry(State(shared): State<Arc<Shared>>, request: Request) -> Response 
             let mut params = Params::parse(&String::from_utf8_lossy(&body_form(&parts.headers, &body)));
             // Zoho takes the parameters from the query string or the body (§1.5).
             params.merge(query);
-            if path == "/oauth/v2/token" { token(&shared, &parts.headers, &params).await } else { revoke(&shared, &params).await }
+            if path == "/oauth/v2/token" {
+                token(&shared, dc, &parts.headers, &params).await
+            } else {
+                revoke(&shared, dc, &params).await
+            }
         }
         ("/sandbox/faults", &Method::POST | &Method::DELETE) if shared.config.http_fault_switch => {
             let Ok(body) = axum::body::to_bytes(body, MAX_BODY).await else {
@@ -106,9 +111,18 @@ fn authorize(shared: &Shared, params: &Params) -> Response {
     if params.get("response_type") != Some("code") {
         return consent::error_page("Invalid response type", "response_type must be code.");
     }
-    let scopes = parse_scopes(params.get("scope").unwrap_or(""));
+    let scope_text = params.get("scope").unwrap_or("");
+    let scopes = parse_scopes(scope_text);
     if scopes.is_empty() {
         return consent::error_page("Invalid scope", "The scope parameter is missing.");
+    }
+    // Zoho's scope list is comma-separated (§1.2) and every scope must exist (§1.10).
+    if scope_text.contains(char::is_whitespace) {
+        return consent::error_page("Invalid OAuth scope", "Scopes are separated by commas, not spaces.");
+    }
+    let org_modules: Vec<String> = shared.lock().org.modules.iter().map(|m| m.api_name.clone()).collect();
+    if let Some(unknown) = scopes.iter().find(|scope| !super::scopes::is_known(scope, &org_modules)) {
+        return consent::error_page("Invalid OAuth scope", &format!("The scope {unknown} does not exist."));
     }
     let state = params.get("state");
     if params.get("sandbox_action") == Some("deny") {
@@ -127,6 +141,9 @@ fn authorize(shared: &Shared, params: &Params) -> Response {
     });
     let offline = params.get("access_type").is_some_and(|v| v.eq_ignore_ascii_case("offline"));
     let prompt_consent = params.get("prompt").is_some_and(|v| v.eq_ignore_ascii_case("consent"));
+    // Whichever accounts server the user started on, the redirect names the data centre they live
+    // in; the client must exchange the code there (§1.4, §1.9).
+    let home = shared.home_dc(user);
     let code = {
         let mut inner = shared.lock();
         let now = Instant::now();
@@ -141,6 +158,7 @@ fn authorize(shared: &Shared, params: &Params) -> Response {
             code.clone(),
             Grant {
                 user,
+                dc: home,
                 client_id: config.client_id.clone(),
                 redirect_uri: redirect_uri.to_string(),
                 scopes,
@@ -151,10 +169,14 @@ fn authorize(shared: &Shared, params: &Params) -> Response {
         );
         code
     };
-    redirect(redirect_uri, &[("code", &code), ("location", &config.location), ("accounts-server", &shared.accounts_url)], state)
+    let Some(dc) = shared.data_centres.get(home) else {
+        return consent::error_page("Unknown data centre", "The user's data centre is not running.");
+    };
+    redirect(redirect_uri, &[("code", &code), ("location", &dc.location), ("accounts-server", &dc.accounts_url)], state)
 }
 
-/// Scopes are comma-separated in Zoho (§1.2); spaces are accepted too. Compared case-insensitively.
+/// Scopes are comma-separated in Zoho (§1.2); `authorize` refuses spaces, this split (also used to
+/// show them on the consent page) tolerates them. Compared case-insensitively.
 pub(crate) fn parse_scopes(text: &str) -> Vec<String> {
     text.split(|c: char| c == ',' || c.is_whitespace()).filter(|s| !s.is_empty()).map(str::to_string).collect()
 }
@@ -181,7 +203,7 @@ fn redirect(redirect_uri: &str, pairs: &[(&str, &str)], state: Option<&str>) -> 
 
 /// `POST /oauth/v2/token/revoke?token=…` (§1.7): `{"status":"success"}`; an unknown token answers
 /// HTTP 400 `{"error":"invalid_token","status":"failure"}` (the exact body is our choice).
-async fn revoke(shared: &Shared, params: &Params) -> Response {
+async fn revoke(shared: &Shared, dc: usize, params: &Params) -> Response {
     let fault = {
         let mut inner = shared.lock();
         inner.calls.record("token.revoke");
@@ -198,7 +220,12 @@ async fn revoke(shared: &Shared, params: &Params) -> Response {
         }
         _ => {}
     }
-    let revoked = params.non_empty("token").is_some_and(|token| shared.lock().revoke(token));
+    // Tokens live in the data centre that issued them (§1.8): another one does not know them.
+    let revoked = params.non_empty("token").is_some_and(|token| {
+        let mut inner = shared.lock();
+        let here = inner.refresh_tokens.get(token).map(|t| t.dc).or_else(|| inner.access_tokens.get(token).map(|t| t.dc));
+        here == Some(dc) && inner.revoke(token)
+    });
     if revoked {
         json_response(StatusCode::OK, &json!({ "status": "success" }))
     } else {

@@ -66,10 +66,26 @@ pub(crate) struct Module {
     pub fields: Vec<Field>,
     /// Index in the org (drives field ids and seed ids).
     pub index: usize,
+    /// Fields removed at run time (drift hooks): `fields=` naming one answers INVALID_DATA even
+    /// when it is a standard field name.
+    pub removed: Vec<String>,
     next_field: usize,
 }
 
 impl Module {
+    /// Whether `fields=` may name `api_name`: a field of the module, `id`, a `$` meta key, or a
+    /// standard field of a standard module that the sandbox does not model (§3.4: e.g. Leads'
+    /// `Designation`), unless removed at run time.
+    pub fn accepts_in_fields(&self, api_name: &str) -> bool {
+        if self.removed.iter().any(|r| r == api_name) {
+            return false;
+        }
+        api_name == "id"
+            || api_name.starts_with('$')
+            || self.field(api_name).is_some()
+            || (!self.custom && STANDARD_FIELDS.contains(&api_name))
+    }
+
     /// A field by exact API name (case-sensitive, §2.1).
     pub fn field(&self, api_name: &str) -> Option<&Field> {
         self.fields.iter().find(|f| f.api_name == api_name)
@@ -144,6 +160,7 @@ impl Catalog {
                     sequence: index + 2,
                     fields: Vec::new(),
                     index,
+                    removed: Vec::new(),
                     next_field: 0,
                 };
                 for (n, field) in m.fields.iter().enumerate() {
@@ -165,3 +182,94 @@ impl Catalog {
         self.modules.iter_mut().find(|m| m.api_name == api_name)
     }
 }
+
+/// Standard fields of Zoho's standard modules (Leads, Contacts, Deals; §3.4 and the v7 fields
+/// sample), accepted in `fields=` even where the sandbox's org does not model them; they read as
+/// null.
+const STANDARD_FIELDS: &[&str] = &[
+    "Salutation",
+    "First_Name",
+    "Last_Name",
+    "Full_Name",
+    "Company",
+    "Designation",
+    "Title",
+    "Email",
+    "Secondary_Email",
+    "Phone",
+    "Mobile",
+    "Home_Phone",
+    "Other_Phone",
+    "Asst_Phone",
+    "Assistant",
+    "Fax",
+    "Website",
+    "Lead_Source",
+    "Lead_Status",
+    "Industry",
+    "No_of_Employees",
+    "Annual_Revenue",
+    "Rating",
+    "Email_Opt_Out",
+    "Skype_ID",
+    "Twitter",
+    "Street",
+    "City",
+    "State",
+    "Zip_Code",
+    "Country",
+    "Mailing_Street",
+    "Mailing_City",
+    "Mailing_State",
+    "Mailing_Zip",
+    "Mailing_Country",
+    "Other_Street",
+    "Other_City",
+    "Other_State",
+    "Other_Zip",
+    "Other_Country",
+    "Description",
+    "Department",
+    "Date_of_Birth",
+    "Reporting_To",
+    "Account_Name",
+    "Vendor_Name",
+    "Contact_Name",
+    "Deal_Name",
+    "Amount",
+    "Closing_Date",
+    "Stage",
+    "Type",
+    "Probability",
+    "Next_Step",
+    "Expected_Revenue",
+    "Campaign_Source",
+    "Pipeline",
+    "Lead_Conversion_Time",
+    "Overall_Sales_Duration",
+    "Sales_Cycle_Duration",
+    "Owner",
+    "Created_By",
+    "Modified_By",
+    "Created_Time",
+    "Modified_Time",
+    "Last_Activity_Time",
+    "Layout",
+    "Tag",
+    "Record_Image",
+    "Currency",
+    "Exchange_Rate",
+    "Converted__s",
+    "Converted_Date_Time",
+    "Converted_Account",
+    "Converted_Contact",
+    "Converted_Deal",
+    "Record_Status__s",
+    "Locked__s",
+    "Unsubscribed_Mode",
+    "Unsubscribed_Time",
+    "Change_Log_Time__s",
+    "Data_Processing_Basis",
+    "Data_Source",
+    "Enrich_Status__s",
+];

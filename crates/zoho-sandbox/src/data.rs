@@ -31,8 +31,9 @@ pub(crate) fn profile_id(profile: &str) -> &'static str {
     if profile == "Administrator" { "6180428000000026031" } else { "6180428000000026034" }
 }
 
-/// The three demo users, admin first.
-pub(crate) fn users() -> Vec<SandboxUser> {
+/// The demo users, admin first: three who live in the primary data centre (`location`), and
+/// `eu_advisor`, who lives in the `eu` data centre when the sandbox runs one.
+pub(crate) fn users(location: &str, extra_data_centres: &[String]) -> Vec<SandboxUser> {
     let user = |key, id: &str, zuid: &str, name: &str, email: &str, profile: &str, role: &str| SandboxUser {
         key,
         id: id.to_string(),
@@ -41,8 +42,9 @@ pub(crate) fn users() -> Vec<SandboxUser> {
         email: email.to_string(),
         profile: profile.to_string(),
         role: role.to_string(),
+        location: location.to_string(),
     };
-    vec![
+    let mut users = vec![
         user(
             "admin",
             "6180428000000411001",
@@ -70,8 +72,26 @@ pub(crate) fn users() -> Vec<SandboxUser> {
             "Standard",
             "Academic Advisor",
         ),
-    ]
+    ];
+    if let Some(eu) = extra_data_centres.iter().find(|l| l.eq_ignore_ascii_case(EU_USER_LOCATION)) {
+        users.push(SandboxUser {
+            location: eu.clone(),
+            ..user(
+                "eu_advisor",
+                "6180428000000411055",
+                "910042355",
+                "Lena Fischer",
+                "lena.fischer@zylker-academy.example",
+                "Standard",
+                "Academic Advisor (Europe)",
+            )
+        });
+    }
+    users
 }
+
+/// The data centre of the demo user `eu_advisor`.
+pub(crate) const EU_USER_LOCATION: &str = "eu";
 
 /// `{"name","id","email"}` as Zoho writes owner and user lookups in records (§3.4).
 pub(crate) fn user_ref(user: &SandboxUser) -> Value {
@@ -282,7 +302,7 @@ pub(crate) fn seed_leads(count: usize, users: &[SandboxUser]) -> Vec<StoredRecor
         fields.insert("Created_Time".into(), json!(format_time(created)));
         fields.insert("Modified_Time".into(), json!(format_time(modified)));
         add_custom_lead_fields(index, course, &mut fields);
-        leads.push(StoredRecord { id: FIRST_SEED_LEAD_ID + index as u64 * 7, owner, created, modified, fields });
+        leads.push(StoredRecord::new(FIRST_SEED_LEAD_ID + index as u64 * 7, owner, created, modified, fields));
     }
     leads
 }

@@ -17,11 +17,14 @@
 //! - `data.rs` — the deterministic org identity, users and generated seed leads.
 //! - `calls.rs` — [`CallCounts`], the per-endpoint call counter tests read.
 //! - `faults.rs` — [`Fault`] and [`FaultRule`], the fault switch.
+//! - `dc.rs` — [`DataCentre`]: the accounts server and API domain of each simulated data centre.
+//! - `credits.rs` — the org's API credits over a rolling window, and what calls cost.
 //! - `inspect.rs` — what tests may look at: [`IssuedSecrets`], received criteria and COQL queries,
 //!   and the criteria parser as an oracle ([`parse_criteria`]).
 //! - `listener.rs` — serving, stopping, and going offline and back online on the same ports.
 //! - `http.rs` — response helpers: Zoho's JSON content type, error envelope, 204, query parsing.
 //! - `accounts.rs` — the accounts listener: `/oauth/v2/auth` and `/oauth/v2/token/revoke`.
+//! - `scopes.rs` — which OAuth scopes exist (unknown ones are refused at consent).
 //! - `token.rs` — `/oauth/v2/token`: code exchange, refresh, the refresh throttle.
 //! - `consent.rs` — the small HTML "choose a user" page and error page.
 //! - `crm/` — the CRM API listener: dispatch, auth, scopes, concurrency (`mod.rs`), field and
@@ -36,13 +39,16 @@ mod accounts;
 mod calls;
 mod catalog;
 mod consent;
+mod credits;
 pub(crate) mod crm;
 mod data;
+mod dc;
 mod faults;
 mod http;
 mod inspect;
 mod listener;
 mod org;
+mod scopes;
 mod seed;
 mod state;
 #[cfg(test)]
@@ -59,6 +65,7 @@ use tokio::sync::watch;
 
 pub use calls::CallCounts;
 pub use crm::coql::{CoqlError, CoqlExpr, CoqlQuery, CoqlValue, parse_coql};
+pub use dc::DataCentre;
 pub use faults::{Fault, FaultRule};
 pub use inspect::{Criteria, CriteriaError, IssuedSecrets, parse_criteria};
 pub use org::{FieldSpec, ModuleSpec, OrgSpec};
@@ -105,6 +112,21 @@ pub struct SandboxConfig {
     /// Serve `POST/DELETE /sandbox/faults` on the accounts listener, so a browser test or a demo
     /// can switch faults on over HTTP (off by default: tests in Rust use [`Sandbox::set_fault`]).
     pub http_fault_switch: bool,
+    /// How long search lags behind creates and edits: Zoho indexes records with a delay, and a
+    /// search right after a create answers 204 (§2.8). Default 0 (search sees writes at once);
+    /// `zoho-gateway --sandbox` should set a few seconds. Settable later with
+    /// [`Sandbox::set_search_index_delay`].
+    pub search_index_delay: Duration,
+    /// The org's API credits per `credit_window` (§4): `None` (default) = unlimited. With a budget,
+    /// calls cost credits as in Zoho, answers carry `X-API-CREDITS-REMAINING` once half is used,
+    /// and a call that does not fit answers 429 `TOO_MANY_REQUESTS`.
+    pub credit_budget: Option<u64>,
+    /// The rolling window credits count over (Zoho: 24 hours, §4).
+    pub credit_window: Duration,
+    /// Data centres besides the primary one (`location`), each with its own accounts server and
+    /// API domain listeners on free ports (§1.9). Default `["eu"]`, home of the demo user
+    /// `eu_advisor`; an empty list runs the primary alone (and drops that user).
+    pub extra_data_centres: Vec<String>,
 }
 
 impl Default for SandboxConfig {
@@ -126,6 +148,10 @@ impl Default for SandboxConfig {
             org: OrgSpec::default(),
             location: "us".to_string(),
             http_fault_switch: false,
+            search_index_delay: Duration::ZERO,
+            credit_budget: None,
+            credit_window: Duration::from_secs(24 * 3600),
+            extra_data_centres: vec!["eu".to_string()],
         }
     }
 }
@@ -147,6 +173,8 @@ pub struct SandboxUser {
     pub profile: String,
     /// CRM role name.
     pub role: String,
+    /// The data centre the user lives in (`us`, `eu`): where they sign in and call the API.
+    pub location: String,
 }
 
 impl SandboxUser {
@@ -170,7 +198,7 @@ pub struct Sandbox {
 struct ShutdownGuard {
     stop: watch::Sender<bool>,
     online: watch::Sender<bool>,
-    listening: [watch::Receiver<bool>; 2],
+    listening: Vec<watch::Receiver<bool>>,
 }
 
 impl Drop for ShutdownGuard {
@@ -180,30 +208,53 @@ impl Drop for ShutdownGuard {
 }
 
 impl Sandbox {
-    /// Binds both listeners, seeds the data and spawns the two servers on the current runtime.
+    /// Binds the listeners (an accounts server and an API domain per data centre), seeds the data
+    /// and spawns the servers on the current runtime.
     pub async fn start(config: SandboxConfig) -> anyhow::Result<Sandbox> {
-        let accounts_listener = tokio::net::TcpListener::bind(SocketAddr::new(config.bind_ip, config.accounts_port))
-            .await
-            .with_context(|| format!("binding the sandbox accounts listener on port {}", config.accounts_port))?;
-        let api_listener = tokio::net::TcpListener::bind(SocketAddr::new(config.bind_ip, config.api_port))
-            .await
-            .with_context(|| format!("binding the sandbox API listener on port {}", config.api_port))?;
-        let (accounts_addr, api_addr) = (accounts_listener.local_addr()?, api_listener.local_addr()?);
+        let mut locations = vec![config.location.clone()];
+        for location in &config.extra_data_centres {
+            if locations.iter().any(|l| l.eq_ignore_ascii_case(location)) {
+                anyhow::bail!("data centre {location} is given twice");
+            }
+            locations.push(location.clone());
+        }
+        let mut bound = Vec::new();
+        for (index, location) in locations.iter().enumerate() {
+            // Only the primary data centre takes fixed ports; the others pick free ones.
+            let (accounts_port, api_port) = if index == 0 { (config.accounts_port, config.api_port) } else { (0, 0) };
+            let accounts = tokio::net::TcpListener::bind(SocketAddr::new(config.bind_ip, accounts_port))
+                .await
+                .with_context(|| format!("binding the sandbox accounts listener ({location}) on port {accounts_port}"))?;
+            let api = tokio::net::TcpListener::bind(SocketAddr::new(config.bind_ip, api_port))
+                .await
+                .with_context(|| format!("binding the sandbox API listener ({location}) on port {api_port}"))?;
+            bound.push((location.clone(), accounts, api));
+        }
+        let mut data_centres = Vec::new();
+        for (location, accounts, api) in &bound {
+            data_centres.push(DataCentre {
+                location: location.clone(),
+                accounts_url: base_url(accounts.local_addr()?),
+                api_url: base_url(api.local_addr()?),
+            });
+        }
+        let users = data::users(&config.location, &config.extra_data_centres);
         let org = config.org.clone().validated().map_err(anyhow::Error::msg).context("the sandbox org definition")?;
-        let store = seed::build(&org, &data::users(), config.lead_count)
-            .map_err(anyhow::Error::msg)
-            .context("the sandbox org's seed records")?;
+        let store =
+            seed::build(&org, &users, config.lead_count).map_err(anyhow::Error::msg).context("the sandbox org's seed records")?;
         let catalog = catalog::Catalog::new(&org);
         let config = SandboxConfig { org, ..config };
-        let shared = Arc::new(Shared::new(config, catalog, store, base_url(accounts_addr), base_url(api_addr)));
+        let shared = Arc::new(Shared::new(config, catalog, store, data_centres, users));
 
         let (stop, stopped) = watch::channel(false);
         let (online, is_online) = watch::channel(true);
         let switches = listener::Switches { stop: stopped, online: is_online };
-        let listening = [
-            listener::spawn(accounts_listener, accounts_addr, accounts::router(shared.clone()), switches.clone()),
-            listener::spawn(api_listener, api_addr, crm::router(shared.clone()), switches),
-        ];
+        let mut listening = Vec::new();
+        for (dc, (_, accounts, api)) in bound.into_iter().enumerate() {
+            let (accounts_addr, api_addr) = (accounts.local_addr()?, api.local_addr()?);
+            listening.push(listener::spawn(accounts, accounts_addr, accounts::router(shared.clone(), dc), switches.clone()));
+            listening.push(listener::spawn(api, api_addr, crm::router(shared.clone(), dc), switches.clone()));
+        }
         tracing::info!(accounts = %shared.accounts_url, api = %shared.api_url, "Zoho sandbox started");
         Ok(Sandbox { shared, guard: Arc::new(ShutdownGuard { stop, online, listening }) })
     }
@@ -221,6 +272,61 @@ impl Sandbox {
     /// The full token endpoint URL, as the Python SDK's `Environment.accounts_url` wants it (§5.3).
     pub fn token_url(&self) -> String {
         format!("{}/oauth/v2/token", self.shared.accounts_url)
+    }
+
+    /// Every data centre, the primary (`SandboxConfig::location`) first.
+    pub fn data_centres(&self) -> Vec<DataCentre> {
+        self.shared.data_centres.clone()
+    }
+
+    /// Base URL of the accounts server of data centre `location` (`us`, `eu`), if the sandbox runs it.
+    pub fn accounts_url_for(&self, location: &str) -> Option<String> {
+        self.data_centre(location).map(|dc| dc.accounts_url.clone())
+    }
+
+    /// Base URL of the API domain of data centre `location`, if the sandbox runs it.
+    pub fn api_url_for(&self, location: &str) -> Option<String> {
+        self.data_centre(location).map(|dc| dc.api_url.clone())
+    }
+
+    fn data_centre(&self, location: &str) -> Option<&DataCentre> {
+        self.shared.data_centres.iter().find(|dc| dc.location.eq_ignore_ascii_case(location))
+    }
+
+    /// The redirect URIs registered now (exact match, §1.2).
+    pub fn redirect_uris(&self) -> Vec<String> {
+        self.shared.lock().redirect_uris.clone()
+    }
+
+    /// Changes how long search lags behind writes from now on (records written earlier keep
+    /// their indexing time).
+    pub fn set_search_index_delay(&self, delay: Duration) {
+        self.shared.lock().search_index_delay = delay;
+    }
+
+    /// Indexes every record now, as if the index delay had passed.
+    pub fn index_search_now(&self) {
+        let mut inner = self.shared.lock();
+        let modules: Vec<String> = inner.org.modules.iter().map(|m| m.api_name.clone()).collect();
+        for module in modules {
+            inner.store.mark_all_indexed(&module);
+        }
+    }
+
+    /// Sets the org's credit budget per window (`None` = unlimited); credits already spent in the
+    /// window still count.
+    pub fn set_credit_budget(&self, budget: Option<u64>) {
+        self.shared.lock().credits.set_budget(budget);
+    }
+
+    /// Credits spent inside the rolling window (counted only while a budget is set).
+    pub fn credits_used(&self) -> u64 {
+        self.shared.lock().credits.used()
+    }
+
+    /// Credits left in the window (`None` without a budget).
+    pub fn credits_remaining(&self) -> Option<u64> {
+        self.shared.lock().credits.remaining()
     }
 
     /// The registered client id.
@@ -334,6 +440,7 @@ impl Sandbox {
         if spec.fields.len() == before {
             return Err(format!("module {module} has no field {api_name}"));
         }
+        spec.removed.push(api_name.to_string());
         inner.store.drop_field(module, api_name);
         Ok(())
     }
@@ -350,6 +457,7 @@ impl Sandbox {
             return Err(format!("field {} looks up module {target}, which is not in the org", spec.api_name));
         }
         let module = inner.org.module_mut(module).ok_or_else(|| format!("no module {module}"))?;
+        module.removed.retain(|r| *r != spec.api_name);
         module.add_field(&spec)
     }
 
@@ -401,21 +509,44 @@ impl Sandbox {
         }
     }
 
-    /// A short human description for `zoho-gateway --sandbox` to print.
+    /// Everything another Zoho client needs to use the sandbox, as text for `zoho-gateway
+    /// --sandbox` to print: each data centre's accounts server, token URL and API domain, the
+    /// client id and secret, the registered redirect URIs, the org, the demo users with their
+    /// data centres, and the simulation settings.
     pub fn describe(&self) -> String {
+        use std::fmt::Write as _;
         let mut text = String::from("Zoho sandbox (simulated accounts server + CRM API v8)\n");
-        text.push_str(&format!("  accounts server: {}\n", self.shared.accounts_url));
-        text.push_str(&format!("  CRM API domain:  {}\n", self.shared.api_url));
-        text.push_str(&format!("  client id:       {}\n", self.shared.config.client_id));
+        for dc in &self.shared.data_centres {
+            let _ = writeln!(text, "  data centre {}:", dc.location);
+            let _ = writeln!(text, "    accounts server: {}", dc.accounts_url);
+            let _ = writeln!(text, "    token URL:       {}", dc.token_url());
+            let _ = writeln!(text, "    CRM API domain:  {}", dc.api_url);
+        }
+        let config = &self.shared.config;
+        let _ = writeln!(text, "  client id:       {}", config.client_id);
+        let _ = writeln!(text, "  client secret:   {}", config.client_secret);
+        let uris = self.redirect_uris();
+        let _ = writeln!(text, "  redirect URIs:   {}", if uris.is_empty() { "(none yet)".to_string() } else { uris.join(", ") });
         let counts: Vec<String> =
             self.module_names().iter().map(|m| format!("{} {}", self.record_count(m), m.to_lowercase())).collect();
-        text.push_str(&format!("  org:             {} ({})\n", data::ORG_NAME, counts.join(", ")));
+        let _ = writeln!(text, "  org:             {} ({})", data::ORG_NAME, counts.join(", "));
+        let (delay, budget) = {
+            let inner = self.shared.lock();
+            (inner.search_index_delay, inner.credits.budget())
+        };
+        let _ = writeln!(text, "  search index delay: {} ms", delay.as_millis());
+        let _ = writeln!(
+            text,
+            "  API credits:     {}",
+            budget.map_or("unlimited".to_string(), |b| format!("{b} per {} s", config.credit_window.as_secs()))
+        );
         text.push_str("  demo users (pick one on the sign-in page, or add sandbox_user=<key> to /oauth/v2/auth):\n");
         for user in &self.shared.users {
-            text.push_str(&format!(
-                "    {:<12} {:<15} {:<40} {} ({})\n",
-                user.key, user.name, user.email, user.profile, user.role
-            ));
+            let _ = writeln!(
+                text,
+                "    {:<12} {:<15} {:<40} {} ({}), data centre {}",
+                user.key, user.name, user.email, user.profile, user.role, user.location
+            );
         }
         text
     }

@@ -308,7 +308,7 @@ impl OrgSpec {
         let spec: OrgSpec = serde_json::from_str(text).map_err(|e| format!("bad org definition: {e}"))?;
         let spec = spec.validated()?;
         // Seeds are checked by building them (types, owners, lookups), as a sandbox would.
-        crate::seed::build(&spec, &crate::data::users(), 0)?;
+        crate::seed::build(&spec, &crate::data::users("us", &[]), 0)?;
         Ok(spec)
     }
 

@@ -50,7 +50,7 @@ pub(crate) fn build(spec: &OrgSpec, users: &[SandboxUser], lead_count: usize) ->
             };
             // Seed records are spread over the month before the seed leads start.
             let created = epoch - 30 * 86_400 + index as i64 * 5_400 + module.index as i64 * 600;
-            let mut record = StoredRecord { id, owner, created, modified: created + 1_800, fields: Default::default() };
+            let mut record = StoredRecord::new(id, owner, created, created + 1_800, Default::default());
             let me = users.get(owner).map(user_ref).unwrap_or(Value::Null);
             for (name, value) in [("Owner", me.clone()), ("Created_By", me.clone()), ("Modified_By", me)] {
                 record.fields.insert(name.into(), value);

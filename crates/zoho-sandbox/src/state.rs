@@ -5,16 +5,17 @@
 use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use serde_json::{Map, Value};
 
 use super::calls::CallCounts;
 use super::catalog::Catalog;
+use super::credits::Credits;
 use super::data;
 use super::faults::FaultRule;
 use super::inspect::Record;
-use super::{SandboxConfig, SandboxUser};
+use super::{DataCentre, SandboxConfig, SandboxUser};
 
 /// Refresh tokens kept per user and client; the 21st evicts the oldest (§1.8).
 pub(crate) const MAX_REFRESH_TOKENS_PER_USER: usize = 20;
@@ -24,8 +25,12 @@ const MAX_PAGE_TOKENS: usize = 10_000;
 /// Everything the two listeners share.
 pub(crate) struct Shared {
     pub config: SandboxConfig,
+    /// The primary data centre's accounts server (`data_centres[0]`).
     pub accounts_url: String,
+    /// The primary data centre's API domain.
     pub api_url: String,
+    /// Every data centre, the primary first; a user, code or token names its data centre by index.
+    pub data_centres: Vec<DataCentre>,
     pub users: Vec<SandboxUser>,
     inner: Mutex<Inner>,
     in_flight: AtomicUsize,
@@ -33,9 +38,19 @@ pub(crate) struct Shared {
 }
 
 impl Shared {
-    pub fn new(config: SandboxConfig, org: Catalog, store: Store, accounts_url: String, api_url: String) -> Self {
-        let users = data::users();
+    pub fn new(
+        config: SandboxConfig,
+        org: Catalog,
+        store: Store,
+        data_centres: Vec<DataCentre>,
+        users: Vec<SandboxUser>,
+    ) -> Self {
+        let accounts_url = data_centres.first().map(|dc| dc.accounts_url.clone()).unwrap_or_default();
+        let api_url = data_centres.first().map(|dc| dc.api_url.clone()).unwrap_or_default();
         let inner = Inner {
+            search_index_delay: config.search_index_delay,
+            credits: Credits::new(config.credit_budget, config.credit_window),
+            deleted: HashSet::new(),
             redirect_uris: config.redirect_uris.clone(),
             codes: HashMap::new(),
             refresh_tokens: HashMap::new(),
@@ -54,6 +69,7 @@ impl Shared {
             config,
             accounts_url,
             api_url,
+            data_centres,
             users,
             inner: Mutex::new(inner),
             in_flight: AtomicUsize::new(0),
@@ -80,6 +96,12 @@ impl Shared {
         InFlight { shared: self.clone(), count }
     }
 
+    /// The index of the data centre a user lives in (the primary when unknown).
+    pub fn home_dc(&self, user: usize) -> usize {
+        let location = self.users.get(user).map(|u| u.location.as_str()).unwrap_or_default();
+        self.data_centres.iter().position(|dc| dc.location == location).unwrap_or(0)
+    }
+
     pub fn peak_in_flight(&self) -> usize {
         self.peak.load(Ordering::SeqCst)
     }
@@ -100,6 +122,8 @@ impl Drop for InFlight {
 /// A grant code waiting to be exchanged.
 pub(crate) struct Grant {
     pub user: usize,
+    /// The user's data centre: only its accounts server exchanges the code (§1.4).
+    pub dc: usize,
     pub client_id: String,
     pub redirect_uri: String,
     pub scopes: Vec<String>,
@@ -113,6 +137,8 @@ pub(crate) struct Grant {
 
 pub(crate) struct RefreshToken {
     pub user: usize,
+    /// Tokens are bound to the data centre that issued them (§1.8).
+    pub dc: usize,
     pub client_id: String,
     pub scopes: Vec<String>,
     pub sequence: u64,
@@ -122,6 +148,8 @@ pub(crate) struct RefreshToken {
 
 pub(crate) struct AccessToken {
     pub user: usize,
+    /// Only this data centre's API domain accepts the token (§1.8: another DC answers INVALID_TOKEN).
+    pub dc: usize,
     pub scopes: Vec<String>,
     pub expires: Instant,
     pub refresh_token: Option<String>,
@@ -148,11 +176,51 @@ pub(crate) struct StoredRecord {
     pub modified: i64,
     /// Field values by API name, without `id` (absent = unset).
     pub fields: Map<String, Value>,
+    /// When search sees the current version (Zoho's index lags behind writes, §2.8); `None` =
+    /// indexed already.
+    pub searchable_at: Option<Instant>,
+    /// The version search sees until then: the fields before the last edit, or `None` for a record
+    /// created since (search does not find it yet).
+    pub indexed_fields: Option<Map<String, Value>>,
 }
 
 impl StoredRecord {
     pub fn field(&self, api_name: &str) -> &Value {
         self.fields.get(api_name).unwrap_or(&Value::Null)
+    }
+
+    /// A record as written by seed data: already in the search index.
+    pub fn new(id: u64, owner: usize, created: i64, modified: i64, fields: Map<String, Value>) -> Self {
+        StoredRecord { id, owner, created, modified, fields, searchable_at: None, indexed_fields: None }
+    }
+
+    /// The version of this record search sees at `now`, if any (§2.8 indexing delay).
+    pub fn as_indexed(&self, now: Instant) -> Option<std::borrow::Cow<'_, StoredRecord>> {
+        match (self.searchable_at, &self.indexed_fields) {
+            (None, _) => Some(std::borrow::Cow::Borrowed(self)),
+            (Some(at), _) if at <= now => Some(std::borrow::Cow::Borrowed(self)),
+            (Some(_), None) => None,
+            (Some(_), Some(old)) => Some(std::borrow::Cow::Owned(StoredRecord { fields: old.clone(), ..self.clone() })),
+        }
+    }
+
+    /// Call before an edit: with a delay, search keeps seeing the version it indexed last (§2.8).
+    pub fn will_change(&mut self, delay: Duration) {
+        if delay.is_zero() {
+            (self.searchable_at, self.indexed_fields) = (None, None);
+            return;
+        }
+        let now = Instant::now();
+        if self.searchable_at.is_none_or(|at| at <= now) {
+            self.indexed_fields = Some(self.fields.clone());
+        }
+        self.searchable_at = Some(now + delay);
+    }
+
+    /// Call on a new record: with a delay, search does not find it until then (§2.8).
+    pub fn just_created(&mut self, delay: Duration) {
+        self.indexed_fields = None;
+        self.searchable_at = (!delay.is_zero()).then(|| Instant::now() + delay);
     }
 }
 
@@ -188,6 +256,13 @@ impl Store {
         self.modules.get(module).map_or(0, BTreeMap::len)
     }
 
+    /// Makes every record of a module searchable as it is now (§2.8 index delay over).
+    pub fn mark_all_indexed(&mut self, module: &str) {
+        for record in self.modules.get_mut(module).into_iter().flat_map(|m| m.values_mut()) {
+            (record.searchable_at, record.indexed_fields) = (None, None);
+        }
+    }
+
     /// Drops a field's values from every record of a module (drift: a removed field).
     pub fn drop_field(&mut self, module: &str, api_name: &str) {
         for record in self.modules.get_mut(module).into_iter().flat_map(|m| m.values_mut()) {
@@ -215,6 +290,12 @@ pub(crate) struct Inner {
     pub sequence: u64,
     /// What tests may inspect: issued secrets, received criteria.
     pub record: Record,
+    /// How long search lags behind writes (§2.8); settable at run time.
+    pub search_index_delay: Duration,
+    /// The org's API credits over the rolling window (§4).
+    pub credits: Credits,
+    /// Ids of deleted records (`DELETE` of one again answers "record not deleted", §2.6).
+    pub deleted: HashSet<u64>,
 }
 
 impl Inner {
@@ -224,7 +305,7 @@ impl Inner {
     }
 
     /// Stores a new refresh token, evicting the user's oldest for this client beyond 20 (§1.8).
-    pub fn add_refresh_token(&mut self, user: usize, client_id: &str, scopes: &[String]) -> String {
+    pub fn add_refresh_token(&mut self, user: usize, dc: usize, client_id: &str, scopes: &[String]) -> String {
         let mine: Vec<(u64, String)> = self
             .refresh_tokens
             .iter()
@@ -244,7 +325,14 @@ impl Inner {
         let sequence = self.next_sequence();
         self.refresh_tokens.insert(
             token.clone(),
-            RefreshToken { user, client_id: client_id.to_string(), scopes: scopes.to_vec(), sequence, minted: VecDeque::new() },
+            RefreshToken {
+                user,
+                dc,
+                client_id: client_id.to_string(),
+                scopes: scopes.to_vec(),
+                sequence,
+                minted: VecDeque::new(),
+            },
         );
         token
     }
@@ -253,6 +341,7 @@ impl Inner {
     pub fn mint_access_token(
         &mut self,
         user: usize,
+        dc: usize,
         scopes: &[String],
         refresh_token: Option<&str>,
         expires: Instant,
@@ -280,7 +369,14 @@ impl Inner {
         let sequence = self.next_sequence();
         self.access_tokens.insert(
             token.clone(),
-            AccessToken { user, scopes: scopes.to_vec(), expires, refresh_token: refresh_token.map(str::to_string), sequence },
+            AccessToken {
+                user,
+                dc,
+                scopes: scopes.to_vec(),
+                expires,
+                refresh_token: refresh_token.map(str::to_string),
+                sequence,
+            },
         );
         token
     }

@@ -16,7 +16,7 @@ use super::http::{Params, json as json_response, raw_json};
 use super::state::Shared;
 
 /// `POST /oauth/v2/token` (§1.5, §1.6): always HTTP 200 + JSON, errors as `{"error":"…"}`.
-pub(crate) async fn token(shared: &Shared, headers: &HeaderMap, params: &Params) -> Response {
+pub(crate) async fn token(shared: &Shared, dc: usize, headers: &HeaderMap, params: &Params) -> Response {
     let label = match params.get("grant_type") {
         Some("authorization_code") => "token.authorization_code",
         Some("refresh_token") => "token.refresh_token",
@@ -51,14 +51,14 @@ pub(crate) async fn token(shared: &Shared, headers: &HeaderMap, params: &Params)
         return token_error("invalid_client_secret");
     }
     match label {
-        "token.authorization_code" => exchange_code(shared, params),
-        "token.refresh_token" => refresh(shared, params),
+        "token.authorization_code" => exchange_code(shared, dc, params),
+        "token.refresh_token" => refresh(shared, dc, params),
         // Zoho's answer to an unknown grant type is UNCONFIRMED; this is RFC 6749's name.
         _ => token_error("unsupported_grant_type"),
     }
 }
 
-fn exchange_code(shared: &Shared, params: &Params) -> Response {
+fn exchange_code(shared: &Shared, dc: usize, params: &Params) -> Response {
     let config = &shared.config;
     let mut inner = shared.lock();
     let Some(code) = params.non_empty("code") else {
@@ -67,6 +67,10 @@ fn exchange_code(shared: &Shared, params: &Params) -> Response {
     let Some(grant) = inner.codes.get(code) else {
         return token_error("invalid_code");
     };
+    // A code is only known to the accounts server of the user's data centre (§1.4).
+    if grant.dc != dc {
+        return token_error("invalid_code");
+    }
     if grant.issued.elapsed() >= config.code_ttl {
         inner.codes.remove(code);
         return token_error("invalid_code");
@@ -91,20 +95,22 @@ fn exchange_code(shared: &Shared, params: &Params) -> Response {
     let Some(grant) = inner.codes.remove(code) else {
         return token_error("invalid_code");
     };
-    let refresh_token = grant.with_refresh_token.then(|| inner.add_refresh_token(grant.user, &grant.client_id, &grant.scopes));
+    let refresh_token =
+        grant.with_refresh_token.then(|| inner.add_refresh_token(grant.user, dc, &grant.client_id, &grant.scopes));
     let expires = Instant::now() + config.access_token_ttl;
     let access_token = inner.mint_access_token(
         grant.user,
+        dc,
         &grant.scopes,
         refresh_token.as_deref(),
         expires,
         config.max_access_tokens_per_refresh_token,
     );
     drop(inner);
-    token_success(shared, &access_token, refresh_token.as_deref(), &grant.scopes)
+    token_success(shared, dc, &access_token, refresh_token.as_deref(), &grant.scopes)
 }
 
-fn refresh(shared: &Shared, params: &Params) -> Response {
+fn refresh(shared: &Shared, dc: usize, params: &Params) -> Response {
     let config = &shared.config;
     let mut inner = shared.lock();
     let Some(refresh_token) = params.non_empty("refresh_token") else {
@@ -114,6 +120,10 @@ fn refresh(shared: &Shared, params: &Params) -> Response {
     let Some(state) = inner.refresh_tokens.get_mut(refresh_token) else {
         return token_error("invalid_code");
     };
+    // Refresh tokens are bound to their data centre (§1.8): another one does not know them.
+    if state.dc != dc {
+        return token_error("invalid_code");
+    }
     if state.client_id != config.client_id {
         return token_error("invalid_client");
     }
@@ -130,6 +140,7 @@ fn refresh(shared: &Shared, params: &Params) -> Response {
     let (user, scopes) = (state.user, state.scopes.clone());
     let access_token = inner.mint_access_token(
         user,
+        dc,
         &scopes,
         Some(refresh_token),
         now + config.access_token_ttl,
@@ -137,15 +148,17 @@ fn refresh(shared: &Shared, params: &Params) -> Response {
     );
     drop(inner);
     // No refresh_token in a refresh answer: the old one stays valid (§1.6).
-    token_success(shared, &access_token, None, &scopes)
+    token_success(shared, dc, &access_token, None, &scopes)
 }
 
-fn token_success(shared: &Shared, access_token: &str, refresh_token: Option<&str>, scopes: &[String]) -> Response {
+fn token_success(shared: &Shared, dc: usize, access_token: &str, refresh_token: Option<&str>, scopes: &[String]) -> Response {
+    // The API domain of the data centre that issued the token (§1.5, §5.7 gotcha 1).
+    let api_domain = shared.data_centres.get(dc).map_or(shared.api_url.as_str(), |d| d.api_url.as_str());
     let mut body = json!({
         "access_token": access_token,
         // The optional `scope` member is space-separated in Zoho's examples (§1.5).
         "scope": scopes.join(" "),
-        "api_domain": shared.api_url,
+        "api_domain": api_domain,
         "token_type": "Bearer",
         "expires_in": whole_seconds(shared.config.access_token_ttl),
     });

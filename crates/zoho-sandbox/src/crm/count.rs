@@ -1,7 +1,8 @@
 //! `GET /crm/v8/{module}/actions/count` (§11): how many records of the module the caller may see,
 //! optionally narrowed by one search parameter (`criteria`, `email`, `phone` or `word`, matched
 //! exactly as the search route matches them). Zoho's count may lag 1–10 minutes behind writes
-//! (§11); the sandbox counts exactly, at once.
+//! (§11): a count narrowed by a search parameter sees the search index (and its delay,
+//! `SandboxConfig::search_index_delay`); a plain count is exact at once.
 
 use axum::http::StatusCode;
 use axum::response::Response;
@@ -9,7 +10,7 @@ use serde_json::json;
 
 use super::Ctx;
 use super::records::{module_of, project, visible};
-use super::search::{Matcher, SEARCH_PARAMS};
+use super::search::{Matcher, SEARCH_PARAMS, indexed};
 use crate::http::{ApiError, json as json_response};
 
 /// `GET /crm/v8/{module}/actions/count`.
@@ -33,11 +34,12 @@ pub(crate) fn count(ctx: &Ctx<'_>) -> Result<Response, ApiError> {
         Some(name) => Some(Matcher::from_param(ctx, &module, name, params.non_empty(name).unwrap_or_default())?),
     };
     let inner = ctx.shared.lock();
-    let count = inner
-        .store
-        .records(&module.api_name)
-        .filter(|record| visible(&ctx.caller, record))
-        .filter(|record| matcher.as_ref().is_none_or(|m| m.matches(&module, &project(&inner, &module, record, None))))
-        .count();
+    let count = match &matcher {
+        None => inner.store.records(&module.api_name).filter(|record| visible(&ctx.caller, record)).count(),
+        Some(m) => indexed(&inner, &module)
+            .iter()
+            .filter(|record| visible(&ctx.caller, record) && m.matches(&module, &project(&inner, &module, record, None)))
+            .count(),
+    };
     Ok(json_response(StatusCode::OK, &json!({ "count": count })))
 }

@@ -105,6 +105,16 @@ pub(crate) fn default_leads() -> Option<&'static Module> {
 /// Parses a criteria string (already URL-decoded). `and` binds tighter than `or` when both appear
 /// in one group without parentheses (Zoho's rule for that case is UNCONFIRMED).
 pub(crate) fn parse_criteria(text: &str, module: &Module) -> Result<Expr, ApiError> {
+    // One condition needs no parentheses: `Last_Name:equals:Burns` is valid (Zoho's search docs
+    // show single criteria both ways, §2.8). Several must be grouped.
+    if !text.trim_start().starts_with('(') && !text.trim().is_empty() {
+        let mut parser = Parser { chars: text.trim().chars().collect(), pos: 0, conditions: 0, depth: 0, module };
+        let expr = parser.condition()?;
+        if parser.pos != parser.chars.len() {
+            return Err(invalid_query("several conditions must each be in parentheses"));
+        }
+        return Ok(expr);
+    }
     let mut parser = Parser { chars: text.chars().collect(), pos: 0, conditions: 0, depth: 0, module };
     let expr = parser.expr()?;
     parser.skip_spaces();
@@ -198,10 +208,11 @@ impl Parser<'_> {
                 _ => self.pos += 1,
             }
         }
-        if self.pos > self.chars.len() || self.peek() != Some(')') {
+        let bare = self.depth == 0;
+        if self.pos > self.chars.len() || (!bare && self.peek() != Some(')')) {
             return Err(invalid_query("unbalanced parentheses"));
         }
-        let raw: String = self.chars[start..self.pos].iter().collect();
+        let raw: String = self.chars[start..self.pos.min(self.chars.len())].iter().collect();
         self.conditions += 1;
         condition(&raw, self.module)
     }
@@ -232,6 +243,12 @@ fn condition(raw: &str, module: &Module) -> Result<Expr, ApiError> {
     let values: Vec<String> = if matches!(op, Op::In | Op::Between) {
         split_unescaped(value).iter().map(|v| unescape(v)).collect()
     } else {
+        // `(`, `)` and `,` inside a value must be escaped (§2.8 escaping rule 1): Zoho refuses a
+        // bare comma in an `equals` or `starts_with` value.
+        if split_unescaped(value).len() > 1 {
+            return Err(ApiError::new(StatusCode::BAD_REQUEST, "INVALID_QUERY", "invalid query formed")
+                .details(json!({ "api_name": name, "reason": "unescaped ',' in the value" })));
+        }
         vec![unescape(value)]
     };
     let arity_ok = match op {
@@ -359,13 +376,16 @@ fn condition_matches(kind: DataType, op: Op, values: &[String], actual: &Value) 
     }
 }
 
-/// `equals` for one value: contains-semantics for text (Zoho's quirk, §2.8), exact
-/// case-insensitive for email/phone/picklist, numbers/dates/instants by value, the user id for
-/// owners, the id or name for lookups, membership for multi-select.
+/// `equals` for one value: contains-semantics for text, email, phone and website fields (Zoho's
+/// quirk: `Company:equals:ABC` also matches "ABC Inc", §2.8; §11 "equals behaves as contains except
+/// on picklists"), exact case-insensitive for picklists, numbers/dates/instants by value, the user
+/// id for owners, the id or name for lookups, membership for multi-select.
 fn value_equals(kind: DataType, wanted: &str, actual: &Value) -> bool {
     let same = |a: &str| a.eq_ignore_ascii_case(wanted.trim());
     match kind {
-        DataType::Text | DataType::Textarea => actual.as_str().is_some_and(|a| a.to_lowercase().contains(&wanted.to_lowercase())),
+        DataType::Text | DataType::Textarea | DataType::Email | DataType::Phone | DataType::Website => {
+            actual.as_str().is_some_and(|a| a.to_lowercase().contains(&wanted.to_lowercase()))
+        }
         DataType::Boolean => actual.as_bool().unwrap_or(false).to_string() == wanted,
         DataType::Datetime
         | DataType::Date

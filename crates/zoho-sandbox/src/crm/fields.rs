@@ -35,7 +35,10 @@ fn field_json(catalog: &Catalog, def: &Field) -> Value {
         .collect();
     // §11: read-only system fields, Full_Name, autonumbers and formulas have api_create/api_update
     // false; clients decide from operation_type.
-    let writable = !def.read_only;
+    // Owner is the exception: never editable in the UI's field settings (`field_read_only`) but
+    // written by the API (`"Owner":{"id":…}`), as in the OAS sample.
+    let owner = def.api_name == "Owner" && def.kind == DataType::OwnerLookup;
+    let writable = !def.read_only || owner;
     let lookup = match def.lookup_module.as_deref().and_then(|m| catalog.module(m)) {
         Some(target) => json!({
             "display_label": def.label,
@@ -62,7 +65,7 @@ fn field_json(catalog: &Catalog, def: &Field) -> Value {
         "length": def.length,
         "decimal_place": decimal_place,
         "system_mandatory": def.system_mandatory,
-        "read_only": def.read_only,
+        "read_only": def.read_only && !owner,
         "field_read_only": def.read_only,
         "custom_field": def.custom,
         "visible": true,

@@ -1,7 +1,7 @@
 //! The simulated CRM REST API v8 listener (§2, §3, §11): routing by path and method (any module of
 //! the org), Zoho's
-//! `Zoho-oauthtoken` authentication, scopes, the per-org concurrency limit, the fault switch and the
-//! call counter. Handlers live in the submodules and run under the state lock without awaiting.
+//! `Zoho-oauthtoken` authentication (tokens of this listener's data centre only), scopes, the
+//! per-org concurrency limit, API credits, the fault switch and the call counter. Handlers live in the submodules and run under the state lock without awaiting.
 
 pub(crate) mod coql;
 mod count;
@@ -20,10 +20,11 @@ use std::time::Instant;
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::{Request, State};
-use axum::http::{HeaderMap, Method, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
 
+use super::credits::{self, Charge};
 use super::faults::{self, Fault};
 use super::http::{ApiError, Params, raw_json};
 use super::state::Shared;
@@ -31,9 +32,12 @@ use super::state::Shared;
 /// Largest request body read (100 records of long text fit easily); above → 413.
 const MAX_BODY: usize = 8 * 1024 * 1024;
 
-pub(crate) fn router(shared: Arc<Shared>) -> Router {
-    Router::new().fallback(entry).with_state(shared)
+pub(crate) fn router(shared: Arc<Shared>, dc: usize) -> Router {
+    Router::new().fallback(entry).with_state((shared, dc))
 }
+
+/// The header Zoho adds once half of the day's credits are used (§4).
+const CREDITS_HEADER: &str = "x-api-credits-remaining";
 
 /// What a request asks for, decided from method and path alone.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -235,7 +239,7 @@ pub(crate) struct Ctx<'a> {
     pub headers: HeaderMap,
 }
 
-async fn entry(State(shared): State<Arc<Shared>>, request: Request) -> Response {
+async fn entry(State((shared, dc)): State<(Arc<Shared>, usize)>, request: Request) -> Response {
     let (parts, body) = request.into_parts();
     let params = Params::parse(parts.uri.query().unwrap_or(""));
     let mut route = Route::parse(&parts.method, parts.uri.path(), &params);
@@ -288,6 +292,7 @@ async fn entry(State(shared): State<Arc<Shared>>, request: Request) -> Response 
         Some(Fault::RefreshThrottled | Fault::TokenError(_)) | None => {}
     }
 
+    let mut remaining = None;
     let response = match route {
         Route::NotFound => Err(ApiError::new(
             StatusCode::NOT_FOUND,
@@ -300,19 +305,55 @@ async fn entry(State(shared): State<Arc<Shared>>, request: Request) -> Response 
             "INVALID_REQUEST_METHOD",
             "The http request method type is not a valid one",
         )),
-        _ => match authenticate(&shared, &parts.headers, &route, &module, custom) {
+        _ => match authenticate(&shared, dc, &parts.headers, &route, &module, custom) {
             Err(error) => Err(error),
             Ok(caller) => match axum::body::to_bytes(body, MAX_BODY).await {
                 Err(_) => Err(ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "INVALID_DATA", "request entity too large")),
-                Ok(body) => {
-                    let ctx = Ctx { shared: &shared, module, caller, params, body, headers: parts.headers };
-                    dispatch(&ctx, route)
-                }
+                Ok(body) => match charge(&shared, cost(&route, &params, &body)) {
+                    Charge::Exhausted => Err(ApiError::new(
+                        StatusCode::TOO_MANY_REQUESTS,
+                        "TOO_MANY_REQUESTS",
+                        // Zoho's exact message for exhausted credits is UNCONFIRMED (§4).
+                        "The API credits of the organization are exhausted. Please try again after some time.",
+                    )),
+                    charge => {
+                        if let Charge::Charged(left) = charge {
+                            remaining = left;
+                        }
+                        let ctx = Ctx { shared: &shared, module, caller, params, body, headers: parts.headers };
+                        dispatch(&ctx, route)
+                    }
+                },
             },
         },
     };
     drop(in_flight);
-    response.unwrap_or_else(IntoResponse::into_response)
+    let mut response = response.unwrap_or_else(IntoResponse::into_response);
+    if let Some(left) = remaining {
+        response.headers_mut().insert(CREDITS_HEADER, HeaderValue::from(left));
+    }
+    response
+}
+
+/// Charges the org's credits (the state lock is released before the handler takes it again).
+fn charge(shared: &Shared, cost: u64) -> Charge {
+    shared.lock().credits.charge(cost)
+}
+
+/// What a call costs in credits (§4): writes 1 per 10 records (at most 10), COQL by its LIMIT,
+/// a list through a custom view 3, everything else 1.
+fn cost(route: &Route, params: &Params, body: &Bytes) -> u64 {
+    let json = || serde_json::from_slice::<serde_json::Value>(body).ok();
+    match route {
+        Route::Create | Route::Update | Route::Upsert => {
+            credits::write_cost(json().and_then(|b| b["data"].as_array().map(Vec::len)).unwrap_or(1))
+        }
+        Route::Coql => credits::coql_cost(
+            json().and_then(|b| b["select_query"].as_str().and_then(|q| coql::parse_coql(q).ok())).and_then(|q| q.limit),
+        ),
+        Route::List if params.get("cvid").is_some() => 3,
+        _ => 1,
+    }
 }
 
 fn dispatch(ctx: &Ctx<'_>, route: Route) -> Result<Response, ApiError> {
@@ -347,7 +388,14 @@ fn dispatch(ctx: &Ctx<'_>, route: Route) -> Result<Response, ApiError> {
 }
 
 /// `Authorization: Zoho-oauthtoken <token>` (§2.1), then the token's scopes for this route (§1.10).
-fn authenticate(shared: &Shared, headers: &HeaderMap, route: &Route, module: &str, custom: bool) -> Result<Caller, ApiError> {
+fn authenticate(
+    shared: &Shared,
+    dc: usize,
+    headers: &HeaderMap,
+    route: &Route,
+    module: &str,
+    custom: bool,
+) -> Result<Caller, ApiError> {
     let failure = || ApiError::new(StatusCode::UNAUTHORIZED, "AUTHENTICATION_FAILURE", "Authentication failed");
     let value = headers.get(header::AUTHORIZATION).ok_or_else(failure)?;
     let value = value.to_str().map_err(|_| failure())?;
@@ -358,7 +406,8 @@ fn authenticate(shared: &Shared, headers: &HeaderMap, route: &Route, module: &st
     let inner = shared.lock();
     let invalid = || ApiError::new(StatusCode::UNAUTHORIZED, "INVALID_TOKEN", "invalid oauth token");
     let access = inner.access_tokens.get(token).ok_or_else(invalid)?;
-    if access.expires <= Instant::now() {
+    // A token of another data centre is unknown here (§1.8: INVALID_TOKEN).
+    if access.expires <= Instant::now() || access.dc != dc {
         return Err(invalid());
     }
     if let Some(need) = route.need()
@@ -394,7 +443,14 @@ impl Need {
         let family = |name: &str, ops: &[&str]| {
             has(&format!("ZohoCRM.modules.{name}.ALL")) || ops.iter().any(|op| has(&format!("ZohoCRM.modules.{name}.{op}")))
         };
-        let leads = |ops: &[&str]| has("ZohoCRM.modules.ALL") || family(module, ops) || (custom && family("custom", ops));
+        // Module-wide scopes (`ZohoCRM.modules.READ`, `.CREATE`, …) grant their operation on every
+        // module, like `ZohoCRM.modules.ALL` grants all (§1.10).
+        let leads = |ops: &[&str]| {
+            has("ZohoCRM.modules.ALL")
+                || ops.iter().any(|op| has(&format!("ZohoCRM.modules.{op}")))
+                || family(module, ops)
+                || (custom && family("custom", ops))
+        };
         match self {
             Need::Users => has("ZohoCRM.users.READ") || has("ZohoCRM.users.ALL"),
             Need::Org => has("ZohoCRM.org.READ") || has("ZohoCRM.org.ALL"),

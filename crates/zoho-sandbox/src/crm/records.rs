@@ -42,7 +42,8 @@ pub(crate) fn module_of(ctx: &Ctx<'_>, inner: &Inner) -> Result<Module, ApiError
 }
 
 /// Parses `fields`. Unknown names are rejected with 400 `INVALID_DATA` naming the field: that is how
-/// a removed field looks (§11). `id` is always accepted.
+/// a removed field looks (§11). `id`, `$` meta keys and standard fields the sandbox does not model
+/// are accepted (`Module::accepts_in_fields`).
 pub(crate) fn parse_fields(params: &Params, required: bool, module: &Module) -> Result<Option<Vec<String>>, ApiError> {
     let Some(text) = params.get("fields") else {
         return if required { Err(ApiError::missing_param("fields")) } else { Ok(None) };
@@ -55,7 +56,7 @@ pub(crate) fn parse_fields(params: &Params, required: bool, module: &Module) -> 
         return Err(ApiError::new(StatusCode::BAD_REQUEST, "LIMIT_EXCEEDED", "Fields limit exceeded")
             .details(json!({ "param_name": "fields", "limit": MAX_FIELDS })));
     }
-    if let Some(unknown) = names.iter().find(|n| *n != "id" && module.field(n).is_none()) {
+    if let Some(unknown) = names.iter().find(|n| !module.accepts_in_fields(n)) {
         return Err(ApiError::new(StatusCode::BAD_REQUEST, "INVALID_DATA", "invalid data")
             .details(json!({ "api_name": unknown, "param_name": "fields" })));
     }
@@ -137,7 +138,12 @@ pub(crate) fn list(ctx: &Ctx<'_>) -> Result<Response, ApiError> {
                 return Err(ApiError::new(StatusCode::BAD_REQUEST, "EXPIRED_VALUE", "page_token expired")
                     .details(json!({ "param_name": "page_token" })));
             }
-            if state.user != ctx.caller.user || state.params_key != params_key {
+            // Another user's token is simply not theirs: INVALID_DATA (§2.2: "bad/foreign
+            // page_token"); the owner changing a parameter is TOKEN_BOUND_DATA_MISMATCH.
+            if state.user != ctx.caller.user {
+                return Err(ApiError::invalid_param("page_token"));
+            }
+            if state.params_key != params_key {
                 return Err(ApiError::new(
                     StatusCode::BAD_REQUEST,
                     "TOKEN_BOUND_DATA_MISMATCH",
@@ -158,7 +164,7 @@ pub(crate) fn list(ctx: &Ctx<'_>) -> Result<Response, ApiError> {
                 return Err(ApiError::new(
                     StatusCode::BAD_REQUEST,
                     "DISCRETE_PAGINATION_LIMIT_EXCEEDED",
-                    "you cannot fetch more than 2000 records without page_token",
+                    "You can only get the first 2000 records without using page_token param.",
                 )
                 .details(json!({ "limit": DISCRETE_PAGINATION_LIMIT })));
             }

@@ -3,8 +3,13 @@
 //! parentheses, the backslash escaping of `(`, `)`, `,` and `\` — and evaluation over the records
 //! of the module the caller may see.
 //!
-//! Zoho indexes new and edited records with a delay (search may miss them for a while, §2.8); the
-//! sandbox does not simulate that delay: its search sees writes at once.
+//! Zoho indexes new and edited records with a delay (a search right after a create answers 204,
+//! §2.8): with `SandboxConfig::search_index_delay` set, search (and a count narrowed by a search
+//! parameter) sees a record as it was last indexed — not at all when new, its old values when
+//! edited — until the delay has passed.
+//!
+//! `word` follows Zoho: special characters are `INVALID_DATA` (§2.8 errors), and it matches whole
+//! words of the record's text fields, not substrings.
 
 use axum::http::StatusCode;
 use axum::response::Response;
@@ -16,7 +21,9 @@ use super::records::{MAX_PER_PAGE, module_of, number_param, parse_fields, projec
 use crate::catalog::Module;
 use crate::http::{ApiError, json as json_response, no_content};
 use crate::org::DataType;
-use crate::state::StoredRecord;
+use crate::state::{Inner, StoredRecord};
+use std::borrow::Cow;
+use std::time::Instant;
 
 /// Records reachable through search paging (§2.8).
 const SEARCH_LIMIT: usize = 2000;
@@ -51,10 +58,15 @@ impl Matcher {
                 Matcher::Phone(digits)
             }
             _ => {
-                if value.trim().chars().count() < 2 {
+                // §2.8: INVALID_DATA for special characters or fewer than 2 characters. Which
+                // characters count as special is UNCONFIRMED: letters, digits, spaces and the
+                // joiners of names and addresses (`.`, `-`, `_`, `'`, `@`) pass.
+                let word = value.trim();
+                let special = |c: char| !(c.is_alphanumeric() || c.is_whitespace() || ".-_'@".contains(c));
+                if word.chars().count() < 2 || word.chars().any(special) {
                     return Err(ApiError::invalid_param("word"));
                 }
-                Matcher::Word(value.trim().to_string())
+                Matcher::Word(word.to_string())
             }
         })
     }
@@ -77,14 +89,22 @@ impl Matcher {
             Matcher::Email(email) => texts(&[DataType::Email]).iter().any(|e| e.eq_ignore_ascii_case(email)),
             Matcher::Phone(digits) => texts(&[DataType::Phone]).iter().any(|p| only_digits(p).ends_with(digits.as_str())),
             Matcher::Word(word) => {
-                let word = word.to_lowercase();
                 use DataType::*;
-                texts(&[Text, Textarea, Email, Phone, Website, Picklist, AutoNumber, Formula, Lookup, OwnerLookup])
-                    .iter()
-                    .any(|t| t.to_lowercase().contains(&word))
+                let wanted = words(word);
+                let texts = texts(&[Text, Textarea, Email, Phone, Website, Picklist, AutoNumber, Formula, Lookup, OwnerLookup]);
+                // Every word searched for is a whole word of some field (a field's text is cut at
+                // spaces and punctuation; an email or a URL also counts as one word).
+                let have: Vec<String> =
+                    texts.iter().flat_map(|t| words(t).into_iter().chain([t.trim().to_lowercase()])).collect();
+                !wanted.is_empty() && wanted.iter().all(|w| have.contains(w))
             }
         }
     }
+}
+
+/// The lower-cased words of a text, cut at anything but letters and digits.
+fn words(text: &str) -> Vec<String> {
+    text.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).map(str::to_lowercase).collect()
 }
 
 fn only_digits(text: &str) -> String {
@@ -108,9 +128,10 @@ pub(crate) fn search(ctx: &Ctx<'_>) -> Result<Response, ApiError> {
             .details(json!({ "limit": SEARCH_LIMIT })));
     }
     let inner = ctx.shared.lock();
-    let mut found: Vec<&StoredRecord> = inner
-        .store
-        .records(&module.api_name)
+    let indexed = indexed(&inner, &module);
+    let mut found: Vec<&StoredRecord> = indexed
+        .iter()
+        .map(AsRef::as_ref)
         .filter(|record| visible(&ctx.caller, record) && matcher.matches(&module, &project(&inner, &module, record, None)))
         .collect();
     sort_records(&mut found, "id", true);
@@ -132,4 +153,10 @@ pub(crate) fn search(ctx: &Ctx<'_>) -> Result<Response, ApiError> {
             },
         }),
     ))
+}
+
+/// The module's records as the search index holds them now (§2.8 indexing delay).
+pub(crate) fn indexed<'a>(inner: &'a Inner, module: &Module) -> Vec<Cow<'a, StoredRecord>> {
+    let now = Instant::now();
+    inner.store.records(&module.api_name).filter_map(|record| record.as_indexed(now)).collect()
 }

@@ -58,8 +58,10 @@ pub(crate) fn body_records(ctx: &Ctx<'_>) -> Result<(Vec<Value>, Map<String, Val
 }
 
 /// Checks a record's fields and returns the changes to apply, as stored values. Read-only/system
-/// fields and `Owner` are ignored like Zoho ignores read-only fields; `$`-keys and `id` are not
-/// fields; unknown field API names are ignored, as Zoho does (§2.4).
+/// fields are ignored like Zoho ignores read-only fields; `Owner` is written (`{"id":…}` of a
+/// user of the org, else INVALID_DATA; §11: the API writes Owner); `$`-keys and `id` are not
+/// fields; unknown keys are ignored (the sandbox's choice: Zoho's answer to a key that names no
+/// field is not documented in zoho-api.md, and ignoring it is what a careful client survives).
 pub(crate) fn validate(
     inner: &Inner,
     ctx: &Ctx<'_>,
@@ -73,8 +75,13 @@ pub(crate) fn validate(
         let Some(def) = module.field(key) else {
             continue;
         };
-        if def.read_only {
+        let owner = def.api_name == "Owner" && def.kind == crate::org::DataType::OwnerLookup;
+        if def.read_only && !owner {
             continue;
+        }
+        if owner && value.is_null() {
+            // A record always has an owner: clearing it is invalid data.
+            return Err(record_error("INVALID_DATA", "invalid data", json!({ "api_name": key, "json_path": path(index, key) })));
         }
         let stored = values::check(def, value, &exists, &ctx.shared.users).map_err(|problem| {
             let mut details = json!({ "api_name": key, "json_path": path(index, key) });

@@ -53,7 +53,7 @@ pub(crate) fn check(
             if text.is_empty() {
                 return Ok(Value::Null);
             }
-            if field.kind == Email && !is_email(text) {
+            if (field.kind == Email && !is_email(text)) || (field.kind == Phone && !is_phone(text)) {
                 return Err(Problem::Invalid);
             }
             // Picklist values outside the list are accepted, as Zoho's API does (§11).
@@ -149,16 +149,34 @@ pub(crate) fn parse_date(text: &str) -> Option<NaiveDate> {
     NaiveDate::parse_from_str(text, "%Y-%m-%d").ok()
 }
 
-/// A pragmatic email check: one `@`, a non-empty local part, a dotted domain, no spaces.
+/// Zoho's email shape (INVALID_DATA otherwise, §2.4): a local part of letters, digits and
+/// `._%+-'` without leading, trailing or doubled dots; a domain of letter/digit/hyphen labels
+/// (no hyphen at either end) ending in a top-level domain of at least two letters — so `a@b.c` is
+/// refused. Zoho's exact regex is not published in the sources of zoho-api.md (UNCONFIRMED); this
+/// is the common subset of what its field validation is known to accept.
 pub(crate) fn is_email(text: &str) -> bool {
     let Some((local, domain)) = text.split_once('@') else {
         return false;
     };
-    !local.is_empty()
-        && !domain.contains('@')
-        && !text.chars().any(char::is_whitespace)
-        && domain.split('.').count() >= 2
-        && domain.split('.').all(|part| !part.is_empty())
+    let local_ok = !local.is_empty()
+        && local.len() <= 64
+        && local.chars().all(|c| c.is_ascii_alphanumeric() || "._%+-'".contains(c))
+        && !local.starts_with('.')
+        && !local.ends_with('.')
+        && !local.contains("..");
+    let labels: Vec<&str> = domain.split('.').collect();
+    let label_ok = |l: &&str| {
+        !l.is_empty() && !l.starts_with('-') && !l.ends_with('-') && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+    };
+    let tld_ok = labels.last().is_some_and(|t| t.len() >= 2 && t.chars().all(|c| c.is_ascii_alphabetic()));
+    local_ok && labels.len() >= 2 && labels.iter().all(label_ok) && tld_ok
+}
+
+/// Zoho's phone shape (INVALID_DATA otherwise, §2.4: ≤30 characters, checked by the caller):
+/// digits with the separators `+ - ( ) .` and spaces, and at least one digit. The exact rule is
+/// UNCONFIRMED; letters (`ext`, vanity numbers) are refused to be safe.
+pub(crate) fn is_phone(text: &str) -> bool {
+    text.chars().all(|c| c.is_ascii_digit() || " +-().".contains(c)) && text.chars().any(|c| c.is_ascii_digit())
 }
 
 /// What a field reads as when the record holds nothing for it.
@@ -206,8 +224,14 @@ pub(crate) fn render(
     let mut out = Map::new();
     match names {
         Some(names) => {
+            let mut meta = Map::new();
+            record_meta(&mut meta);
             for name in names.iter().filter(|n| *n != "id") {
-                let value = module.field(name).map(|f| read(catalog, store, f, record)).unwrap_or(Value::Null);
+                let value = match module.field(name) {
+                    Some(field) => read(catalog, store, field, record),
+                    // `$` meta keys read as Zoho gives them; unmodelled standard fields as null.
+                    None => meta.get(name).cloned().unwrap_or(Value::Null),
+                };
                 out.insert(name.clone(), value);
             }
         }

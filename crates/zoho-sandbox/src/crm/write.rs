@@ -57,7 +57,14 @@ fn success(lead: &StoredRecord, message: &str, extra: &[(&str, Value)]) -> Value
     result
 }
 
-/// Inserts one record; the owner is the caller (an `Owner` in the input is ignored).
+/// The demo user an `Owner` value (as stored by `values::check`) names.
+fn owner_index(ctx: &Ctx<'_>, changes: &Map<String, Value>) -> Option<usize> {
+    let id = changes.get("Owner")?.get("id")?.as_str()?;
+    ctx.shared.users.iter().position(|u| u.id == id)
+}
+
+/// Inserts one record; the owner is the caller unless the input assigns one (`"Owner":{"id"}`,
+/// §11: the API writes Owner).
 fn insert_one(inner: &mut Inner, ctx: &Ctx<'_>, module: &Module, record: &Value, index: usize) -> Result<u64, Value> {
     let Some(record) = record.as_object() else {
         return Err(record_error(
@@ -71,16 +78,18 @@ fn insert_one(inner: &mut Inner, ctx: &Ctx<'_>, module: &Module, record: &Value,
     duplicate_check(inner, ctx, module, &changes, None, index)?;
     let now = chrono::Utc::now().timestamp();
     let user = ctx.caller.user;
+    let owner = owner_index(ctx, &changes).unwrap_or(user);
     let me = ctx.shared.users.get(user).map(user_ref).unwrap_or(Value::Null);
     let mut fields = Map::new();
     fields.extend(changes);
-    fields.insert("Owner".into(), me.clone());
+    fields.insert("Owner".into(), ctx.shared.users.get(owner).map(user_ref).unwrap_or(Value::Null));
     fields.insert("Created_By".into(), me.clone());
     fields.insert("Modified_By".into(), me);
     fields.insert("Created_Time".into(), json!(format_time(now)));
     fields.insert("Modified_Time".into(), json!(format_time(now)));
     let id = inner.new_record_id();
-    let mut stored = StoredRecord { id, owner: user, created: now, modified: now, fields };
+    let mut stored = StoredRecord::new(id, owner, now, now, fields);
+    stored.just_created(inner.search_index_delay);
     seed::complete(module, &mut stored, inner.store.count(&module.api_name));
     inner.store.insert(&module.api_name, stored);
     Ok(id)
@@ -100,9 +109,15 @@ fn update_one(
     duplicate_check(inner, ctx, module, &changes, Some(id), index)?;
     let now = chrono::Utc::now().timestamp();
     let me = ctx.shared.users.get(ctx.caller.user).map(user_ref).unwrap_or(Value::Null);
+    let new_owner = owner_index(ctx, &changes);
+    let delay = inner.search_index_delay;
     let Some(stored) = inner.store.get_mut(&module.api_name, id) else {
         return Err(invalid_id_record(&id.to_string(), index));
     };
+    stored.will_change(delay);
+    if let Some(owner) = new_owner {
+        stored.owner = owner;
+    }
     stored.fields.extend(changes);
     stored.modified = now;
     stored.fields.insert("Modified_By".into(), me);
@@ -209,9 +224,24 @@ fn unmodified_since(ctx: &Ctx<'_>) -> Option<i64> {
 
 /// `DELETE /crm/v8/{module}?ids=…` and `DELETE /crm/v8/{module}/{id}` (§2.6).
 pub(crate) fn delete(ctx: &Ctx<'_>, path_id: Option<&str>) -> Result<Response, ApiError> {
+    // Malformed ids answer UNABLE_TO_PARSE_DATA_TYPE on delete (§2.6).
+    let unparsable = |raw: &str| {
+        ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "UNABLE_TO_PARSE_DATA_TYPE",
+            "either the request body or parameters is in wrong format",
+        )
+        .details(json!({ "param_name": "ids", "id": raw }))
+    };
     let ids = match path_id {
-        Some(raw) => vec![parse_id(raw).ok_or_else(|| records::invalid_id(raw))?],
-        None => records::parse_ids(&ctx.params)?,
+        Some(raw) => vec![parse_id(raw).ok_or_else(|| unparsable(raw))?],
+        None => {
+            let text = ctx.params.non_empty("ids").unwrap_or_default();
+            if let Some(bad) = text.split(',').map(str::trim).find(|id| !id.is_empty() && parse_id(id).is_none()) {
+                return Err(unparsable(bad));
+            }
+            records::parse_ids(&ctx.params)?
+        }
     };
     let mut inner = ctx.shared.lock();
     let module = module_of(ctx, &inner)?;
@@ -227,10 +257,15 @@ pub(crate) fn delete(ctx: &Ctx<'_>, path_id: Option<&str>) -> Result<Response, A
         .map(|id| {
             let text = id.to_string();
             match inner.store.get(name, *id) {
+                // Deleting a deleted record again: "record not deleted" (§2.6).
+                None if inner.deleted.contains(id) => {
+                    Err(record_error("INVALID_DATA", "record not deleted", json!({ "id": text })))
+                }
                 None => Err(record_error("INVALID_DATA", "the id given seems to be invalid", json!({ "id": text }))),
                 Some(record) if !visible(&ctx.caller, record) => Err(no_permission_record(&text)),
                 Some(_) => {
                     inner.store.remove(name, *id);
+                    inner.deleted.insert(*id);
                     Ok(json!({ "code": "SUCCESS", "details": { "id": text }, "message": "record deleted", "status": "success" }))
                 }
             }

@@ -31,7 +31,7 @@ async fn scopes_are_enforced_per_endpoint() {
     assert_eq!((mismatch.status, mismatch.code()), (StatusCode::UNAUTHORIZED, "OAUTH_SCOPE_MISMATCH"));
     assert_eq!(t.get(&org_only, "/crm/v8/users?type=CurrentUser").await.code(), "OAUTH_SCOPE_MISMATCH");
 
-    let read_only = t.login_with("admin", "zohocrm.modules.LEADS.read ZohoCRM.settings.fields.READ").await.access;
+    let read_only = t.login_with("admin", "zohocrm.modules.LEADS.read,ZohoCRM.settings.fields.READ").await.access;
     assert_eq!(t.get(&read_only, "/crm/v8/Leads?fields=Last_Name&per_page=1").await.status, StatusCode::OK);
     assert_eq!(t.get(&read_only, "/crm/v8/settings/fields?module=Leads").await.status, StatusCode::OK);
     assert_eq!(t.get(&read_only, "/crm/v8/settings/modules").await.code(), "OAUTH_SCOPE_MISMATCH");

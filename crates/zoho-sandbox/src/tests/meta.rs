@@ -21,7 +21,8 @@ async fn current_user_and_all_users() {
     assert_eq!(user["status"], "active");
     assert_eq!(me.json()["info"]["count"], 1);
     let all = t.get(&token, "/crm/v8/users").await;
-    assert_eq!(all.json()["users"].as_array().map(Vec::len), Some(3));
+    // The three users of the primary data centre and eu_advisor (§1.9: the sandbox's eu user).
+    assert_eq!(all.json()["users"].as_array().map(Vec::len), Some(4));
     let admins = t.get(&token, "/crm/v8/users?type=AdminUsers").await;
     assert_eq!(admins.json()["users"][0]["email"], "priya.sharma@zylker-academy.example");
     assert_eq!(t.get(&token, "/crm/v8/users?type=Bogus").await.code(), "INVALID_DATA");

@@ -14,6 +14,7 @@ mod orgs;
 mod records;
 mod robustness;
 mod search;
+mod strict;
 mod tokens;
 mod writes;
 

@@ -174,10 +174,14 @@ async fn page_tokens_reach_past_2000_records_and_are_bound_to_user_and_params() 
     let changed = t.get(&token, &format!("/crm/v8/Leads?fields=Email&page_token={page_token}")).await;
     assert_eq!(changed.code(), "TOKEN_BOUND_DATA_MISMATCH");
     let other_user = t.login("advisor").await;
+    // Another user's page_token is INVALID_DATA (§2.2: "bad/foreign page_token").
     let stolen = t.get(&other_user, &format!("/crm/v8/Leads?fields=Last_Name&page_token={page_token}")).await;
-    assert_eq!(stolen.code(), "TOKEN_BOUND_DATA_MISMATCH");
+    assert_eq!(stolen.code(), "INVALID_DATA");
+    assert_eq!(stolen.json()["details"]["param_name"], "page_token");
     let beyond = t.get(&token, "/crm/v8/Leads?fields=Last_Name&page=11").await;
     assert_eq!(beyond.code(), "DISCRETE_PAGINATION_LIMIT_EXCEEDED");
+    // The message integrators quote from Zoho ([S] GitHub clients' error tables).
+    assert_eq!(beyond.json()["message"], "You can only get the first 2000 records without using page_token param.");
 }
 
 #[tokio::test]

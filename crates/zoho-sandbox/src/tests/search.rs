@@ -54,7 +54,7 @@ fn parses_escapes_in_values() {
 fn rejects_bad_criteria_with_invalid_query() {
     for bad in [
         "(Last_Name:equals:Burns",
-        "Last_Name:equals:Burns",
+        "Last_Name:equals:Burns)",
         "(Last_Name:equals:Burns))",
         "(Last_Name:equals:Bu(rns)",
         r"(Last_Name:equals:K\)",

@@ -14,7 +14,6 @@ async fn create_answers_201_with_zoho_details_and_the_caller_owns_the_lead() {
     let t = TestSandbox::start().await;
     let token = t.login("advisor").await;
     let mut record = new_lead("Okonkwo", "chidi.okonkwo@student.example");
-    record["Owner"] = json!({ "id": t.user_id("admin") });
     record["Created_Time"] = json!("2020-01-01T00:00:00+05:30");
     let answer = t.post(&token, "/crm/v8/Leads", &json!({ "data": [record], "trigger": ["workflow"] })).await;
     assert_eq!(answer.status, StatusCode::CREATED, "{}", answer.text);
@@ -31,7 +30,7 @@ async fn create_answers_201_with_zoho_details_and_the_caller_owns_the_lead() {
     assert_ne!(details["Created_Time"], "2020-01-01T00:00:00+05:30", "read-only input is ignored");
 
     let stored = t.sandbox.lead(id).expect("stored");
-    assert_eq!(stored["Owner"]["id"], t.user_id("advisor").as_str(), "Owner input is ignored");
+    assert_eq!(stored["Owner"]["id"], t.user_id("advisor").as_str(), "without Owner, the caller owns it");
     assert_eq!(stored["Full_Name"], "Test Okonkwo");
     assert_eq!(stored["Course"], "Web Design");
     assert!(stored["Phone"].is_null());
@@ -202,12 +201,21 @@ async fn delete_by_id_and_by_ids() {
     assert_eq!(t.get(&admin, &format!("/crm/v8/Leads/{a}")).await.status, StatusCode::NO_CONTENT);
     let mixed = t.delete(&admin, &format!("/crm/v8/Leads?ids={a},{b}")).await;
     assert_eq!(mixed.status, StatusCode::MULTI_STATUS);
+    // §2.6: an already deleted record is INVALID_DATA "record not deleted"; an id that never
+    // existed "the id given seems to be invalid"; a malformed id UNABLE_TO_PARSE_DATA_TYPE.
     assert_eq!(mixed.data()[0]["code"], "INVALID_DATA");
+    assert_eq!(mixed.data()[0]["message"], "record not deleted");
     assert_eq!(mixed.data()[1]["code"], "SUCCESS");
     assert_eq!(t.sandbox.lead_count(), 298);
+    let never = t.delete(&admin, "/crm/v8/Leads?ids=6180428000000000001").await;
+    assert_eq!(
+        (never.data()[0]["code"].as_str(), never.data()[0]["message"].as_str()),
+        (Some("INVALID_DATA"), Some("the id given seems to be invalid"))
+    );
     assert_eq!(t.delete(&admin, "/crm/v8/Leads").await.code(), "REQUIRED_PARAM_MISSING");
-    assert_eq!(t.delete(&admin, "/crm/v8/Leads?ids=abc").await.code(), "INVALID_DATA");
-    assert_eq!(t.sandbox.calls().get("leads.delete"), 4);
+    assert_eq!(t.delete(&admin, "/crm/v8/Leads?ids=abc").await.code(), "UNABLE_TO_PARSE_DATA_TYPE");
+    assert_eq!(t.delete(&admin, "/crm/v8/Leads/12ab").await.code(), "UNABLE_TO_PARSE_DATA_TYPE");
+    assert_eq!(t.sandbox.calls().get("leads.delete"), 6);
 }
 
 #[tokio::test]
