@@ -270,7 +270,8 @@ async fn execute_labelled(
         cookies().find_map(session::login_nonce_from_cookie_header),
     );
     match answers::execute(&endpoint.state, &schema, request, ctx, is_query).await {
-        Answer::Cached(body) => respond_body(StatusCode::OK, body.to_vec(), media, &HeaderMap::new()),
+        // The cached bytes go to the socket as they are: no parse, no copy.
+        Answer::Cached(body) => respond_body(StatusCode::OK, body, media, &HeaderMap::new()),
         Answer::Fresh(response) => respond(&response, media),
     }
 }
@@ -329,7 +330,7 @@ fn respond_labelled(response: &async_graphql::Response, media: MediaType, defaul
         };
         (status, serde_json::to_vec(&body).unwrap_or_default())
     };
-    let mut http = respond_body(status, bytes, media, &response.http_headers);
+    let mut http = respond_body(status, Bytes::from(bytes), media, &response.http_headers);
     if !response.errors.is_empty() {
         // Read by `execute` for the metrics outcome; extensions never leave the process.
         http.extensions_mut().insert(HadErrors);
@@ -337,7 +338,7 @@ fn respond_labelled(response: &async_graphql::Response, media: MediaType, defaul
     http
 }
 
-fn respond_body(status: StatusCode, body: Vec<u8>, media: MediaType, extra: &HeaderMap) -> Response {
+fn respond_body(status: StatusCode, body: Bytes, media: MediaType, extra: &HeaderMap) -> Response {
     let content_type = match media {
         MediaType::GraphqlResponseJson => "application/graphql-response+json; charset=utf-8",
         MediaType::Json => "application/json; charset=utf-8",

@@ -7,6 +7,7 @@ mod cached;
 pub mod cipher;
 mod memory;
 mod postgres;
+mod sql;
 mod sqlite;
 
 use std::sync::Arc;
