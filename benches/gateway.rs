@@ -869,7 +869,14 @@ fn labels(calls: &CallCounts) -> String {
     if text.is_empty() { "-".into() } else { text.join(" ") }
 }
 
-fn print_report(secs: u64, runs: &[Run; 6], on: &OperationCalls, off: &OperationCalls, rss: [(u64, u64); 2], store_per_request: f64) {
+fn print_report(
+    secs: u64,
+    runs: &[Run; 6],
+    on: &OperationCalls,
+    off: &OperationCalls,
+    rss: [(u64, u64); 2],
+    store_per_request: f64,
+) {
     let [a, c, _b, b1, c1, _s] = runs;
     println!();
     println!(
