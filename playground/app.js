@@ -4,9 +4,12 @@
 //   1. OPERATIONS  every GraphQL document the portal sends, in one place. tests/browser/operations.test.mjs
 //                  loads this file in a bare `vm` context, reads globalThis.ZGW_OPERATIONS and validates each
 //                  document against the repository's schema.graphql, so the portal cannot drift from it.
-//   2. Rules       the browser-side copy of the gateway's input validation and the search-box heuristics.
+//   2. Rules       the browser-side copy of the gateway's input validation, the search-box heuristics, and the
+//                  list's state: what the URL holds (?q=&course=&status=&sort=&dir=&page=&perPage=) and the
+//                  `leads` variables (where, orderBy) that fetch it.
 //   3. Transport   gql(): POST /graphql as JSON with the session cookie; errors keep extensions.code/field.
-//   4. UI          sign-in through the Zoho popup, the student table, the add/edit form, delete, sign-out.
+//   4. UI          sign-in through the Zoho popup, the student table (filters, sort, search, paging, kept in the
+//                  URL with history.pushState so reload and Back work), the add/edit form, delete, sign-out.
 // Nothing runs at load time without a DOM, which is what lets the test evaluate this file in Node.
 'use strict';
 
@@ -24,6 +27,7 @@ fragment StudentFields on Lead {
   phone
   company
   course
+  leadStatus
   owner { id name }
   modifiedTime
 }`;
@@ -35,10 +39,11 @@ fragment SessionFields on Session {
   expiresAt
 }`;
 
+// totalCount costs the gateway one more Zoho call; a failure of it alone leaves the rest of the page usable.
 const PAGE_FIELDS = `
 fragment PageFields on LeadPage {
   nodes { ...StudentFields }
-  pageInfo { page perPage count hasMore nextPageToken }
+  pageInfo { page perPage count hasMore totalCount }
 }`;
 
 /** Every GraphQL document the portal sends; each key is the document's operation name. */
@@ -57,12 +62,10 @@ const OPERATIONS = Object.freeze({
 
   Logout: `mutation Logout { logout }`,
 
-  Students: `query Students($page: Int!, $perPage: Int!, $pageToken: String, $sortBy: LeadSort!, $sortOrder: SortOrder!) {
-  leads(page: $page, perPage: $perPage, pageToken: $pageToken, sortBy: $sortBy, sortOrder: $sortOrder) { ...PageFields }
-}${PAGE_FIELDS}${STUDENT_FIELDS}`,
-
-  SearchStudents: `query SearchStudents($by: LeadSearch!, $page: Int!, $perPage: Int!) {
-  searchLeads(by: $by, page: $page, perPage: $perPage) { ...PageFields }
+  // The list, a filtered list and a search alike (see studentsRequest): with $where or $orderBy the gateway
+  // runs a COQL query, paged by number; without them Zoho's plain records list.
+  Students: `query Students($page: Int!, $perPage: Int!, $sortBy: LeadSort!, $sortOrder: SortOrder!, $where: LeadWhere, $orderBy: [LeadOrder!]) {
+  leads(page: $page, perPage: $perPage, sortBy: $sortBy, sortOrder: $sortOrder, where: $where, orderBy: $orderBy) { ...PageFields }
 }${PAGE_FIELDS}${STUDENT_FIELDS}`,
 
   Student: `query Student($id: ID!) { lead(id: $id) { ...StudentFields } }${STUDENT_FIELDS}`,
@@ -77,7 +80,8 @@ const OPERATIONS = Object.freeze({
 
   DeleteStudent: `mutation DeleteStudent($id: ID!) { deleteLead(id: $id) }`,
 
-  // The org's metadata of Leads: the course picklist's options, and labels for errors on fields the form lacks.
+  // The org's metadata of Leads: the course and status picklists' options (the form and the filters), and
+  // labels for errors on fields the form lacks.
   StudentModule: `query StudentModule {
   crmModule(apiName: "Leads") {
     apiName
@@ -126,15 +130,23 @@ function validateStudent(values) {
 }
 
 /**
- * The course picklist of a crmModule answer: its options without -None-, or null when the org has no course
- * picklist to choose from (then the form falls back to a text box; the gateway still checks what is typed).
+ * The options of picklist field `graphqlName` in a crmModule answer, without -None-; null when the org has no such
+ * picklist to choose from.
  */
-function coursePicklist(module) {
-  const field = module && Array.isArray(module.fields) && module.fields.find((f) => f.graphqlName === 'course');
+function picklistOptions(module, graphqlName) {
+  const field = module && Array.isArray(module.fields) && module.fields.find((f) => f.graphqlName === graphqlName);
   if (!field || field.type !== 'picklist' || !Array.isArray(field.options)) return null;
   const options = field.options.filter((o) => o.value && o.value !== PICKLIST_NONE)
     .map((o) => ({ value: o.value, label: o.label || o.value }));
   return options.length ? options : null;
+}
+
+/**
+ * The course picklist of a crmModule answer: its options without -None-, or null when the org has no course
+ * picklist to choose from (then the form falls back to a text box; the gateway still checks what is typed).
+ */
+function coursePicklist(module) {
+  return picklistOptions(module, 'course');
 }
 
 /**
@@ -143,23 +155,145 @@ function coursePicklist(module) {
  * `options` null means they are not known yet.
  */
 function courseChoices(options, current) {
-  const choices = [{ value: '', label: 'No course' }, ...(options || [])];
+  return choicesWith({ value: '', label: 'No course' }, options, current, 'not in the course list');
+}
+
+/**
+ * A filter <select>'s choices: "All courses" (or statuses), the org's options, and the filter in force when it
+ * is not one of them (a URL from before the option was removed, or the options have not loaded yet).
+ */
+function filterChoices(allLabel, options, current) {
+  return choicesWith({ value: '', label: allLabel }, options, current, 'not in the list');
+}
+
+/** `empty`, then `options`, then `current` if it is none of them (noted as such once the options are known). */
+function choicesWith(empty, options, current, note) {
+  const choices = [empty, ...(options || [])];
   if (current && current !== PICKLIST_NONE && !choices.some((c) => c.value === current)) {
-    choices.push({ value: current, label: options ? `${current} (not in the course list)` : current, extra: true });
+    choices.push({ value: current, label: options ? `${current} (${note})` : current, extra: true });
   }
   return choices;
 }
 
-/** Turns the search box's text into a LeadSearch, or an error message. */
+// Word search looks in these fields; each word must be in one of them (Zoho compares without regard to case).
+const WORD_FIELDS = ['firstName', 'lastName', 'email', 'company', 'course'];
+// Zoho takes at most 25 conditions per COQL query: 4 words x 5 fields, plus the course and status filters.
+const MAX_SEARCH_WORDS = 4;
+
+/**
+ * Turns the search box's text into a LeadWhere (or an error message). An email finds that address, a phone
+ * number the phones and mobiles containing it, other text the students with every word in a name, the email,
+ * the college or the course. `%` and `_` are Zoho's `like` wildcards, which the gateway refuses in `contains`:
+ * they are dropped here and split words instead, so every search can be filtered and sorted (a search for
+ * `a_b` finds the students with both `a` and `b`, which includes those with `a_b`).
+ */
 function searchFor(text) {
   const q = text.trim();
-  if (EMAIL_RE.test(q)) return { by: { email: q } };
-  if (PHONE_RE.test(q) && (q.match(/[0-9]/g) || []).length >= 5) return { by: { phone: q } };
+  if (EMAIL_RE.test(q)) return { where: { email: { eq: q } } };
+  if (PHONE_RE.test(q) && (q.match(/[0-9]/g) || []).length >= 5) {
+    return { where: { or: [{ phone: { contains: q } }, { mobile: { contains: q } }] } };
+  }
   if (q.length < 2) return { error: 'Type at least 2 characters to search.' };
-  return { by: { word: q } };
+  const words = [...new Set(q.split(/[\s%_]+/).filter(Boolean).map((w) => w.toLowerCase()))];
+  if (words.length === 0) return { error: 'Type a name, a college, a course, an email address or a phone number.' };
+  if (words.length > MAX_SEARCH_WORDS) return { error: `Search for at most ${MAX_SEARCH_WORDS} words at a time.` };
+  const anyField = (word) => ({ or: WORD_FIELDS.map((f) => ({ [f]: { contains: word } })) });
+  return { where: words.length === 1 ? anyField(words[0]) : { and: words.map(anyField) } };
 }
 
-globalThis.ZGW_RULES = { validateStudent, searchFor, coursePicklist, courseChoices };
+/** What the student table shows: all of it lives in the URL, defaults left out. */
+const LIST_DEFAULTS = Object.freeze({
+  q: '', course: '', status: '', sort: 'modifiedTime', dir: 'desc', page: 1, perPage: 25,
+});
+/** The sorts offered (URL name -> LeadOrderField), each with the keys that break its ties, in order. */
+const SORTS = Object.freeze({
+  modifiedTime: ['MODIFIED_TIME', 'CREATED_TIME'],
+  createdTime: ['CREATED_TIME', 'MODIFIED_TIME'],
+  lastName: ['LAST_NAME', 'FIRST_NAME', 'CREATED_TIME'],
+  course: ['COURSE', 'LAST_NAME', 'FIRST_NAME', 'CREATED_TIME'],
+});
+const PER_PAGE_CHOICES = [10, 25, 50, 100];
+// Zoho's plain list serves the first 2000 records by page number (past them only with the previous page's
+// token); COQL pages by number up to the 100,000th, so a page past the 2000th goes through COQL (and a reloaded
+// URL can open it directly).
+const MAX_DISCRETE_RECORDS = 2000;
+const MAX_COQL_RECORDS = 100000;
+// A filter value longer than this is refused by the gateway; no course or status is this long.
+const MAX_FILTER_TEXT = 255;
+
+/** The list a URL's query string asks for; anything unknown or out of range falls back to the default. */
+function listFromUrl(search) {
+  const params = new URLSearchParams(search);
+  const text = (name) => (params.get(name) || '').trim();
+  const list = { ...LIST_DEFAULTS };
+  list.q = text('q');
+  for (const name of ['course', 'status']) {
+    if (text(name).length <= MAX_FILTER_TEXT) list[name] = text(name);
+  }
+  if (Object.hasOwn(SORTS, text('sort'))) {
+    list.sort = text('sort');
+    list.dir = text('dir') === 'desc' ? 'desc' : 'asc';
+  }
+  const perPage = Number(text('perPage'));
+  if (PER_PAGE_CHOICES.includes(perPage)) list.perPage = perPage;
+  const page = Number(text('page'));
+  if (Number.isInteger(page) && page >= 1) list.page = Math.min(page, Math.floor(MAX_COQL_RECORDS / list.perPage));
+  return list;
+}
+
+/** The query string (with its `?`, or '') of a list: the inverse of listFromUrl. */
+function urlOfList(list) {
+  const params = new URLSearchParams();
+  if (list.q) params.set('q', list.q);
+  if (list.course) params.set('course', list.course);
+  if (list.status) params.set('status', list.status);
+  if (list.sort !== LIST_DEFAULTS.sort || list.dir !== LIST_DEFAULTS.dir) {
+    params.set('sort', list.sort);
+    params.set('dir', list.dir);
+  }
+  if (list.page !== LIST_DEFAULTS.page) params.set('page', String(list.page));
+  if (list.perPage !== LIST_DEFAULTS.perPage) params.set('perPage', String(list.perPage));
+  const query = params.toString();
+  return query ? `?${query}` : '';
+}
+
+/**
+ * The variables of the Students operation for a list, or { error } when its search text is not searchable.
+ * The filters and the search become one `where` (all must hold); a sort Zoho's plain list cannot do (by name or
+ * course), a filter, a search, or a page past the 2000th record makes it a COQL query, ordered by `orderBy`.
+ */
+function studentsRequest(list) {
+  const conditions = [];
+  if (list.course) conditions.push({ course: { eq: list.course } });
+  if (list.status) conditions.push({ leadStatus: { eq: list.status } });
+  if (list.q) {
+    const search = searchFor(list.q);
+    if (search.error) return { error: search.error };
+    conditions.push(search.where);
+  }
+  let where = null;
+  if (conditions.length === 1) [where] = conditions;
+  else if (conditions.length > 1) where = { and: conditions };
+  const keys = SORTS[list.sort] || SORTS[LIST_DEFAULTS.sort];
+  const direction = list.dir === 'asc' ? 'ASC' : 'DESC';
+  const plainSort = keys[0] === 'MODIFIED_TIME' || keys[0] === 'CREATED_TIME';
+  const coql = Boolean(where) || !plainSort || list.page * list.perPage > MAX_DISCRETE_RECORDS;
+  return {
+    variables: {
+      page: list.page,
+      perPage: list.perPage,
+      sortBy: plainSort ? keys[0] : 'MODIFIED_TIME',
+      sortOrder: direction,
+      where,
+      orderBy: coql ? keys.map((field) => ({ field, direction })) : null,
+    },
+  };
+}
+
+globalThis.ZGW_RULES = {
+  validateStudent, searchFor, coursePicklist, courseChoices, picklistOptions, filterChoices, listFromUrl, urlOfList,
+  studentsRequest, LIST_DEFAULTS,
+};
 
 // ---------------------------------------------------------------------------------------------------------
 // 3. Transport
@@ -178,7 +312,11 @@ class ApiError extends Error {
   }
 }
 
-async function gql(operationName, variables = {}) {
+/**
+ * Sends OPERATIONS[operationName]. An error on a field named in `optional` (a nullable extra such as totalCount)
+ * does not fail the call when the rest of the answer came: that field is then null.
+ */
+async function gql(operationName, variables = {}, { optional = [] } = {}) {
   let response;
   try {
     response = await fetch('/graphql', {
@@ -196,7 +334,9 @@ async function gql(operationName, variables = {}) {
   } catch {
     // Not JSON (a proxy's error page, an empty body): reported below by HTTP status.
   }
-  const errors = body && Array.isArray(body.errors) ? body.errors : [];
+  const isOptional = (e) => Array.isArray(e.path) && optional.includes(e.path[e.path.length - 1]);
+  const errors = (body && Array.isArray(body.errors) ? body.errors : [])
+    .filter((e) => !(body.data && isOptional(e)));
   if (errors.length > 0) {
     const fields = {};
     const others = [];
@@ -222,22 +362,15 @@ async function gql(operationName, variables = {}) {
 // ---------------------------------------------------------------------------------------------------------
 
 const POPUP_NAME = 'zoho-sign-in';
-// Zoho serves the first 2000 records by page number; past them a page needs the previous page's token.
-const MAX_DISCRETE_RECORDS = 2000;
 const $ = (id) => document.getElementById(id);
 
 const state = {
   session: null,
   view: 'loading',
-  // What the table shows: the list (sorted) or a search.
-  page: 1, // the page asked for
-  shownPage: 1, // the page the table shows
-  perPage: 25,
-  sortBy: 'MODIFIED_TIME',
-  sortOrder: 'DESC',
-  pageTokens: {}, // page number -> the pageToken that fetches it (pages past the 2000th record)
-  search: null, // { by, text } of the search asked for
-  shownSearch: null, // the search the table shows (null: the list)
+  // The list asked for and the list the table shows, as LIST_DEFAULTS: { q, course, status, sort, dir, page,
+  // perPage }. The URL follows `shown`, so it names what is on screen even when a request failed.
+  list: { ...LIST_DEFAULTS },
+  shown: null,
   rows: [],
   pageInfo: null,
   listSeq: 0,
@@ -248,8 +381,9 @@ const state = {
   signIn: null, // { state, redirectUrl, popup, timer } while the Zoho popup is open
   lastFocus: null,
   // The course picklist from crmModule: status 'idle' | 'loading' | 'ready' (options) | 'text' (the org has
-  // no course picklist) | 'failed'; labels maps Lead fields to the org's labels (for errors off the form).
-  courses: { status: 'idle', options: null, labels: {}, seq: 0 },
+  // no course picklist) | 'failed'; leadStatuses: the Lead_Status picklist's options (null: not known);
+  // labels maps Lead fields to the org's labels (for errors off the form).
+  courses: { status: 'idle', options: null, leadStatuses: null, labels: {}, seq: 0 },
 };
 
 // ---- Views, banner, toast ------------------------------------------------------------------------------
@@ -339,27 +473,40 @@ async function boot() {
   }
 }
 
-function showSignedOut(message) {
+/**
+ * Shows the sign-in page. `forget` (signing out) also drops the list's state from the URL, so the next user
+ * starts on the first page of the whole list; otherwise (no session yet) the URL is kept for after sign-in.
+ */
+function showSignedOut(message, { forget = false } = {}) {
   state.session = null;
   state.rows = [];
-  // The next user starts on the first page of the list, with no search.
-  Object.assign(state, { page: 1, shownPage: 1, search: null, shownSearch: null, pageInfo: null, pageTokens: {} });
+  state.listSeq += 1; // an answer still on its way is for the user who left
+  Object.assign(state, { list: { ...LIST_DEFAULTS }, shown: null, pageInfo: null });
+  if (forget) history.replaceState(null, '', location.pathname);
   $('search-input').value = '';
   resetSearchHint();
   // The next user may be in another org, with other courses.
-  state.courses = { status: 'idle', options: null, labels: {}, seq: state.courses.seq + 1 };
+  state.courses = { status: 'idle', options: null, leadStatuses: null, labels: {}, seq: state.courses.seq + 1 };
   showView('signed-out');
   reportSignIn(message);
 }
 
 function signedIn(session, moveFocus) {
   state.session = session;
-  state.pageTokens = {}; // tokens are bound to the user who listed
   hideBanner();
   showView('students');
-  loadStudents();
+  showListFromUrl();
   if (state.courses.status !== 'ready' && state.courses.status !== 'text') loadCourseOptions();
   if (moveFocus) $('students-title').focus();
+}
+
+/** Shows the list the URL names (at sign-in, on reload, and on Back and Forward). */
+function showListFromUrl() {
+  state.list = listFromUrl(location.search);
+  resetSearchHint();
+  $('search-input').value = state.list.q;
+  syncListControls(state.list);
+  loadStudents('replace');
 }
 
 /** Where sign-in news is told: under the button when signed out, else (problems only) in the banner. */
@@ -494,52 +641,76 @@ async function signOut() {
   }
   button.disabled = false;
   hideBanner();
-  showSignedOut('You are signed out.');
+  showSignedOut('You are signed out.', { forget: true });
   $('signin-title').focus();
 }
 
 // ---- The student table ----------------------------------------------------------------------------------
 
-async function loadStudents() {
+/**
+ * Loads the list asked for (state.list). Once it is shown, the URL names it: `how` is 'push' after a user's
+ * action (so Back returns to the list before it) and 'replace' when the list came from the URL itself.
+ */
+async function loadStudents(how = 'push') {
   const seq = ++state.listSeq;
-  const requested = state.page;
+  const list = { ...state.list };
+  const request = studentsRequest(list);
+  if (request.error) {
+    showSearchError(request.error);
+    // A URL's search that cannot be run (a link with one letter, say): show its list without the search.
+    if (!state.shown) unsearchable(list, how);
+    else state.list = { ...state.shown };
+    return;
+  }
   setLoading(true);
   try {
-    let page;
-    if (state.search) {
-      page = (await gql('SearchStudents', { by: state.search.by, page: state.page, perPage: state.perPage })).searchLeads;
-    } else {
-      const pageToken = state.page * state.perPage > MAX_DISCRETE_RECORDS ? state.pageTokens[state.page] || null : null;
-      page = (await gql('Students', {
-        page: state.page, perPage: state.perPage, pageToken, sortBy: state.sortBy, sortOrder: state.sortOrder,
-      })).leads;
-      if (page.pageInfo.nextPageToken) state.pageTokens[requested + 1] = page.pageInfo.nextPageToken;
-    }
+    const page = (await gql('Students', request.variables, { optional: ['totalCount'] })).leads;
     if (seq !== state.listSeq) return; // a newer request superseded this one
-    state.shownPage = requested;
-    state.shownSearch = state.search;
+    state.shown = list;
     state.rows = page.nodes;
     state.pageInfo = page.pageInfo;
+    rememberInUrl(list, how);
     renderStudents();
   } catch (err) {
     if (seq !== state.listSeq) return;
-    const failedSearch = state.search;
-    // The table still shows what it showed before: the pager and the Clear button must say so.
-    state.page = state.shownPage;
-    state.search = state.shownSearch;
+    // The table still shows what it showed before: the pager, the selects and the Clear button must say so.
+    if (state.shown) state.list = { ...state.shown };
+    syncListControls(state.list);
     setLoading(false);
-    if (failedSearch && err instanceof ApiError && err.code === 'BAD_USER_INPUT') {
+    if (list.q && (!state.shown || list.q !== state.shown.q) && err instanceof ApiError && err.code === 'BAD_USER_INPUT') {
       showSearchError(err.message); // the gateway refused the search terms: say so at the search box
-      if (state.pageInfo) renderStudents();
+      if (state.shown) renderStudents();
+      else unsearchable(list, how);
       return;
     }
     $('list-status').textContent = 'Students could not be loaded.';
     showError(err, () => {
-      state.page = requested;
-      state.search = failedSearch;
-      loadStudents();
+      state.list = list;
+      syncListControls(list);
+      loadStudents(how);
     });
   }
+}
+
+/** Loads `list` without its search, whose error the search box shows; the search text stays there to fix. */
+function unsearchable(list, how) {
+  state.list = { ...list, q: '' };
+  syncListControls(state.list);
+  loadStudents(how);
+}
+
+/** Makes the URL name `list`: a new history entry for 'push', the current one rewritten for 'replace'. */
+function rememberInUrl(list, how) {
+  const url = `${location.pathname}${urlOfList(list)}${location.hash}`;
+  if (url === `${location.pathname}${location.search}${location.hash}`) return;
+  if (how === 'push') history.pushState(null, '', url);
+  else history.replaceState(null, '', url);
+}
+
+/** Asks for `changes` to the list (back to its first page unless `changes` names a page), and loads it. */
+function changeList(changes) {
+  state.list = { ...state.list, page: 1, ...changes };
+  return loadStudents('push');
 }
 
 function setLoading(loading) {
@@ -547,7 +718,7 @@ function setLoading(loading) {
   $('table-wrap').setAttribute('aria-busy', String(loading));
   $('table-wrap').classList.toggle('is-loading', loading);
   if (loading) {
-    $('list-status').textContent = state.search ? 'Searching…' : 'Loading students…';
+    $('list-status').textContent = state.list.q ? 'Searching…' : 'Loading students…';
     if (state.rows.length === 0) {
       $('empty-state').hidden = true;
       $('table-wrap').hidden = false;
@@ -564,7 +735,7 @@ function renderSkeleton() {
     const tr = document.createElement('tr');
     tr.className = 'skeleton-row';
     tr.setAttribute('aria-hidden', 'true');
-    for (let c = 0; c < 8; c += 1) {
+    for (let c = 0; c < 9; c += 1) {
       const td = document.createElement('td');
       td.append(Object.assign(document.createElement('span'), { className: 'skeleton' }));
       tr.append(td);
@@ -618,7 +789,8 @@ function renderStudents() {
     name.textContent = studentName(s);
     tr.append(cell('Name', name, 'col-name'));
     tr.append(cell('College', s.company));
-    tr.append(cell('Course', s.course));
+    tr.append(cell('Course', s.course === PICKLIST_NONE ? '' : s.course));
+    tr.append(cell('Status', s.leadStatus === PICKLIST_NONE ? '' : s.leadStatus, 'col-status'));
     let email = '';
     if (s.email) {
       // A line may break before the @ rather than inside the address.
@@ -653,47 +825,93 @@ function renderStudents() {
   state.highlightId = null;
 
   const info = state.pageInfo;
+  const list = state.shown;
+  const filtered = Boolean(list.course || list.status);
   const empty = state.rows.length === 0;
   $('empty-state').hidden = !empty;
   $('table-wrap').hidden = empty;
   if (empty) {
-    if (state.search) {
-      $('empty-title').textContent = `No students match “${state.search.text}”.`;
-      $('empty-text').textContent = 'Check the spelling, search by email or phone, or clear the search.';
-    } else if (state.page > 1) {
+    if (list.q) {
+      $('empty-title').textContent = `No students match “${list.q}”${filtered ? ' with these filters' : ''}.`;
+      $('empty-text').textContent = filtered
+        ? 'Check the spelling, choose All courses or All statuses, or clear the search.'
+        : 'Check the spelling, search by email or phone, or clear the search.';
+    } else if (list.page > 1) {
       $('empty-title').textContent = 'No more students.';
       $('empty-text').textContent = 'This page is past the last student. Go back to the previous page.';
+    } else if (filtered) {
+      $('empty-title').textContent = 'No students match these filters.';
+      $('empty-text').textContent = 'Choose All courses or All statuses to see more students.';
     } else {
       $('empty-title').textContent = 'No students yet.';
       $('empty-text').textContent = 'Students you add, or that your CRM role lets you see, appear here.';
     }
   }
-  const shown = state.rows.length;
-  const first = (info.page - 1) * info.perPage + 1;
-  const range = shown ? `${first}–${first + shown - 1}` : 'none';
-  $('list-status').textContent = state.search
-    ? `Search for “${state.search.text}”: showing ${range}${info.hasMore ? ', more on the next page' : ''}.`
-    : `Showing students ${range}${info.hasMore ? ', more on the next page' : ''}.`;
-  $('table-caption').textContent = state.search ? `Students matching “${state.search.text}”` : 'Students';
-  $('modified-header').setAttribute('aria-sort', !state.search && state.sortBy === 'MODIFIED_TIME'
-    ? (state.sortOrder === 'ASC' ? 'ascending' : 'descending') : 'none');
+  $('list-status').textContent = rangeText(list, info, state.rows.length);
+  $('table-caption').textContent = list.q ? `Students matching “${list.q}”` : 'Students';
+  const sorted = SORT_HEADERS[list.sort];
+  for (const id of Object.values(SORT_HEADERS)) {
+    $(id).setAttribute('aria-sort', id === sorted ? (list.dir === 'asc' ? 'ascending' : 'descending') : 'none');
+  }
   updatePager();
+}
+
+// The column heading that names each sort (aria-sort); sorting by created time has no column.
+const SORT_HEADERS = { lastName: 'name-header', course: 'course-header', modifiedTime: 'modified-header' };
+const numberFormat = new Intl.NumberFormat('en');
+
+/**
+ * The line above the table: "1–25 of 312 students", the search it shows, or (without a total: counting failed)
+ * the range alone and whether more follow.
+ */
+function rangeText(list, info, shown) {
+  const total = typeof info.totalCount === 'number' ? info.totalCount : null;
+  const first = (info.page - 1) * info.perPage + 1;
+  const last = first + shown - 1;
+  const lead = list.q ? `Search for “${list.q}”: ` : '';
+  if (total !== null) {
+    const noun = total === 1 ? 'student' : 'students';
+    if (!shown) return `${lead}${total ? `none on this page; ${numberFormat.format(total)} ${noun} in all` : `0 ${noun}`}.`;
+    const range = shown === 1 ? numberFormat.format(first) : `${numberFormat.format(first)}–${numberFormat.format(last)}`;
+    return `${lead}${range} of ${numberFormat.format(total)} ${noun}`;
+  }
+  const range = shown ? `${first}–${last}` : 'none';
+  return list.q
+    ? `${lead}showing ${range}${info.hasMore ? ', more on the next page' : ''}.`
+    : `Showing students ${range}${info.hasMore ? ', more on the next page' : ''}.`;
 }
 
 function updatePager() {
   const info = state.pageInfo;
-  $('prev-page').disabled = state.loading || state.page <= 1;
+  const { page } = state.list;
+  $('prev-page').disabled = state.loading || page <= 1;
   $('next-page').disabled = state.loading || !info || !info.hasMore;
-  $('page-label').textContent = `Page ${state.page}`;
-  $('pager').hidden = !info || (state.page === 1 && !info.hasMore);
-  $('search-clear').hidden = !state.search;
-  $('sort-select').disabled = Boolean(state.search);
-  $('sort-select').title = state.search ? 'Search results come in Zoho\'s order; clear the search to sort.' : '';
+  const total = info && typeof info.totalCount === 'number' ? info.totalCount : null;
+  const pages = total && state.shown ? Math.ceil(total / state.shown.perPage) : null;
+  $('page-label').textContent = pages && page <= pages ? `Page ${page} of ${pages}` : `Page ${page}`;
+  $('pager').hidden = !info || (page === 1 && !info.hasMore);
+  $('search-clear').hidden = !state.list.q;
+}
+
+/** Sets the sort, page size and filter selects to `list` (the search box is left as the user typed it). */
+function syncListControls(list) {
+  $('sort-select').value = `${SORTS[list.sort][0]}:${list.dir.toUpperCase()}`;
+  $('per-page-select').value = String(list.perPage);
+  renderFilters(list);
+}
+
+/** Fills the course and status filters from the org's picklists, each showing the filter in force. */
+function renderFilters(list = state.list) {
+  const fill = (select, allLabel, options, current) => {
+    select.replaceChildren(...filterChoices(allLabel, options, current).map((c) => new Option(c.label, c.value)));
+    select.value = current;
+  };
+  fill($('course-filter'), 'All courses', state.courses.options, list.course);
+  fill($('status-filter'), 'All statuses', state.courses.leadStatuses, list.status);
 }
 
 function goToPage(page, focusTarget) {
-  state.page = page;
-  loadStudents().then(() => {
+  changeList({ page }).then(() => {
     // Keep focus on the pager button the user pressed unless it became disabled.
     const target = $(focusTarget);
     if (target.disabled) $('students-title').focus();
@@ -713,9 +931,7 @@ function onSearch(event) {
     return;
   }
   resetSearchHint();
-  state.search = { by: parsed.by, text: text.trim() };
-  state.page = 1;
-  loadStudents();
+  changeList({ q: text.trim() });
 }
 
 function showSearchError(message) {
@@ -734,32 +950,35 @@ function resetSearchHint() {
 function clearSearch() {
   resetSearchHint();
   $('search-input').value = '';
-  const wasSearching = Boolean(state.search);
-  state.search = null;
-  state.page = 1;
-  if (wasSearching) loadStudents();
+  if (state.list.q) changeList({ q: '' });
   $('search-input').focus();
 }
 
 // ---- Add and edit ---------------------------------------------------------------------------------------
 
-/** Asks the gateway for the Leads metadata once per sign-in; a failure leaves the form usable (a text box). */
+/**
+ * Asks the gateway for the Leads metadata once per sign-in; a failure leaves the form usable (a text box) and
+ * the filters offering only "All" and the filter in force.
+ */
 async function loadCourseOptions() {
   const seq = ++state.courses.seq;
   if (state.courses.status === 'idle') state.courses.status = 'loading'; // after a failure the text box stays
   let status = 'failed';
   let options = null;
+  let leadStatuses = null;
   let labels = {};
   try {
     const module = (await gql('StudentModule')).crmModule;
     options = coursePicklist(module);
+    leadStatuses = picklistOptions(module, 'leadStatus');
     status = options ? 'ready' : (module ? 'text' : 'failed');
     if (module) for (const f of module.fields) labels[f.graphqlName] = f.label;
   } catch {
     // Reported by the hint under the course field; opening the form tries again.
   }
   if (seq !== state.courses.seq) return; // signed out meanwhile, or a newer request
-  state.courses = { status, options, labels, seq };
+  state.courses = { status, options, leadStatuses, labels, seq };
+  renderFilters();
   if ($('student-dialog').open) renderCourseControl($('f-course').value);
 }
 
@@ -914,7 +1133,7 @@ async function onSaveStudent(event) {
     closeForm();
     toast(editing ? `Saved changes to ${studentName(saved)}.` : `Added ${studentName(saved)}.`);
     state.highlightId = saved.id;
-    if (!editing && !state.search) state.page = 1;
+    if (!editing && !state.list.q) state.list = { ...state.list, page: 1 };
     loadStudents();
   } catch (err) {
     setFormBusy(false);
@@ -953,9 +1172,10 @@ async function confirmDelete() {
     state.lastFocus = $('students-title');
     $('confirm-dialog').close();
     toast(`Deleted ${studentName(student)}.`);
-    // Going back a page when the last row of a page was deleted avoids an empty page.
-    if (state.rows.length === 1 && state.page > 1) state.page -= 1;
-    loadStudents();
+    // Going back a page when the last row of a page was deleted avoids an empty page (the emptied page's
+    // URL is replaced, so Back does not lead to it either).
+    if (state.rows.length === 1 && state.list.page > 1) state.list = { ...state.list, page: state.list.page - 1 };
+    loadStudents('replace');
   } catch (err) {
     $('confirm-dialog').close();
     showError(err, loadStudents);
@@ -982,19 +1202,20 @@ function start() {
   $('search-form').addEventListener('submit', onSearch);
   $('search-clear').addEventListener('click', clearSearch);
   $('sort-select').addEventListener('change', (e) => {
-    [state.sortBy, state.sortOrder] = e.target.value.split(':');
-    state.page = 1;
-    state.pageTokens = {}; // a token is bound to the sort and page size it came with
-    loadStudents();
+    // "LAST_NAME:ASC" -> sort=lastName&dir=asc
+    const [field, direction] = e.target.value.split(':');
+    const sort = Object.keys(SORTS).find((k) => SORTS[k][0] === field) || LIST_DEFAULTS.sort;
+    changeList({ sort, dir: direction.toLowerCase() });
   });
-  $('per-page-select').addEventListener('change', (e) => {
-    state.perPage = Number(e.target.value);
-    state.page = 1;
-    state.pageTokens = {};
-    loadStudents();
+  $('per-page-select').addEventListener('change', (e) => changeList({ perPage: Number(e.target.value) }));
+  $('course-filter').addEventListener('change', (e) => changeList({ course: e.target.value }));
+  $('status-filter').addEventListener('change', (e) => changeList({ status: e.target.value }));
+  $('prev-page').addEventListener('click', () => goToPage(state.list.page - 1, 'prev-page'));
+  $('next-page').addEventListener('click', () => goToPage(state.list.page + 1, 'next-page'));
+  // Back and Forward: show the list the URL now names (signed out, the URL waits for the next sign-in).
+  window.addEventListener('popstate', () => {
+    if (state.view === 'students') showListFromUrl();
   });
-  $('prev-page').addEventListener('click', () => goToPage(state.page - 1, 'prev-page'));
-  $('next-page').addEventListener('click', () => goToPage(state.page + 1, 'next-page'));
   $('student-form').addEventListener('submit', onSaveStudent);
   $('student-cancel').addEventListener('click', closeForm);
   $('student-dialog').addEventListener('close', restoreFocus);

@@ -57,7 +57,7 @@ fi
 echo "gateway ready at $base (log: $log)"
 
 status=0
-(cd "$here" && ZGW_BASE_URL="$base" node --test --test-concurrency=1 operations.test.mjs portal.test.mjs) || status=$?
+(cd "$here" && ZGW_BASE_URL="$base" node --test --test-concurrency=1 operations.test.mjs portal.test.mjs list.test.mjs) || status=$?
 if [ "$status" != 0 ]; then
   echo "--- last 80 lines of the gateway log ($log) ---"
   tail -n 80 "$log"
