@@ -46,7 +46,7 @@ from zohocrmsdk.src.com.zoho.crm.api.record import (
     SuccessResponse,
 )
 from zohocrmsdk.src.com.zoho.crm.api.sdk_config import SDKConfig
-from zohocrmsdk.src.com.zoho.crm.api.users import GetUsersParam, UsersOperations
+from zohocrmsdk.src.com.zoho.crm.api.users import GetUsersParam, MinifiedUser, UsersOperations
 from zohocrmsdk.src.com.zoho.crm.api.util import Choice
 from zohocrmsdk.src.com.zoho.crm.api.users import ResponseWrapper as UsersResponseWrapper
 
@@ -67,6 +67,7 @@ SCOPES = ",".join([
     "ZohoCRM.coql.READ",
 ])
 USER_EMAIL = "daniel.okafor@zylker-academy.example"  # the "coordinator", a Standard-profile user
+CREDIT_BUDGET = int(ENV.get("CREDIT_BUDGET", "400"))  # run.sh starts the sandbox with this budget
 
 passed = 0
 
@@ -281,6 +282,76 @@ def check_courses_and_deals(my_id):
     action_success(courses.delete_record(course_id), "delete Course", (200,))
 
 
+def admin_user_id():
+    """The org's administrator, read with the SDK's current token (GET /users?type=AdminUsers)."""
+    token = Initializer.get_initializer().token.get_access_token()
+    answer = requests.get(f"{API_URL}/crm/v8/users", params={"type": "AdminUsers"},
+                          headers={"Authorization": f"Zoho-oauthtoken {token}"}, timeout=10)
+    return answer.json()["users"][0]["id"]
+
+
+def check_owner_assignment(leads):
+    """The API writes Owner (zoho-api.md §11); an unknown user id is INVALID_DATA."""
+    record = Record()
+    record.add_key_value("Last_Name", "Owner (SDK)")
+    record.add_key_value("Email", "owner.sdk@student.example")
+    owner = MinifiedUser()
+    owner.set_id(int(admin_user_id()))
+    record.add_key_value("Owner", owner)
+    body = BodyWrapper()
+    body.set_data([record])
+    lead_id = action_success(leads.create_records(body), "create Lead owned by the admin", (201,))["id"]
+    response = leads.get_record(int(lead_id))
+    check(response is not None and response.get_status_code() == 403, "a lead given to the admin is no longer ours: 403")
+    record = Record()
+    record.add_key_value("Last_Name", "Nobody (SDK)")
+    nobody = MinifiedUser()
+    nobody.set_id(6180428000000999999)
+    record.add_key_value("Owner", nobody)
+    body = BodyWrapper()
+    body.set_data([record])
+    response = leads.create_records(body)
+    result = response.get_object().get_data()[0] if response is not None else None
+    check(isinstance(result, APIException) and result.get_code().get_value() == "INVALID_DATA"
+          and result.get_details().get("api_name") == "Owner", "unknown owner: INVALID_DATA on Owner")
+
+
+def list_one(leads):
+    params = ParameterMap()
+    params.add(GetRecordsParam.fields, "Last_Name")
+    params.add(GetRecordsParam.per_page, 1)
+    return leads.get_records(params)
+
+
+def check_credits_header(leads):
+    """Past half the credit budget answers carry X-API-CREDITS-REMAINING (zoho-api.md §4)."""
+    headers = {}
+    for _ in range(CREDIT_BUDGET):
+        response = list_one(leads)
+        headers = {k.lower(): v for k, v in (response.get_headers() or {}).items()}
+        if "x-api-credits-remaining" in headers:
+            break
+    remaining = headers.get("x-api-credits-remaining")
+    check(remaining is not None and 0 < int(remaining) <= CREDIT_BUDGET // 2, "X-API-CREDITS-REMAINING past half the budget")
+
+
+def check_credits_run_out(config, logger):
+    """With no credits left, 429 TOO_MANY_REQUESTS parsed as APIException (zoho-api.md §4)."""
+    store = FileStore(file_path=os.path.join(WORK_DIR, "sdk_tokens_credits.csv"))
+    token = OAuthToken(client_id=CLIENT_ID, client_secret=CLIENT_SECRET, grant_token=grant_code(), redirect_url=REDIRECT_URI)
+    Initializer.initialize(environment=environment(), token=token, store=store, sdk_config=config,
+                           resource_path=WORK_DIR, logger=logger)
+    leads = RecordOperations("Leads")
+    response = None
+    for _ in range(CREDIT_BUDGET + 1):
+        response = list_one(leads)
+        if response is not None and response.get_status_code() == 429:
+            break
+    error = response.get_object() if response is not None else None
+    check(response is not None and response.get_status_code() == 429 and isinstance(error, APIException)
+          and error.get_code().get_value() == "TOO_MANY_REQUESTS", "credits run out: 429 TOO_MANY_REQUESTS")
+
+
 def main():
     logger = Logger.get_instance(level=Logger.Levels.INFO, file_path=os.path.join(WORK_DIR, "sdk.log"))
     store = FileStore(file_path=os.path.join(WORK_DIR, "sdk_tokens.csv"))
@@ -391,6 +462,15 @@ def main():
     params.add(SearchRecordsParam.email, "nobody@nowhere.example")
     response = leads.search_records(params)
     check(response is not None and response.get_status_code() == 204, "search without match: 204")
+    # An unescaped comma in an equals value is refused (zoho-api.md §2.8 escaping rule 1).
+    params = ParameterMap()
+    params.add(SearchRecordsParam.criteria, "(Company:equals:Jai Hind College, Mumbai)")
+    response = leads.search_records(params)
+    error = response.get_object() if response is not None else None
+    check(response is not None and response.get_status_code() == 400 and isinstance(error, APIException)
+          and error.get_code().get_value() == "INVALID_QUERY", "unescaped comma: 400 INVALID_QUERY")
+
+    check_owner_assignment(leads)
 
     # Another owner's lead: request-level NO_PERMISSION parsed as APIException.
     response = leads.get_record(int(foreign_lead_id(my_id)))
@@ -406,6 +486,8 @@ def main():
     check_modules_and_fields()
     check_courses_and_deals(my_id)
     check_coql(my_id)
+
+    check_credits_header(leads)
 
     # Refresh-token flow: a fresh SDK state that only knows the refresh token.
     refresh_token = token.get_refresh_token()
@@ -428,6 +510,8 @@ def main():
     check(response is not None and response.get_status_code() == 401, "after revoke: 401")
     error = response.get_object()
     check(isinstance(error, APIException) and error.get_code().get_value() == "INVALID_TOKEN", "after revoke: INVALID_TOKEN")
+
+    check_credits_run_out(config, logger)
 
     print(f"{passed} passed, 0 failed")
 

@@ -9,12 +9,12 @@ use crate::data;
 use crate::org::DataType;
 
 /// Every field of a module: `{"fields":[…]}`.
-pub(crate) fn metadata(catalog: &Catalog, module: &Module) -> Value {
-    let fields: Vec<Value> = module.fields.iter().map(|f| field_json(catalog, f)).collect();
+pub(crate) fn metadata(catalog: &Catalog, module: &Module, owner_writable: bool) -> Value {
+    let fields: Vec<Value> = module.fields.iter().map(|f| field_json(catalog, f, owner_writable)).collect();
     json!({ "fields": fields })
 }
 
-fn field_json(catalog: &Catalog, def: &Field) -> Value {
+fn field_json(catalog: &Catalog, def: &Field, owner_writable: bool) -> Value {
     let id = def.id.as_str();
     let prefix = id.get(..16).unwrap_or(id);
     let pick_list_values: Vec<Value> = def
@@ -37,7 +37,7 @@ fn field_json(catalog: &Catalog, def: &Field) -> Value {
     // false; clients decide from operation_type.
     // Owner is the exception: never editable in the UI's field settings (`field_read_only`) but
     // written by the API (`"Owner":{"id":…}`), as in the OAS sample.
-    let owner = def.api_name == "Owner" && def.kind == DataType::OwnerLookup;
+    let owner = owner_writable && def.api_name == "Owner" && def.kind == DataType::OwnerLookup;
     let writable = !def.read_only || owner;
     let lookup = match def.lookup_module.as_deref().and_then(|m| catalog.module(m)) {
         Some(target) => json!({

@@ -156,7 +156,7 @@ pub(crate) fn fields(ctx: &Ctx<'_>) -> Result<Response, ApiError> {
     let Some(module) = inner.org.module(module.trim()) else {
         return Err(invalid_module("module"));
     };
-    Ok(json_response(StatusCode::OK, &fields::metadata(&inner.org, module)))
+    Ok(json_response(StatusCode::OK, &fields::metadata(&inner.org, module, ctx.shared.config.owner_metadata_writable)))
 }
 
 /// `GET /crm/v8/settings/modules`: the Home tab (not API-supported, as in Zoho's list, §11) and

@@ -155,7 +155,7 @@ async fn emails_and_phones_are_checked_like_zoho() {
 /// an id that is no user of the org is INVALID_DATA.
 #[tokio::test]
 async fn the_api_assigns_owners_and_refuses_unknown_users() {
-    let t = TestSandbox::start().await;
+    let t = TestSandbox::with(SandboxConfig { owner_metadata_writable: true, ..SandboxConfig::default() }).await;
     let admin = t.login("admin").await;
     let advisor = t.user_id("advisor");
     let mut record = lead("Owned", "owned@student.example");
