@@ -207,12 +207,21 @@ async fn share_invalidations(store: &Arc<dyn Store>, cache: &Arc<ResponseCache>)
 
 /// Points the configuration at a fresh simulator. The redirect URI defaults to this gateway's
 /// own `/redirect.html`, which the simulator registers like the API console would.
+/// How long a write takes to reach the sandbox's search index in `--sandbox` mode.
+const SANDBOX_SEARCH_INDEX_DELAY: std::time::Duration = std::time::Duration::from_secs(5);
+
 async fn start_sandbox(config: &mut Config, addr: SocketAddr) -> anyhow::Result<Sandbox> {
     // The demo's fault switch lets the browser tests (and anyone trying the portal) see how it
     // handles Zoho's 429s and outages; it exists only in `--sandbox` mode.
-    let sandbox = Sandbox::start(SandboxConfig { http_fault_switch: true, ..SandboxConfig::default() })
-        .await
-        .context("starting the sandbox")?;
+    // Zoho's search index lags behind writes (zoho-api.md §2.8): the demo shows it, so that
+    // nothing in the portal depends on search finding a record just written.
+    let sandbox = Sandbox::start(SandboxConfig {
+        http_fault_switch: true,
+        search_index_delay: SANDBOX_SEARCH_INDEX_DELAY,
+        ..SandboxConfig::default()
+    })
+    .await
+    .context("starting the sandbox")?;
     // The sandbox is new at every start (new ports, tokens, data), so sessions and tokens kept
     // from an earlier run would point at a Zoho that is gone: unless a store was chosen
     // explicitly, the demo keeps them in memory.
@@ -229,8 +238,11 @@ async fn start_sandbox(config: &mut Config, addr: SocketAddr) -> anyhow::Result<
     config.client_id = Some(sandbox.client_id().to_owned());
     config.client_secret = Some(ClientSecret::new(sandbox.client_secret()));
     config.accounts_url = url::Url::parse(&sandbox.accounts_url())?;
-    config.accounts_servers = vec![config.accounts_url.clone()];
-    config.api_domains = vec![url::Url::parse(&sandbox.api_url())?];
+    // Every data centre the sandbox runs (a user of `eu` signs in at its own accounts server and
+    // gets its own API domain), as the official ones are allowed by default.
+    config.accounts_servers =
+        sandbox.data_centres().iter().map(|d| url::Url::parse(&d.accounts_url)).collect::<Result<_, _>>()?;
+    config.api_domains = sandbox.data_centres().iter().map(|d| url::Url::parse(&d.api_url)).collect::<Result<_, _>>()?;
     Ok(sandbox)
 }
 

@@ -32,6 +32,8 @@ pub enum GatewayError {
     BadUserInput { field: Option<String>, message: String },
     /// Zoho's API limits were hit (HTTP 429, or the token refresh throttle).
     RateLimited,
+    /// The org's daily API credits are spent (a 429 that waiting seconds will not cure).
+    CreditsExhausted,
     /// Zoho could not be reached, timed out or failed (5xx, malformed answers).
     UpstreamUnavailable,
     /// A fault of ours; the cause is logged, the client gets a generic message.
@@ -54,7 +56,7 @@ impl GatewayError {
             Self::Forbidden => code::FORBIDDEN,
             Self::NotFound => code::NOT_FOUND,
             Self::BadUserInput { .. } => code::BAD_USER_INPUT,
-            Self::RateLimited => code::RATE_LIMITED,
+            Self::RateLimited | Self::CreditsExhausted => code::RATE_LIMITED,
             Self::UpstreamUnavailable => code::UPSTREAM_UNAVAILABLE,
             Self::Internal(_) => code::INTERNAL,
             Self::SchemaDrift { .. } => code::SCHEMA_DRIFT,
@@ -69,6 +71,9 @@ impl GatewayError {
             Self::NotFound => "No such record, or it is not visible to you.".into(),
             Self::BadUserInput { message, .. } | Self::TooComplex(message) => message.clone(),
             Self::RateLimited => "Zoho CRM's API limit was reached; try again shortly.".into(),
+            Self::CreditsExhausted => "Zoho CRM's API credits for this organisation are used up; they free up over the next \
+                                       24 hours (or buy more in Zoho's admin console)."
+                .into(),
             Self::UpstreamUnavailable => "Zoho CRM is unavailable right now; try again shortly.".into(),
             Self::Internal(_) => "Internal error.".into(),
             Self::SchemaDrift { module, field, api_name } => format!(
@@ -83,7 +88,7 @@ impl From<GatewayError> for async_graphql::Error {
     fn from(err: GatewayError) -> Self {
         match &err {
             GatewayError::Internal(cause) => tracing::error!(%cause, "internal error"),
-            GatewayError::UpstreamUnavailable | GatewayError::RateLimited => {
+            GatewayError::UpstreamUnavailable | GatewayError::RateLimited | GatewayError::CreditsExhausted => {
                 tracing::warn!(code = err.code(), "zoho call failed")
             }
             _ => tracing::debug!(code = err.code(), "request refused"),
@@ -156,6 +161,7 @@ impl From<crate::zoho::ZohoError> for GatewayError {
             Z::ScopeMismatch => Self::Forbidden,
             Z::NoPermission => Self::Forbidden,
             Z::RateLimited => Self::RateLimited,
+            Z::CreditsExhausted => Self::CreditsExhausted,
             Z::Api { code, api_name, message, .. } => match code.as_str() {
                 "MANDATORY_NOT_FOUND" | "INVALID_DATA" | "DUPLICATE_DATA" | "LIMIT_REACHED" | "LIMIT_EXCEEDED" => {
                     let text = match code.as_str() {

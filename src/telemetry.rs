@@ -65,6 +65,11 @@ pub fn schema_drift(module: &str, field: &str) {
     metrics::counter!("gateway_schema_drift_total", "module" => module.to_owned(), "field" => field.to_owned()).increment(1);
 }
 
+/// The org's API credits left, as Zoho last said (`X-API-CREDITS-REMAINING`).
+pub fn credits_remaining(org: &str, left: u64) {
+    metrics::gauge!("gateway_zoho_credits_remaining", "org" => org.to_owned()).set(left as f64);
+}
+
 /// A query that reached the session and token store (not answered from memory).
 pub fn store_query(op: &'static str) {
     metrics::counter!("gateway_store_queries_total", "op" => op).increment(1);

@@ -52,6 +52,7 @@ fn field_json(model: &CrmModel, f: &FieldDef) -> Json {
     json!({
         "apiName": f.api_name,
         "graphqlName": f.gql_name,
+        "inputName": f.input_name,
         "label": f.label,
         "type": f.data_type,
         "graphqlType": graphql_type,

@@ -62,8 +62,8 @@ fn input_type(f: &FieldDef) -> TypeRef {
         FieldKind::Date => TypeRef::named("Date"),
         FieldKind::DateTime => TypeRef::named("DateTime"),
         FieldKind::MultiSelect => TypeRef::named_nn_list(TypeRef::STRING),
-        FieldKind::Lookup { .. } => TypeRef::named(TypeRef::ID),
-        FieldKind::Text(_) | FieldKind::User => TypeRef::named(TypeRef::STRING),
+        FieldKind::Lookup { .. } | FieldKind::User => TypeRef::named(TypeRef::ID),
+        FieldKind::Text(_) => TypeRef::named(TypeRef::STRING),
     }
 }
 
@@ -98,8 +98,8 @@ pub fn module_types(model: &CrmModel, m: &Arc<ModuleDef>) -> Vec<Type> {
     let mut patch = InputObject::new(format!("{t}Patch"))
         .description("Changes to a record: an absent field stays as it is, `null` clears it (not a required one).");
     for f in &writable {
-        input = input.field(InputValue::new(f.gql_name.as_str(), input_type(f)).description(describe(f)));
-        patch = patch.field(InputValue::new(f.gql_name.as_str(), input_type(f)).description(describe(f)));
+        input = input.field(InputValue::new(f.input_name.as_str(), input_type(f)).description(describe(f)));
+        patch = patch.field(InputValue::new(f.input_name.as_str(), input_type(f)).description(describe(f)));
     }
     let mut search = InputObject::new(format!("{t}Search"))
         .description(
@@ -484,10 +484,29 @@ async fn search<'a>(ctx: &ResolverContext<'a>, m: &Arc<ModuleDef>) -> Result<Opt
         }
     }
     let params = SearchParams { by: search_by(m, &given)?, fields: Vec::new(), page: page as u32, per_page: per_page as u32 };
-    let fields = fields_for(ctx.ctx, m, true).await?;
+    // In criteria Zoho's `equals` means "contains" on text, email, phone and website fields (exact
+    // only on picklists, zoho-api.md §2.8): the exact fields are checked again on the answer.
+    let exact: Vec<(String, String)> = match params.by {
+        SearchBy::Criteria(_) => given
+            .iter()
+            .filter_map(|(name, value)| {
+                let f = m.field(name)?;
+                let FieldKind::Text(kind) = f.kind else { return None };
+                (!matches!(kind, TextKind::Plain | TextKind::TextArea | TextKind::Picklist) && !value.trim().is_empty())
+                    .then(|| (f.api_name.clone(), value.trim().to_lowercase()))
+            })
+            .collect(),
+        _ => Vec::new(),
+    };
+    let mut fields = fields_for(ctx.ctx, m, true).await?;
+    for (api, _) in &exact {
+        if !fields.contains(api) {
+            fields.push(api.clone());
+        }
+    }
     let crm = context::crm(ctx.ctx).await?;
     let module = m.api_name.as_str();
-    let result = read_with_drift(ctx.ctx, m, fields, |fields| {
+    let mut result = read_with_drift(ctx.ctx, m, fields, |fields| {
         let p = SearchParams { fields, ..params.clone() };
         async move {
             crm.call(|z, c| {
@@ -498,6 +517,9 @@ async fn search<'a>(ctx: &ResolverContext<'a>, m: &Arc<ModuleDef>) -> Result<Opt
         }
     })
     .await?;
+    result.data.retain(|r| {
+        exact.iter().all(|(api, want)| r.get(api).and_then(Json::as_str).is_some_and(|v| v.trim().to_lowercase() == *want))
+    });
     Ok(Some(paging::page(result, page, per_page, Total::Search { module: m.api_name.clone(), by: params.by })))
 }
 
@@ -600,14 +622,14 @@ async fn delete<'a>(ctx: &ResolverContext<'a>, m: &Arc<ModuleDef>) -> Result<Opt
 fn name_field(e: GatewayError, m: &ModuleDef) -> GatewayError {
     match e {
         GatewayError::BadUserInput { field: Some(api), message } => {
-            GatewayError::BadUserInput { field: Some(m.field_by_api(&api).map_or(api, |f| f.gql_name.clone())), message }
+            GatewayError::BadUserInput { field: Some(m.field_by_api(&api).map_or(api, |f| f.input_name.clone())), message }
         }
         other => other,
     }
 }
 
 /// The record as the mutation's selection wants it: from what was written when that covers the
-/// selection (lookups are written as bare ids, so they are always read back), else read back
+/// selection (lookups and users are written as bare ids, so they are always read back), else read back
 /// from Zoho (owner, times and computed fields are Zoho's to fill in).
 async fn read_back<'a>(
     ctx: &ResolverContext<'a>,
@@ -619,7 +641,9 @@ async fn read_back<'a>(
     let covered = selected.iter().all(|name| {
         name == "id"
             || name.starts_with("__")
-            || m.field(name).is_some_and(|f| !matches!(f.kind, FieldKind::Lookup { .. }) && written.contains_key(&f.api_name))
+            || m.field(name).is_some_and(|f| {
+                !matches!(f.kind, FieldKind::Lookup { .. } | FieldKind::User) && written.contains_key(&f.api_name)
+            })
     });
     let record = if covered {
         let mut r = written;

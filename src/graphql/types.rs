@@ -84,6 +84,12 @@ pub fn types() -> Vec<async_graphql::dynamic::Type> {
             .description("One field of a module: names, type, rules and options.")
             .field(json_field("apiName", s_nn(), "apiName", "Zoho's API name, e.g. `First_Name`."))
             .field(json_field("graphqlName", s_nn(), "graphqlName", "The field's name in this schema, e.g. `firstName`."))
+            .field(json_field(
+                "inputName",
+                s_nn(),
+                "inputName",
+                "The field's name in inputs: the GraphQL name, or `<name>Id` for user fields (`ownerId`).",
+            ))
             .field(json_field("label", s_nn(), "label", "The org's label."))
             .field(json_field("type", s_nn(), "type", "Zoho's data type: `text`, `picklist`, `date`, `lookup`, …"))
             .field(json_field("graphqlType", s_nn(), "graphqlType", "The field's output type in this schema."))

@@ -78,6 +78,9 @@ impl FieldKind {
 pub struct FieldDef {
     pub api_name: String,
     pub gql_name: String,
+    /// Its name in inputs: the GraphQL name, except for user fields, which are written by id
+    /// (`owner` → `ownerId`).
+    pub input_name: String,
     pub label: String,
     pub data_type: String,
     pub kind: FieldKind,
@@ -248,14 +251,15 @@ fn module_def(snap: &ModuleSnapshot, taken_types: &mut BTreeSet<String>, taken_r
             .collect();
         fields.push(FieldDef {
             api_name: meta.api_name.clone(),
+            input_name: gql_name.clone(),
             gql_name,
             label: meta.field_label.clone().or_else(|| meta.display_label.clone()).unwrap_or_else(|| meta.api_name.clone()),
             data_type: meta.data_type.clone(),
             searchable: kind.searchable(),
             kind,
             required: meta.system_mandatory,
-            // Owner is writable through Zoho's API, but the gateway does not assign owners yet.
-            read_only: !writable || matches!(meta.data_type.as_str(), "ownerlookup" | "userlookup" | "autonumber" | "formula"),
+            // Owner is writable through Zoho's API when `operation_type` says so (zoho-api.md §11).
+            read_only: !writable || matches!(meta.data_type.as_str(), "autonumber" | "formula"),
             max_length: meta
                 .length
                 .filter(|_| matches!(meta.data_type.as_str(), "text" | "textarea" | "email" | "phone" | "website")),
@@ -268,6 +272,10 @@ fn module_def(snap: &ModuleSnapshot, taken_types: &mut BTreeSet<String>, taken_r
         .find(|f| f.display_field)
         .or_else(|| snap.fields.iter().find(|f| ["Full_Name", "Deal_Name", "Name"].contains(&f.api_name.as_str())))
         .map(|f| f.api_name.clone());
+    for f in fields.iter_mut().filter(|f| f.kind == FieldKind::User) {
+        f.input_name = unique(format!("{}Id", f.gql_name), |n| used.contains(n));
+        used.insert(f.input_name.clone());
+    }
     let by_gql = fields.iter().enumerate().map(|(i, f)| (f.gql_name.clone(), i)).collect();
     let by_api = fields.iter().enumerate().map(|(i, f)| (f.api_name.clone(), i)).collect();
     ModuleDef {

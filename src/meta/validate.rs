@@ -35,7 +35,7 @@ fn convert(module: &ModuleDef, input: &Map<String, Value>, create: bool) -> Resu
     let mut record = Record::new();
     let mut problems = Vec::new();
     for field in module.fields.iter().filter(|f| !f.read_only) {
-        let given = input.get(&field.gql_name);
+        let given = input.get(&field.input_name);
         match given.map(clean) {
             None | Some(Value::Null) if create && field.required => {
                 problems.push(problem(field, format!("{} is required.", field.label)));
@@ -58,7 +58,7 @@ fn convert(module: &ModuleDef, input: &Map<String, Value>, create: bool) -> Resu
         }
     }
     for name in input.keys() {
-        if module.field(name).is_none_or(|f| f.read_only) {
+        if !module.fields.iter().any(|f| &f.input_name == name && !f.read_only) {
             problems.push(FieldProblem { field: name.clone(), message: "This field cannot be written.".into() });
         }
     }
@@ -66,7 +66,7 @@ fn convert(module: &ModuleDef, input: &Map<String, Value>, create: bool) -> Resu
 }
 
 fn problem(field: &FieldDef, message: String) -> FieldProblem {
-    FieldProblem { field: field.gql_name.clone(), message }
+    FieldProblem { field: field.input_name.clone(), message }
 }
 
 /// Trimmed text; blank text counts as no value.
@@ -123,7 +123,11 @@ fn check(field: &FieldDef, value: Value) -> Result<Value, String> {
             Some(id) if is_record_id(id) => Ok(json!({ "id": id })),
             _ => Err("Expected a record id (a string of digits).".into()),
         },
-        FieldKind::User => Err("This field cannot be written.".into()),
+        // Zoho checks that the user exists (INVALID_DATA on the field otherwise).
+        FieldKind::User => match value.as_str() {
+            Some(id) if is_record_id(id) => Ok(json!({ "id": id })),
+            _ => Err("Expected a user id (a string of digits).".into()),
+        },
     }
 }
 
@@ -163,15 +167,25 @@ pub fn is_record_id(s: &str) -> bool {
 
 /// The shape Zoho's email fields accept: one `@`, a dotted domain, no spaces.
 pub fn is_email(s: &str) -> bool {
+    // Zoho refuses what this refuses (INVALID_DATA, zoho-api.md §2.4): a local part of letters,
+    // digits and `._%+-'` without leading, trailing or doubled dots; letter/digit/hyphen domain
+    // labels; a top-level domain of at least two letters (so `a@b.c` is refused here, with a
+    // message, rather than by Zoho).
     let Some((local, domain)) = s.split_once('@') else {
         return false;
     };
+    let local_ok = !local.is_empty()
+        && local.len() <= 64
+        && local.chars().all(|c| c.is_ascii_alphanumeric() || "._%+-'".contains(c))
+        && !local.starts_with('.')
+        && !local.ends_with('.')
+        && !local.contains("..");
     let labels: Vec<&str> = domain.split('.').collect();
-    !local.is_empty()
-        && !s.chars().any(|c| c.is_whitespace() || c == ',' || c == '(' || c == ')' || c == '<' || c == '>')
-        && labels.len() >= 2
-        && labels.iter().all(|l| !l.is_empty() && !l.starts_with('-') && !l.ends_with('-'))
-        && !domain.contains('@')
+    let label_ok = |l: &&str| {
+        !l.is_empty() && !l.starts_with('-') && !l.ends_with('-') && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+    };
+    let tld_ok = labels.last().is_some_and(|t| t.len() >= 2 && t.chars().all(|c| c.is_ascii_alphabetic()));
+    local_ok && labels.len() >= 2 && labels.iter().all(label_ok) && tld_ok
 }
 
 /// Digits with the usual separators, and at least three digits.
@@ -189,7 +203,21 @@ mod tests {
         for ok in ["a@b.co", "first.last+tag@college.example.edu"] {
             assert!(is_email(ok), "{ok}");
         }
-        for bad in ["", "a", "a@b", "@b.co", "a@.co", "a b@c.co", "a@b..co", "a@b@c.co", "a@-b.co"] {
+        for bad in [
+            "",
+            "a",
+            "a@b",
+            "@b.co",
+            "a@.co",
+            "a b@c.co",
+            "a@b..co",
+            "a@b@c.co",
+            "a@-b.co",
+            "a@b.c",
+            "x@y..z",
+            "a..b@c.co",
+            ".a@b.co",
+        ] {
             assert!(!is_email(bad), "{bad}");
         }
         assert!(is_phone("+91 98450 00001"));

@@ -62,11 +62,17 @@ pub struct ZohoClient {
     cache: Arc<ResponseCache>,
     limiter: Arc<OrgLimiter>,
     retry: RetryPolicy,
+    /// Each org's last `X-API-CREDITS-REMAINING` (Zoho sends it once half the day's credits are
+    /// used, zoho-api.md §4).
+    credits: Arc<std::sync::Mutex<std::collections::HashMap<String, u64>>>,
 }
+
+/// At or below this many credits left, a 429 means the credits are spent.
+const CREDITS_NEARLY_OUT: u64 = 10;
 
 impl ZohoClient {
     pub fn new(http: reqwest::Client, cache: Arc<ResponseCache>, limiter: Arc<OrgLimiter>, retry: RetryPolicy) -> Self {
-        Self { http, cache, limiter, retry }
+        Self { http, cache, limiter, retry, credits: Arc::default() }
     }
 
     /// Sends one request; `Ok(None)` is Zoho's 204 "no content" (zoho-api.md §2.1).
@@ -108,7 +114,24 @@ impl ZohoClient {
         };
         let status = response.status();
         crate::telemetry::zoho_call(&endpoint, Some(status.as_u16()), started.elapsed());
+        let remaining =
+            response.headers().get("x-api-credits-remaining").and_then(|v| v.to_str().ok()?.trim().parse::<u64>().ok());
+        let org = creds.scope.as_ref().map(|s| s.org_id.as_str());
+        if let (Some(org), Some(left)) = (org, remaining) {
+            crate::telemetry::credits_remaining(org, left);
+            self.credits.lock().unwrap_or_else(|e| e.into_inner()).insert(org.to_owned(), left);
+        }
         let bytes = response.bytes().await.map_err(transport)?;
+        if status == StatusCode::TOO_MANY_REQUESTS {
+            let nearly_out = org.is_some_and(|org| {
+                self.credits.lock().unwrap_or_else(|e| e.into_inner()).get(org).is_some_and(|left| *left <= CREDITS_NEARLY_OUT)
+            });
+            // Zoho's wording for spent credits is UNCONFIRMED (zoho-api.md §4); its counter is not.
+            let says_credits = String::from_utf8_lossy(&bytes).to_ascii_lowercase().contains("credit");
+            if nearly_out || says_credits {
+                return Err(ZohoError::CreditsExhausted);
+            }
+        }
         if status == StatusCode::NO_CONTENT || (status.is_success() && bytes.is_empty()) {
             return Ok((status, None));
         }

@@ -17,6 +17,10 @@ pub enum ZohoError {
     /// 429 `TOO_MANY_REQUESTS`: credits or concurrency exhausted.
     #[error("rate limited")]
     RateLimited,
+    /// 429 once the org's API credits are spent (the last `X-API-CREDITS-REMAINING` was about
+    /// zero, or Zoho's message says so): they free up over 24 hours, so retrying is pointless.
+    #[error("API credits exhausted")]
+    CreditsExhausted,
     /// A 4xx with a Zoho error code, request-level or for one record.
     #[error("zoho error {code} (api_name {api_name:?})")]
     Api { status: u16, code: String, api_name: Option<String>, message: String },

@@ -39,12 +39,14 @@ pub async fn spawn_app_with(opts: Options) -> TestApp {
     let addr = listener.local_addr().unwrap();
     let redirect_url = format!("http://{addr}/redirect.html");
     sandbox.register_redirect_uri(&redirect_url);
+    let centres = sandbox.data_centres();
     let defaults: Vec<(&str, String)> = vec![
         ("--client-id", sandbox.client_id().into()),
         ("--client-secret", sandbox.client_secret().into()),
         ("--accounts-url", sandbox.accounts_url()),
-        ("--accounts-servers", sandbox.accounts_url()),
-        ("--api-domains", sandbox.api_url()),
+        // Every data centre the sandbox runs, as the official ones are allowed in production.
+        ("--accounts-servers", centres.iter().map(|d| d.accounts_url.clone()).collect::<Vec<_>>().join(",")),
+        ("--api-domains", centres.iter().map(|d| d.api_url.clone()).collect::<Vec<_>>().join(",")),
         ("--redirect-uris", redirect_url.clone()),
         ("--database-url", "memory:".into()),
         ("--refresh-margin-secs", "0".into()),

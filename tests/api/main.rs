@@ -15,3 +15,4 @@ mod persistence;
 mod schema;
 mod tokens;
 mod upstream;
+mod zoho_rules;

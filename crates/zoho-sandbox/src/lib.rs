@@ -128,9 +128,9 @@ pub struct SandboxConfig {
     /// `eu_advisor`; an empty list runs the primary alone (and drops that user).
     pub extra_data_centres: Vec<String>,
     /// Describe `Owner` in the fields metadata as Zoho does (§11): `field_read_only` but
-    /// `read_only:false` and `operation_type.api_create/api_update:true`. Default `false` keeps
-    /// the older description (read-only, not written by the API) that the gateway's built-in
-    /// schema snapshot was pulled with; writes accept `"Owner":{"id":…}` either way.
+    /// `read_only:false` and `operation_type.api_create/api_update:true` (the default). `false`
+    /// gives the older description (read-only, not written by the API); writes accept
+    /// `"Owner":{"id":…}` either way.
     pub owner_metadata_writable: bool,
 }
 
@@ -157,7 +157,7 @@ impl Default for SandboxConfig {
             credit_budget: None,
             credit_window: Duration::from_secs(24 * 3600),
             extra_data_centres: vec!["eu".to_string()],
-            owner_metadata_writable: false,
+            owner_metadata_writable: true,
         }
     }
 }
