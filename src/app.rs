@@ -231,6 +231,10 @@ async fn start_sandbox(config: &mut Config, addr: SocketAddr) -> anyhow::Result<
     let default_redirect = url::Url::parse("http://127.0.0.1:8085/redirect.html")?;
     if config.redirect_uris == [default_redirect] {
         config.redirect_uris = vec![url::Url::parse(&format!("http://{addr}/redirect.html"))?];
+        // People type `localhost` as often as `127.0.0.1`: both are this gateway.
+        if addr.ip().is_loopback() {
+            config.redirect_uris.push(url::Url::parse(&format!("http://localhost:{}/redirect.html", addr.port()))?);
+        }
     }
     for uri in &config.redirect_uris {
         sandbox.register_redirect_uri(uri.as_str());

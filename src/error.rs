@@ -118,9 +118,13 @@ impl From<crate::auth::oauth::AuthError> for GatewayError {
     fn from(e: crate::auth::oauth::AuthError) -> Self {
         use crate::auth::oauth::AuthError as A;
         match e {
-            A::RedirectUriNotAllowed => {
-                Self::bad_input(Some("redirectUrl"), "This redirect URL is not registered with the gateway.")
-            }
+            A::RedirectUriNotAllowed(url) => Self::bad_input(
+                Some("redirectUrl"),
+                format!(
+                    "The redirect URL {url} is not registered with the gateway: add it to ZOHO_REDIRECT_URIS (and to the \
+                     client's Authorized Redirect URIs in Zoho's API console), or open the portal at a registered address."
+                ),
+            ),
             A::AccountsServerNotAllowed => {
                 Self::bad_input(Some("accountsServer"), "This accounts server is not one the gateway trusts.")
             }

@@ -45,8 +45,9 @@ type TokenClient = oauth2::Client<
 
 #[derive(Debug, thiserror::Error)]
 pub enum AuthError {
+    /// The URL as given (at most 200 characters), to name it in the answer.
     #[error("redirect URI is not registered")]
-    RedirectUriNotAllowed,
+    RedirectUriNotAllowed(String),
     #[error("accounts server is not allowed")]
     AccountsServerNotAllowed,
     #[error("api_domain is not allowed")]
@@ -137,7 +138,7 @@ impl OAuthClient {
             .iter()
             .find(|u| u.as_str() == candidate || u.as_str().trim_end_matches('/') == candidate)
             .cloned()
-            .ok_or(AuthError::RedirectUriNotAllowed)
+            .ok_or_else(|| AuthError::RedirectUriNotAllowed(candidate.chars().take(200).collect()))
     }
 
     /// Zoho's consent URL for this redirect and state (zoho-api.md §1.2). `access_type=offline`

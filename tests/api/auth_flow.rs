@@ -106,6 +106,9 @@ async fn an_unregistered_redirect_url_is_refused() {
         .await;
     assert_eq!(error_code(&r), "BAD_USER_INPUT");
     assert_eq!(error_field(&r), Some("redirectUrl"));
+    // The message says what to change: the URL it got and the setting.
+    let message = r["errors"][0]["message"].as_str().unwrap_or_default();
+    assert!(message.contains("https://evil.example/redirect.html") && message.contains("ZOHO_REDIRECT_URIS"), "{r}");
 }
 
 #[tokio::test]
