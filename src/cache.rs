@@ -85,6 +85,18 @@ impl ResponseCache {
         let _ = self.publisher.set(sender);
     }
 
+    /// The cached answer for this user's request, if there is one (counted as a hit; a miss is
+    /// counted by the `get_or_fetch` that follows).
+    pub async fn peek(&self, scope: &UserOrg, request: String) -> Option<Bytes> {
+        let entries = self.entries.as_ref()?;
+        let key = Key { scope: scope.clone(), generation: self.generation(&scope.org_id), request };
+        let hit = entries.get(&key).await;
+        if hit.is_some() {
+            crate::telemetry::cache_lookup(true);
+        }
+        hit
+    }
+
     /// The cached answer for this user's request, or `fetch`'s. Concurrent identical requests
     /// of one user share one `fetch`; failures are not cached.
     pub async fn get_or_fetch<E, F>(&self, scope: &UserOrg, request: String, fetch: F) -> Result<Bytes, Arc<E>>

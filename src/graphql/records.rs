@@ -134,14 +134,15 @@ fn record_field(model: &CrmModel, m: &ModuleDef, f: &FieldDef) -> Field {
         _ => None,
     };
     Field::new(f.gql_name.as_str(), ty, move |ctx| {
-        let present = ctx.parent_value.downcast_ref::<Record>().is_some_and(|r| r.contains_key(&def.api_name));
-        match &target {
-            _ if !present => missing(&ctx, &module, &def),
-            Some(target) => {
+        // One map lookup per leaf: this runs for every field of every record of a page.
+        let value = ctx.parent_value.downcast_ref::<Record>().and_then(|r| r.get(&def.api_name));
+        match (&target, value) {
+            (_, None) => missing(&ctx, &module, &def),
+            (Some(target), Some(_)) => {
                 let (def, target) = (def.clone(), target.clone());
                 FieldFuture::new(async move { lookup(&ctx, &def.api_name, &target).await })
             }
-            None => leaf(&ctx, &def.api_name, &def.kind),
+            (None, Some(value)) => FieldFuture::Value(to_output(value, &def.kind)),
         }
     })
 }
@@ -166,10 +167,11 @@ fn missing<'a>(ctx: &ResolverContext<'a>, module: &str, field: &FieldDef) -> Fie
 }
 
 /// Zoho's JSON value as the field's GraphQL value (zoho-api.md §2.4 value shapes).
-fn to_output(v: &Json, kind: &FieldKind) -> Option<FieldValue<'static>> {
+fn to_output<'a>(v: &'a Json, kind: &FieldKind) -> Option<FieldValue<'a>> {
     let value = match (kind, v) {
         (_, Json::Null) => return None,
-        (FieldKind::User | FieldKind::Lookup { .. }, Json::Object(_)) => return Some(FieldValue::owned_any(v.clone())),
+        // Borrowed: the record outlives its fields' resolution; no copy per user of a page.
+        (FieldKind::User | FieldKind::Lookup { .. }, Json::Object(_)) => return Some(FieldValue::borrowed_any(v)),
         (FieldKind::Text(_) | FieldKind::BigInt, Json::Number(n)) => Value::String(n.to_string()),
         (FieldKind::Text(_) | FieldKind::BigInt | FieldKind::Date | FieldKind::DateTime, Json::String(s)) => {
             Value::String(s.clone())
