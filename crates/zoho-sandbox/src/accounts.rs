@@ -112,7 +112,7 @@ fn authorize(shared: &Shared, params: &Params) -> Response {
         return consent::error_page("Invalid response type", "response_type must be code.");
     }
     let scope_text = params.get("scope").unwrap_or("");
-    let scopes = parse_scopes(scope_text);
+    let scopes = super::scopes::parse_scopes(scope_text);
     if scopes.is_empty() {
         return consent::error_page("Invalid scope", "The scope parameter is missing.");
     }
@@ -173,12 +173,6 @@ fn authorize(shared: &Shared, params: &Params) -> Response {
         return consent::error_page("Unknown data centre", "The user's data centre is not running.");
     };
     redirect(redirect_uri, &[("code", &code), ("location", &dc.location), ("accounts-server", &dc.accounts_url)], state)
-}
-
-/// Scopes are comma-separated in Zoho (§1.2); `authorize` refuses spaces, this split (also used to
-/// show them on the consent page) tolerates them. Compared case-insensitively.
-pub(crate) fn parse_scopes(text: &str) -> Vec<String> {
-    text.split(|c: char| c == ',' || c.is_whitespace()).filter(|s| !s.is_empty()).map(str::to_string).collect()
 }
 
 fn redirect(redirect_uri: &str, pairs: &[(&str, &str)], state: Option<&str>) -> Response {

@@ -41,7 +41,7 @@ pub(crate) fn choose_user_page(params: &Params, users: &[SandboxUser]) -> Respon
             )
         })
         .collect();
-    let scope = super::accounts::parse_scopes(params.get("scope").unwrap_or("")).join(", ");
+    let scope = super::scopes::parse_scopes(params.get("scope").unwrap_or("")).join(", ");
     let body = format!(
         r#"<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>Sign in to {org} (sandbox)</title><style>{STYLE}</style></head><body><main><h1>Sign in to {org} (sandbox)</h1><p>Simulated Zoho accounts server. Choose who you are; the app will get access to your CRM data.</p><form method="get" action="/oauth/v2/auth">{hidden}{buttons}<button type="submit" class="deny" name="sandbox_action" value="deny">Deny</button></form><p class="scope">Requested access: {scope}</p></main></body></html>"#,
         org = escape(ORG_NAME),

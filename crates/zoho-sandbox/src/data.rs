@@ -5,7 +5,7 @@ use chrono::{DateTime, FixedOffset, Offset, TimeZone, Utc};
 use serde_json::{Map, Value, json};
 
 use super::SandboxUser;
-use super::state::StoredRecord;
+use super::record::StoredRecord;
 
 pub(crate) const ORG_NAME: &str = "Zylker Academy";
 pub(crate) const ORG_ID: &str = "6180428000000020011";

@@ -4,17 +4,8 @@
 //! [`crate::parse_coql`], is public from `crm/coql`). Read-only views; nothing here changes
 //! how the sandbox answers.
 
-use std::collections::VecDeque;
-
 use super::Sandbox;
 use super::crm::criteria::{self, Expr};
-
-/// Issued secrets remembered per kind; the oldest go first (a demo sandbox may run for days).
-const MAX_REMEMBERED_SECRETS: usize = 10_000;
-/// Criteria strings remembered; the oldest go first.
-const MAX_REMEMBERED_CRITERIA: usize = 100;
-/// COQL queries remembered; the oldest go first.
-const MAX_REMEMBERED_COQL: usize = 100;
 
 /// Every grant code, access token and refresh token the sandbox handed out, revoked and expired
 /// ones included, oldest first.
@@ -30,46 +21,6 @@ impl IssuedSecrets {
     pub fn all(&self) -> impl Iterator<Item = &str> {
         self.codes.iter().chain(&self.access_tokens).chain(&self.refresh_tokens).map(String::as_str)
     }
-}
-
-/// The bounded record behind [`Sandbox::issued_secrets`], [`Sandbox::received_criteria`] and
-/// [`Sandbox::received_coql`].
-#[derive(Debug, Default)]
-pub(crate) struct Record {
-    codes: VecDeque<String>,
-    access_tokens: VecDeque<String>,
-    refresh_tokens: VecDeque<String>,
-    criteria: VecDeque<String>,
-    coql: VecDeque<String>,
-}
-
-impl Record {
-    pub fn code(&mut self, code: &str) {
-        push_bounded(&mut self.codes, code, MAX_REMEMBERED_SECRETS);
-    }
-
-    pub fn access_token(&mut self, token: &str) {
-        push_bounded(&mut self.access_tokens, token, MAX_REMEMBERED_SECRETS);
-    }
-
-    pub fn refresh_token(&mut self, token: &str) {
-        push_bounded(&mut self.refresh_tokens, token, MAX_REMEMBERED_SECRETS);
-    }
-
-    pub fn criteria(&mut self, criteria: &str) {
-        push_bounded(&mut self.criteria, criteria, MAX_REMEMBERED_CRITERIA);
-    }
-
-    pub fn coql(&mut self, query: &str) {
-        push_bounded(&mut self.coql, query, MAX_REMEMBERED_COQL);
-    }
-}
-
-fn push_bounded(list: &mut VecDeque<String>, value: &str, max: usize) {
-    if list.len() >= max {
-        list.pop_front();
-    }
-    list.push_back(value.to_string());
 }
 
 impl Sandbox {

@@ -81,3 +81,9 @@ pub(crate) fn is_known(scope: &str, org_modules: &[String]) -> bool {
         _ => false,
     }
 }
+
+/// Scopes are comma-separated in Zoho (§1.2); `authorize` refuses spaces, this split (also used to
+/// show them on the consent page) tolerates them. Compared case-insensitively.
+pub(crate) fn parse_scopes(text: &str) -> Vec<String> {
+    text.split(|c: char| c == ',' || c.is_whitespace()).filter(|s| !s.is_empty()).map(str::to_string).collect()
+}

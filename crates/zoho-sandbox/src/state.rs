@@ -7,14 +7,13 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
-use serde_json::{Map, Value};
-
 use super::calls::CallCounts;
 use super::catalog::Catalog;
 use super::credits::Credits;
 use super::data;
 use super::faults::FaultRule;
-use super::inspect::Record;
+use super::journal::Journal;
+pub(crate) use super::record::StoredRecord;
 use super::{DataCentre, SandboxConfig, SandboxUser};
 
 /// Refresh tokens kept per user and client; the 21st evicts the oldest (§1.8).
@@ -63,7 +62,7 @@ impl Shared {
             calls: CallCounts::default(),
             faults: Vec::new(),
             sequence: 0,
-            record: Record::default(),
+            record: Journal::default(),
         };
         Shared {
             config,
@@ -166,64 +165,6 @@ pub(crate) struct PageToken {
     pub sequence: u64,
 }
 
-/// A stored record of any module: field values as stored (lookups as `{"id"}`, owners as
-/// `{"name","id","email"}`) plus typed copies of what sorting and permissions need.
-#[derive(Debug, Clone)]
-pub(crate) struct StoredRecord {
-    pub id: u64,
-    pub owner: usize,
-    pub created: i64,
-    pub modified: i64,
-    /// Field values by API name, without `id` (absent = unset).
-    pub fields: Map<String, Value>,
-    /// When search sees the current version (Zoho's index lags behind writes, §2.8); `None` =
-    /// indexed already.
-    pub searchable_at: Option<Instant>,
-    /// The version search sees until then: the fields before the last edit, or `None` for a record
-    /// created since (search does not find it yet).
-    pub indexed_fields: Option<Map<String, Value>>,
-}
-
-impl StoredRecord {
-    pub fn field(&self, api_name: &str) -> &Value {
-        self.fields.get(api_name).unwrap_or(&Value::Null)
-    }
-
-    /// A record as written by seed data: already in the search index.
-    pub fn new(id: u64, owner: usize, created: i64, modified: i64, fields: Map<String, Value>) -> Self {
-        StoredRecord { id, owner, created, modified, fields, searchable_at: None, indexed_fields: None }
-    }
-
-    /// The version of this record search sees at `now`, if any (§2.8 indexing delay).
-    pub fn as_indexed(&self, now: Instant) -> Option<std::borrow::Cow<'_, StoredRecord>> {
-        match (self.searchable_at, &self.indexed_fields) {
-            (None, _) => Some(std::borrow::Cow::Borrowed(self)),
-            (Some(at), _) if at <= now => Some(std::borrow::Cow::Borrowed(self)),
-            (Some(_), None) => None,
-            (Some(_), Some(old)) => Some(std::borrow::Cow::Owned(StoredRecord { fields: old.clone(), ..self.clone() })),
-        }
-    }
-
-    /// Call before an edit: with a delay, search keeps seeing the version it indexed last (§2.8).
-    pub fn will_change(&mut self, delay: Duration) {
-        if delay.is_zero() {
-            (self.searchable_at, self.indexed_fields) = (None, None);
-            return;
-        }
-        let now = Instant::now();
-        if self.searchable_at.is_none_or(|at| at <= now) {
-            self.indexed_fields = Some(self.fields.clone());
-        }
-        self.searchable_at = Some(now + delay);
-    }
-
-    /// Call on a new record: with a delay, search does not find it until then (§2.8).
-    pub fn just_created(&mut self, delay: Duration) {
-        self.indexed_fields = None;
-        self.searchable_at = (!delay.is_zero()).then(|| Instant::now() + delay);
-    }
-}
-
 /// Every module's records by id (ids are unique across the org, like Zoho's).
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Store {
@@ -289,7 +230,7 @@ pub(crate) struct Inner {
     /// Monotonic counter giving tokens an issue order (for "evict the oldest").
     pub sequence: u64,
     /// What tests may inspect: issued secrets, received criteria.
-    pub record: Record,
+    pub record: Journal,
     /// How long search lags behind writes (§2.8); settable at run time.
     pub search_index_delay: Duration,
     /// The org's API credits over the rolling window (§4).
