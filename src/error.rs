@@ -34,8 +34,9 @@ pub enum GatewayError {
     RateLimited,
     /// The org's daily API credits are spent (a 429 that waiting seconds will not cure).
     CreditsExhausted,
-    /// Zoho could not be reached, timed out or failed (5xx, malformed answers).
-    UpstreamUnavailable,
+    /// Zoho could not be reached, timed out or failed (5xx, malformed answers); the cause is
+    /// logged at the edge, never sent.
+    UpstreamUnavailable(String),
     /// A fault of ours; the cause is logged, the client gets a generic message.
     Internal(String),
     /// A field of the schema snapshot that Zoho no longer has (metadata drift): `field` is its
@@ -57,7 +58,7 @@ impl GatewayError {
             Self::NotFound => code::NOT_FOUND,
             Self::BadUserInput { .. } => code::BAD_USER_INPUT,
             Self::RateLimited | Self::CreditsExhausted => code::RATE_LIMITED,
-            Self::UpstreamUnavailable => code::UPSTREAM_UNAVAILABLE,
+            Self::UpstreamUnavailable(_) => code::UPSTREAM_UNAVAILABLE,
             Self::Internal(_) => code::INTERNAL,
             Self::SchemaDrift { .. } => code::SCHEMA_DRIFT,
             Self::TooComplex(_) => code::QUERY_TOO_COMPLEX,
@@ -74,7 +75,7 @@ impl GatewayError {
             Self::CreditsExhausted => "Zoho CRM's API credits for this organisation are used up; they free up over the next \
                                        24 hours (or buy more in Zoho's admin console)."
                 .into(),
-            Self::UpstreamUnavailable => "Zoho CRM is unavailable right now; try again shortly.".into(),
+            Self::UpstreamUnavailable(_) => "Zoho CRM is unavailable right now; try again shortly.".into(),
             Self::Internal(_) => "Internal error.".into(),
             Self::SchemaDrift { module, field, api_name } => format!(
                 "The field {field} ({module}.{api_name}) no longer exists in this Zoho CRM org; the gateway's schema \
@@ -87,10 +88,10 @@ impl GatewayError {
 impl From<GatewayError> for async_graphql::Error {
     fn from(err: GatewayError) -> Self {
         match &err {
+            // The one log line of a failure: the conversions into `GatewayError` log nothing.
             GatewayError::Internal(cause) => tracing::error!(%cause, "internal error"),
-            GatewayError::UpstreamUnavailable | GatewayError::RateLimited | GatewayError::CreditsExhausted => {
-                tracing::warn!(code = err.code(), "zoho call failed")
-            }
+            GatewayError::UpstreamUnavailable(cause) => tracing::warn!(code = err.code(), %cause, "zoho call failed"),
+            GatewayError::RateLimited | GatewayError::CreditsExhausted => tracing::warn!(code = err.code(), "zoho call failed"),
             _ => tracing::debug!(code = err.code(), "request refused"),
         }
         let code = err.code();
@@ -133,10 +134,7 @@ impl From<crate::auth::oauth::AuthError> for GatewayError {
             }
             A::GrantRejected => Self::bad_input(Some("code"), "Zoho did not accept the authorization code; sign in again."),
             A::Throttled => Self::RateLimited,
-            A::Transport(_) | A::Protocol(_) => {
-                tracing::warn!(error = %e, "accounts server failed");
-                Self::UpstreamUnavailable
-            }
+            A::Transport(_) | A::Protocol(_) => Self::UpstreamUnavailable(e.to_string()),
             A::SignedOut => Self::Unauthenticated("Your Zoho sign-in is no longer valid; sign in again."),
             A::Zoho(z) => z.into(),
             A::Store(s) => s.into(),
@@ -178,10 +176,7 @@ impl From<crate::zoho::ZohoError> for GatewayError {
                 }
                 _ => Self::Internal(format!("zoho {code}: {message}")),
             },
-            Z::Server(_) | Z::Transport(_) | Z::Protocol(_) => {
-                tracing::warn!(error = %e, "zoho call failed");
-                Self::UpstreamUnavailable
-            }
+            Z::Server(_) | Z::Transport(_) | Z::Protocol(_) => Self::UpstreamUnavailable(e.to_string()),
         }
     }
 }

@@ -1,11 +1,13 @@
 //! Metrics, request ids and structured logs.
 
 use std::io::BufRead as _;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use serde_json::json;
+use zoho_gateway::sandbox::Fault;
 
-use crate::helpers::spawn_app;
+use crate::helpers::{Options, error_code, spawn_app, spawn_app_with};
 
 #[tokio::test]
 async fn metrics_count_operations_zoho_calls_cache_and_refreshes() {
@@ -111,4 +113,55 @@ async fn sandbox_mode_keeps_its_state_in_memory_unless_told_otherwise() {
     assert!(ready, "the gateway started");
     let files: Vec<_> = std::fs::read_dir(dir.path()).unwrap().filter_map(Result::ok).map(|e| e.file_name()).collect();
     assert!(files.is_empty(), "no store files in sandbox mode: {files:?}");
+}
+
+/// Formatted log lines, kept in memory.
+#[derive(Clone, Default)]
+struct Lines(Arc<Mutex<Vec<u8>>>);
+
+impl Lines {
+    fn text(&self) -> String {
+        String::from_utf8_lossy(&self.0.lock().unwrap_or_else(|e| e.into_inner())).into_owned()
+    }
+}
+
+impl std::io::Write for Lines {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap_or_else(|e| e.into_inner()).extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for Lines {
+    type Writer = Lines;
+
+    fn make_writer(&'a self) -> Lines {
+        self.clone()
+    }
+}
+
+#[tokio::test]
+async fn a_zoho_failure_is_logged_once_with_its_cause() {
+    // The test's runtime has one thread, so this thread's subscriber sees the gateway's lines.
+    let lines = Lines::default();
+    let subscriber = tracing_subscriber::fmt().with_writer(lines.clone()).with_ansi(false).finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+    let args = ["--retry-budget-ms", "0", "--cache", "false"].map(str::to_owned).to_vec();
+    let app = spawn_app_with(Options { args, ..Options::default() }).await;
+    let admin = app.signed_in("admin").await;
+    let before = lines.text().len();
+
+    app.sandbox.set_fault(Some(Fault::Status(500)));
+    let r = admin.graphql("{ leads(perPage: 2) { nodes { id } } }", json!({})).await;
+
+    assert_eq!(error_code(&r), "UPSTREAM_UNAVAILABLE", "{r}");
+    let text = lines.text();
+    let warnings: Vec<&str> = text[before..].lines().filter(|l| l.contains("WARN") && l.contains("zoho_gateway")).collect();
+    assert_eq!(warnings.len(), 1, "one line per failure: {warnings:#?}");
+    assert!(warnings[0].contains("500"), "the line names the cause: {}", warnings[0]);
+    assert!(!r.to_string().contains("500"), "the client is not told Zoho's internals: {r}");
 }
