@@ -117,13 +117,28 @@ pub fn types() -> Vec<async_graphql::dynamic::Type> {
         Enum::new("SortOrder").item(EnumItem::new("ASC")).item(EnumItem::new("DESC")).into(),
         // Only the shape (a string) is checked here: the content is checked with the record's other
         // fields, so that every bad field is reported at once with its name (meta::validate).
-        Scalar::new("Date").description("A calendar date, `YYYY-MM-DD`.").validator(|v| matches!(v, Value::String(_))).into(),
+        Scalar::new("Date")
+            .description(
+                "A calendar date without a time or time zone, as a string `YYYY-MM-DD` (`\"2026-01-31\"`). \
+                 Show it as it is: `new Date(\"2026-01-31\")` in JavaScript reads it as midnight UTC, shown as the day before \
+                 in time zones west of UTC.",
+            )
+            .validator(|v| matches!(v, Value::String(_)))
+            .into(),
         Scalar::new("DateTime")
-            .description("A date and time with offset, RFC 3339 (`2026-01-31T09:30:00+05:30`).")
+            .description(
+                "A moment in time, as an ISO 8601 (RFC 3339) string with its UTC offset \
+                 (`\"2026-01-31T09:30:00+05:30\"`); `new Date(value)` reads it in JavaScript. Inputs need the \
+                 offset (`Z` for UTC); Zoho CRM keeps whole seconds, so fractions are dropped.",
+            )
             .validator(|v| matches!(v, Value::String(_)))
             .into(),
         Scalar::new("BigInt")
-            .description("A whole number beyond 32 bits, written as a string of digits.")
+            .description(
+                "A whole number too large for `Int` (up to 64 bits), sent and received as a string of digits \
+                 (`\"9007199254740993\"`) because a JavaScript number loses digits past 2^53; use `BigInt(value)` \
+                 to compute with it.",
+            )
             .validator(|v| matches!(v, Value::String(_)))
             .into(),
     ]
