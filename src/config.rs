@@ -14,6 +14,15 @@ use crate::secret::ClientSecret;
 
 const DEFAULT_SCOPES: &str = "ZohoCRM.modules.ALL,ZohoCRM.settings.fields.ALL,ZohoCRM.settings.modules.READ,ZohoCRM.coql.READ,ZohoCRM.users.READ,ZohoCRM.org.READ,ZohoSearch.securesearch.READ";
 
+/// `--help` headings: one per concern, so an operator finds a setting without reading all of them.
+const ZOHO: &str = "Zoho client";
+const SERVER: &str = "Server";
+const STORE: &str = "Store and sessions";
+const SCHEMA: &str = "Schema";
+const CACHE: &str = "Cache";
+const LIMITS: &str = "Query limits";
+const LOGGING: &str = "Logging";
+
 /// zoho-gateway: a GraphQL gateway over Zoho CRM with Login with Zoho.
 #[derive(Debug, Clone, Parser)]
 #[command(name = "zoho-gateway", version, about)]
@@ -22,15 +31,19 @@ pub struct Config {
     pub command: Option<Command>,
 
     /// Start the built-in Zoho simulator on free local ports and point the gateway at it.
-    #[arg(long, env = "GATEWAY_SANDBOX")]
+    #[arg(long, env = "GATEWAY_SANDBOX", help_heading = ZOHO)]
     pub sandbox: bool,
 
     /// Client id registered in Zoho's API console (required unless --sandbox).
-    #[arg(long, env = "ZOHO_CLIENT_ID", value_name = "ZOHO_CLIENT_ID")]
+    #[arg(long, env = "ZOHO_CLIENT_ID", value_name = "ZOHO_CLIENT_ID",
+        help_heading = ZOHO
+    )]
     pub client_id: Option<String>,
 
     /// Client secret registered in Zoho's API console (required unless --sandbox).
-    #[arg(long, env = "ZOHO_CLIENT_SECRET", value_name = "ZOHO_CLIENT_SECRET", hide_env_values = true)]
+    #[arg(long, env = "ZOHO_CLIENT_SECRET", value_name = "ZOHO_CLIENT_SECRET", hide_env_values = true,
+        help_heading = ZOHO
+    )]
     pub client_secret: Option<ClientSecret>,
 
     /// Comma list of registered redirect URIs; `login`'s redirectUrl must equal one of them.
@@ -40,7 +53,8 @@ pub struct Config {
         value_name = "ZOHO_REDIRECT_URIS",
         value_delimiter = ',',
         default_value = "http://127.0.0.1:8085/redirect.html",
-        value_parser = parse_http_url
+        value_parser = parse_http_url,
+        help_heading = ZOHO
     )]
     pub redirect_uris: Vec<Url>,
 
@@ -50,25 +64,34 @@ pub struct Config {
         env = "ZOHO_ACCOUNTS_URL",
         value_name = "ZOHO_ACCOUNTS_URL",
         default_value = "https://accounts.zoho.com",
-        value_parser = parse_http_url
+        value_parser = parse_http_url,
+        help_heading = ZOHO
     )]
     pub accounts_url: Url,
 
     /// Comma list of `accounts-server` values accepted from the redirect [default: the official
     /// accounts servers of all data centres].
-    #[arg(long, env = "ZOHO_ACCOUNTS_SERVERS", value_name = "ZOHO_ACCOUNTS_SERVERS", value_delimiter = ',', value_parser = parse_http_url)]
+    #[arg(long, env = "ZOHO_ACCOUNTS_SERVERS", value_name = "ZOHO_ACCOUNTS_SERVERS", value_delimiter = ',', value_parser = parse_http_url,
+        help_heading = ZOHO
+    )]
     pub accounts_servers: Vec<Url>,
 
     /// Comma list of `api_domain` values accepted from token responses [default: the official API domains].
-    #[arg(long, env = "ZOHO_API_DOMAINS", value_name = "ZOHO_API_DOMAINS", value_delimiter = ',', value_parser = parse_http_url)]
+    #[arg(long, env = "ZOHO_API_DOMAINS", value_name = "ZOHO_API_DOMAINS", value_delimiter = ',', value_parser = parse_http_url,
+        help_heading = ZOHO
+    )]
     pub api_domains: Vec<Url>,
 
     /// Comma list of OAuth scopes requested at login.
-    #[arg(long, env = "ZOHO_SCOPES", value_name = "ZOHO_SCOPES", value_delimiter = ',', default_value = DEFAULT_SCOPES)]
+    #[arg(long, env = "ZOHO_SCOPES", value_name = "ZOHO_SCOPES", value_delimiter = ',', default_value = DEFAULT_SCOPES,
+        help_heading = ZOHO
+    )]
     pub scopes: Vec<String>,
 
     /// Listen address.
-    #[arg(long, env = "GATEWAY_BIND", value_name = "GATEWAY_BIND", default_value = "127.0.0.1:8085")]
+    #[arg(long, env = "GATEWAY_BIND", value_name = "GATEWAY_BIND", default_value = "127.0.0.1:8085",
+        help_heading = SERVER
+    )]
     pub bind: SocketAddr,
 
     /// Store for sessions, OAuth states and tokens: `sqlite://PATH`, `postgres://USER@HOST/DB`
@@ -78,107 +101,154 @@ pub struct Config {
         env = "DATABASE_URL",
         value_name = "DATABASE_URL",
         default_value = "sqlite://zoho-gateway.db",
-        hide_env_values = true
+        hide_env_values = true,
+        help_heading = STORE
     )]
     pub database_url: DatabaseUrl,
 
     /// Connections to PostgreSQL per process for queries (refresh locks use up to as many more,
     /// opened on demand). Ignored by the other stores.
-    #[arg(long, env = "DATABASE_POOL_SIZE", value_name = "DATABASE_POOL_SIZE", default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..=200))]
+    #[arg(long, env = "DATABASE_POOL_SIZE", value_name = "DATABASE_POOL_SIZE", default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..=200),
+        help_heading = STORE
+    )]
     pub database_pool_size: u32,
 
     /// The org's metadata snapshot (`zoho-gateway schema pull` writes one); without it, the
     /// built-in snapshot of the sandbox org.
-    #[arg(long, env = "GATEWAY_CRM_SCHEMA", value_name = "GATEWAY_CRM_SCHEMA", global = true)]
+    #[arg(long, env = "GATEWAY_CRM_SCHEMA", value_name = "GATEWAY_CRM_SCHEMA", global = true,
+        help_heading = SCHEMA
+    )]
     pub crm_schema: Option<PathBuf>,
 
     /// Comma list of the module API names to expose (and to pull), e.g. `Leads,Contacts,Deals`.
-    #[arg(long, env = "GATEWAY_MODULES", value_name = "GATEWAY_MODULES", default_value = "Leads", value_delimiter = ',', value_parser = parse_api_name, global = true)]
+    #[arg(long, env = "GATEWAY_MODULES", value_name = "GATEWAY_MODULES", default_value = "Leads", value_delimiter = ',', value_parser = parse_api_name, global = true,
+        help_heading = SCHEMA
+    )]
     pub modules: Vec<String>,
 
     /// Folder with the student portal's static files, served at `/`.
-    #[arg(long, env = "GATEWAY_PORTAL_DIR", value_name = "GATEWAY_PORTAL_DIR", default_value = concat!(env!("CARGO_MANIFEST_DIR"), "/playground"))]
+    #[arg(long, env = "GATEWAY_PORTAL_DIR", value_name = "GATEWAY_PORTAL_DIR", default_value = concat!(env!("CARGO_MANIFEST_DIR"), "/playground"),
+        help_heading = SERVER
+    )]
     pub portal_dir: PathBuf,
 
     /// Absolute lifetime of a signed-in session, in seconds.
-    #[arg(long, env = "GATEWAY_SESSION_TTL_SECS", value_name = "GATEWAY_SESSION_TTL_SECS", default_value_t = 7 * 24 * 3600, value_parser = clap::value_parser!(u64).range(1..))]
+    #[arg(long, env = "GATEWAY_SESSION_TTL_SECS", value_name = "GATEWAY_SESSION_TTL_SECS", default_value_t = 7 * 24 * 3600, value_parser = clap::value_parser!(u64).range(1..),
+        help_heading = STORE
+    )]
     pub session_ttl_secs: u64,
 
     /// A session unused this long ends, in seconds.
-    #[arg(long, env = "GATEWAY_SESSION_IDLE_SECS", value_name = "GATEWAY_SESSION_IDLE_SECS", default_value_t = 12 * 3600, value_parser = clap::value_parser!(u64).range(1..))]
+    #[arg(long, env = "GATEWAY_SESSION_IDLE_SECS", value_name = "GATEWAY_SESSION_IDLE_SECS", default_value_t = 12 * 3600, value_parser = clap::value_parser!(u64).range(1..),
+        help_heading = STORE
+    )]
     pub session_idle_secs: u64,
 
     /// Key that seals tokens at rest (AES-256-GCM): 32 bytes, base64; required with PostgreSQL (every
     /// replica needs the same one). Without it, SQLite keeps a
     /// generated key in `<database file>.key` (mode 0600).
-    #[arg(long, env = "GATEWAY_TOKEN_KEY", value_name = "GATEWAY_TOKEN_KEY", hide_env_values = true)]
+    #[arg(long, env = "GATEWAY_TOKEN_KEY", value_name = "GATEWAY_TOKEN_KEY", hide_env_values = true,
+        help_heading = STORE
+    )]
     pub token_key: Option<crate::secret::ClientSecret>,
 
     /// Timeout of every call to Zoho, in seconds.
-    #[arg(long, env = "ZOHO_TIMEOUT_SECS", value_name = "ZOHO_TIMEOUT_SECS", default_value_t = 20, value_parser = clap::value_parser!(u64).range(1..=300))]
+    #[arg(long, env = "ZOHO_TIMEOUT_SECS", value_name = "ZOHO_TIMEOUT_SECS", default_value_t = 20, value_parser = clap::value_parser!(u64).range(1..=300),
+        help_heading = ZOHO
+    )]
     pub zoho_timeout_secs: u64,
 
     /// Refresh an access token this many seconds before Zoho's expiry.
-    #[arg(long, env = "ZOHO_REFRESH_MARGIN_SECS", value_name = "ZOHO_REFRESH_MARGIN_SECS", default_value_t = 60, value_parser = clap::value_parser!(u64).range(0..=1800))]
+    #[arg(long, env = "ZOHO_REFRESH_MARGIN_SECS", value_name = "ZOHO_REFRESH_MARGIN_SECS", default_value_t = 60, value_parser = clap::value_parser!(u64).range(0..=1800),
+        help_heading = ZOHO
+    )]
     pub refresh_margin_secs: u64,
 
     /// Cache Zoho answers per user (on by default); `false` passes every read through to Zoho.
-    #[arg(long, env = "GATEWAY_CACHE", value_name = "GATEWAY_CACHE", default_value_t = true, action = clap::ArgAction::Set)]
+    #[arg(long, env = "GATEWAY_CACHE", value_name = "GATEWAY_CACHE", default_value_t = true, action = clap::ArgAction::Set,
+        help_heading = CACHE
+    )]
     pub cache: bool,
 
     /// How long a cached Zoho answer is served, in seconds. Other users see a change after at most this long.
-    #[arg(long, env = "GATEWAY_CACHE_TTL_SECS", value_name = "GATEWAY_CACHE_TTL_SECS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(0..=3600))]
+    #[arg(long, env = "GATEWAY_CACHE_TTL_SECS", value_name = "GATEWAY_CACHE_TTL_SECS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(0..=3600),
+        help_heading = CACHE
+    )]
     pub cache_ttl_secs: u64,
 
     /// Upper bound of the cache's size, in bytes of cached answers.
-    #[arg(long, env = "GATEWAY_CACHE_MAX_BYTES", value_name = "GATEWAY_CACHE_MAX_BYTES", default_value_t = 64 * 1024 * 1024)]
+    #[arg(long, env = "GATEWAY_CACHE_MAX_BYTES", value_name = "GATEWAY_CACHE_MAX_BYTES", default_value_t = 64 * 1024 * 1024,
+        help_heading = CACHE
+    )]
     pub cache_max_bytes: u64,
 
     /// In-flight Zoho calls per org, at most (Zoho allows 5 to 25 by edition, then answers 429).
-    #[arg(long, env = "GATEWAY_ZOHO_CONCURRENCY", value_name = "GATEWAY_ZOHO_CONCURRENCY", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=100))]
+    #[arg(long, env = "GATEWAY_ZOHO_CONCURRENCY", value_name = "GATEWAY_ZOHO_CONCURRENCY", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=100),
+        help_heading = ZOHO
+    )]
     pub zoho_concurrency: u64,
 
     /// Time a read may spend retrying Zoho's 429s, 5xx and network errors, in milliseconds.
-    #[arg(long, env = "ZOHO_RETRY_BUDGET_MS", value_name = "ZOHO_RETRY_BUDGET_MS", default_value_t = 3000, value_parser = clap::value_parser!(u64).range(0..=60000))]
+    #[arg(long, env = "ZOHO_RETRY_BUDGET_MS", value_name = "ZOHO_RETRY_BUDGET_MS", default_value_t = 3000, value_parser = clap::value_parser!(u64).range(0..=60000),
+        help_heading = ZOHO
+    )]
     pub retry_budget_ms: u64,
 
     /// Comma list of browser origins (e.g. `https://portal.example.edu`) allowed to call the API
     /// cross-origin with credentials. Empty: same-origin only (the bundled portal needs nothing).
-    #[arg(long, env = "GATEWAY_CORS_ORIGINS", value_name = "GATEWAY_CORS_ORIGINS", value_delimiter = ',', value_parser = parse_origin)]
+    #[arg(long, env = "GATEWAY_CORS_ORIGINS", value_name = "GATEWAY_CORS_ORIGINS", value_delimiter = ',', value_parser = parse_origin,
+        help_heading = SERVER
+    )]
     pub cors_origins: Vec<String>,
 
     /// Deepest selection nesting a query may have.
-    #[arg(long, env = "GATEWAY_MAX_DEPTH", value_name = "GATEWAY_MAX_DEPTH", default_value_t = 12)]
+    #[arg(long, env = "GATEWAY_MAX_DEPTH", value_name = "GATEWAY_MAX_DEPTH", default_value_t = 12,
+        help_heading = LIMITS
+    )]
     pub max_depth: usize,
 
     /// Highest complexity a query may have: a field costs 1, `lead(id:)` 5, a list of N leads
     /// N times its selection (Zoho's cost grows with the records asked for).
-    #[arg(long, env = "GATEWAY_MAX_COMPLEXITY", value_name = "GATEWAY_MAX_COMPLEXITY", default_value_t = 10_000)]
+    #[arg(long, env = "GATEWAY_MAX_COMPLEXITY", value_name = "GATEWAY_MAX_COMPLEXITY", default_value_t = 10_000,
+        help_heading = LIMITS
+    )]
     pub max_complexity: usize,
 
     /// Most aliased fields an operation may have.
-    #[arg(long, env = "GATEWAY_MAX_ALIASES", value_name = "GATEWAY_MAX_ALIASES", default_value_t = 250)]
+    #[arg(long, env = "GATEWAY_MAX_ALIASES", value_name = "GATEWAY_MAX_ALIASES", default_value_t = 250,
+        help_heading = LIMITS
+    )]
     pub max_aliases: usize,
 
     /// Most `lead(id:)` lookups an operation may make (each 100 cost one Zoho call).
-    #[arg(long, env = "GATEWAY_MAX_LEAD_IDS", value_name = "GATEWAY_MAX_LEAD_IDS", default_value_t = 200)]
+    #[arg(long, env = "GATEWAY_MAX_LEAD_IDS", value_name = "GATEWAY_MAX_LEAD_IDS", default_value_t = 200,
+        help_heading = LIMITS
+    )]
     pub max_lead_ids: usize,
 
     /// Serve the schema to introspection (GraphiQL's docs); switch off in production if wanted.
-    #[arg(long, env = "GATEWAY_INTROSPECTION", value_name = "GATEWAY_INTROSPECTION", default_value_t = true, action = clap::ArgAction::Set)]
+    #[arg(long, env = "GATEWAY_INTROSPECTION", value_name = "GATEWAY_INTROSPECTION", default_value_t = true, action = clap::ArgAction::Set,
+        help_heading = SCHEMA
+    )]
     pub introspection: bool,
 
     /// Log line format: `text` or `json` (JSON carries the request id of each line's request).
-    #[arg(long, env = "GATEWAY_LOG_FORMAT", value_name = "GATEWAY_LOG_FORMAT", value_enum, default_value = "text")]
+    #[arg(long, env = "GATEWAY_LOG_FORMAT", value_name = "GATEWAY_LOG_FORMAT", value_enum, default_value = "text",
+        help_heading = LOGGING
+    )]
     pub log_format: crate::telemetry::LogFormat,
 
     /// OTLP/HTTP endpoint to export traces to (e.g. `http://collector:4318/v1/traces`); needs a
     /// build with `--features otel`.
-    #[arg(long, env = "GATEWAY_OTLP_ENDPOINT", value_name = "GATEWAY_OTLP_ENDPOINT", value_parser = parse_http_url)]
+    #[arg(long, env = "GATEWAY_OTLP_ENDPOINT", value_name = "GATEWAY_OTLP_ENDPOINT", value_parser = parse_http_url,
+        help_heading = LOGGING
+    )]
     pub otlp_endpoint: Option<Url>,
 
     /// Log filter (tracing's EnvFilter syntax), e.g. `info` or `zoho_gateway=debug`.
-    #[arg(long, env = "GATEWAY_LOG", value_name = "GATEWAY_LOG", default_value = "info")]
+    #[arg(long, env = "GATEWAY_LOG", value_name = "GATEWAY_LOG", default_value = "info",
+        help_heading = LOGGING
+    )]
     pub log: String,
 }
 

@@ -4,6 +4,7 @@
 mod helpers;
 
 mod auth_flow;
+mod config;
 mod errors;
 mod filters;
 mod http_contract;
