@@ -2,6 +2,7 @@
 //! Metric labels come only from bounded sets (schema field names, Zoho endpoint templates,
 //! status codes), never from user input, so a client cannot blow up their number.
 
+use std::io::IsTerminal as _;
 use std::sync::OnceLock;
 use std::time::Duration;
 
@@ -98,8 +99,11 @@ pub fn init_logging(filter: &str, format: LogFormat, otlp_endpoint: Option<&url:
     use tracing_subscriber::util::SubscriberInitExt as _;
 
     let filter = tracing_subscriber::EnvFilter::try_new(filter).map_err(|e| anyhow::anyhow!("GATEWAY_LOG: {e}"))?;
+    // Colour codes only for a person at a terminal: in a file, a pipe or a log collector they are
+    // noise that breaks grep. The lines go to stdout (the fmt layer's default writer).
+    let ansi = std::io::stdout().is_terminal();
     let lines = match format {
-        LogFormat::Text => tracing_subscriber::fmt::layer().boxed(),
+        LogFormat::Text => tracing_subscriber::fmt::layer().with_ansi(ansi).boxed(),
         LogFormat::Json => tracing_subscriber::fmt::layer().json().with_current_span(true).with_span_list(false).boxed(),
     };
     tracing_subscriber::registry()

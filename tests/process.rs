@@ -339,6 +339,8 @@ async fn sigkill_during_a_write_burst_loses_no_session_token_or_acknowledged_cre
     let mut browsers = vec![&browser];
     browsers.extend(other_sessions.iter());
     assert_no_secret_in(&[first.output(), second.output()], &sandbox, &browsers, &second.base);
+    // Text logs into a file carry no colour codes (issue 13): only a terminal gets them.
+    assert!(!first.output().contains('\x1b'), "ANSI escape codes in a log file: {}", first.output());
     drop(second);
 
     // The file itself is sound.
