@@ -30,7 +30,9 @@ pub fn router(state: Arc<AppState>, schemas: Schemas, limits: QueryLimits, cors_
         .route("/graphql", get(graphql::get).post(graphql::post))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .with_state(endpoint);
-    let portal = ServeDir::new(&state.portal_dir).append_index_html_on_directories(true);
+    let portal = ServeDir::new(&state.portal_dir)
+        .append_index_html_on_directories(true)
+        .not_found_service(axum::handler::HandlerWithoutStateExt::into_service(not_found));
     Router::new()
         .route("/playground", get(playground))
         .route("/healthz", get(|| async { "ok" }))
@@ -54,6 +56,19 @@ fn request_span(request: &axum::http::Request<axum::body::Body>) -> tracing::Spa
     let id = request.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or_default();
     // The path only: a query string may carry a GraphQL document with user data.
     tracing::info_span!("request", request_id = %id, method = %request.method(), path = %request.uri().path())
+}
+
+/// Any path that is neither a route nor a portal file: say what exists instead of an empty body.
+/// The path is not echoed back (it is the client's input).
+async fn not_found() -> Response {
+    const ROUTES: &str = "Not found. This gateway serves:\n  \
+        /graphql     the GraphQL API (POST JSON, or GET for queries)\n  \
+        /playground  GraphiQL, to explore the schema\n  \
+        /            the student portal\n  \
+        /healthz     liveness probe\n  \
+        /readyz      readiness probe (the store answers)\n  \
+        /metrics     Prometheus metrics\n";
+    (StatusCode::NOT_FOUND, [(header::CONTENT_TYPE, "text/plain; charset=utf-8")], ROUTES).into_response()
 }
 
 /// Prometheus text format.

@@ -141,3 +141,35 @@ async fn health_and_graphiql_are_served() {
     assert_eq!(page.status(), 200);
     assert!(page.text().await.unwrap().to_lowercase().contains("graphiql"));
 }
+
+/// Issue 13: the schema has no Subscription type, and the answer should say so once. Today it
+/// says it twice: async-graphql's strict validation walks the document twice with one error list,
+/// and the "not configured for subscriptions" check sits in the walk itself. The fix belongs in
+/// the `/graphql` handler (refuse a subscription before executing, as it refuses a GET mutation);
+/// ignored until then, run with `--ignored`.
+#[tokio::test]
+#[ignore = "needs the /graphql handler to refuse subscriptions itself (src/http/graphql.rs)"]
+async fn a_subscription_is_refused_with_one_error() {
+    let app = spawn_app().await;
+    let r = app.browser().graphql("subscription { x }", json!({})).await;
+    let errors = r["errors"].as_array().unwrap_or_else(|| panic!("expected errors: {r}"));
+    assert_eq!(errors.len(), 1, "{r}");
+    assert_eq!(errors[0]["extensions"]["code"], "GRAPHQL_VALIDATION_FAILED", "{r}");
+}
+
+#[tokio::test]
+async fn unknown_paths_answer_404_with_what_exists() {
+    let app = spawn_app().await;
+    let client = reqwest::Client::new();
+    let r = client.get(format!("{}/nope", app.base)).send().await.unwrap();
+    assert_eq!(r.status(), 404);
+    assert!(r.headers()["content-type"].to_str().unwrap().starts_with("text/plain"));
+    let body = r.text().await.unwrap();
+    for path in ["/graphql", "/playground", "/healthz", "/readyz", "/metrics"] {
+        assert!(body.contains(path), "{path} is named in: {body}");
+    }
+    assert!(!body.contains("nope"), "the client's path is not echoed: {body}");
+    // The portal's files are still served from `/`.
+    assert_eq!(client.get(format!("{}/", app.base)).send().await.unwrap().status(), 200);
+    assert_eq!(client.get(format!("{}/app.js", app.base)).send().await.unwrap().status(), 200);
+}
