@@ -368,7 +368,8 @@ const state = {
   session: null,
   view: 'loading',
   // The list asked for and the list the table shows, as LIST_DEFAULTS: { q, course, status, sort, dir, page,
-  // perPage }. The URL follows `shown`, so it names what is on screen even when a request failed.
+  // perPage }. The URL follows `shown`, so it names what is on screen even when a request failed; with nothing
+  // on screen (a failed first load), it follows the list asked for, as the controls and Try again do.
   list: { ...LIST_DEFAULTS },
   shown: null,
   rows: [],
@@ -404,7 +405,7 @@ function showView(view) {
 const BANNER_TEXT = {
   UNAUTHENTICATED: 'Your session has ended, or Zoho no longer accepts this sign-in. Sign in again to continue.',
   RATE_LIMITED: 'Zoho CRM\'s API limit was reached. Wait a few seconds, then try again.',
-  UPSTREAM_UNAVAILABLE: 'Zoho CRM is not responding right now. Your changes were not lost; try again in a moment.',
+  UPSTREAM_UNAVAILABLE: 'Zoho CRM is not responding right now. Try again in a moment.',
   FORBIDDEN: 'Your Zoho CRM role does not allow this action.',
   NOT_FOUND: 'That student no longer exists, or it is not visible to you.',
   CSRF_ERROR: 'The gateway refused the request as a possible cross-site request. Reload the page and try again.',
@@ -674,7 +675,9 @@ async function loadStudents(how = 'push') {
   } catch (err) {
     if (seq !== state.listSeq) return;
     // The table still shows what it showed before: the pager, the selects and the Clear button must say so.
+    // With nothing shown, they name the list asked for, and so do the URL and Try again: one list, not three.
     if (state.shown) state.list = { ...state.shown };
+    else rememberInUrl(list, 'replace');
     syncListControls(state.list);
     setLoading(false);
     if (list.q && (!state.shown || list.q !== state.shown.q) && err instanceof ApiError && err.code === 'BAD_USER_INPUT') {

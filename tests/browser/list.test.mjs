@@ -315,8 +315,44 @@ it('on a phone a standard user filters their own students, without sideways scro
   assert.ok(layout.scrollWidth <= PHONE.width, `no horizontal scroll (scrollWidth ${layout.scrollWidth})`);
   for (const box of layout.selects) {
     assert.ok(box.left >= 0 && box.right <= PHONE.width, 'every select is on screen');
-    assert.ok(box.height >= 38, 'and big enough to tap');
+    assert.ok(box.height >= 44, `and big enough to tap (${box.height} px)`);
   }
   await shot('filtered');
   assert.deepEqual(pageErrors, []);
 }, { viewport: PHONE });
+
+it('after a failed reload, the per-page choice, the URL and Try again name one list; no claim about unsaved changes', async (_t, { page, pageErrors, shot }) => {
+  await openPortal(page, '/?perPage=50');
+  await signIn(page, ADMIN);
+  await settled(page);
+  // Zoho is down for the student list, as the page is reloaded.
+  const isStudents = (request) => (request.postData() || '').includes('query Students');
+  await page.route('**/graphql', (route) => (isStudents(route.request())
+    ? route.fulfill({ json: { errors: [{ message: 'unavailable', extensions: { code: 'UPSTREAM_UNAVAILABLE' } }] } })
+    : route.continue()));
+  const failedLoad = () => page.waitForResponse((r) => r.url().endsWith('/graphql') && isStudents(r.request()));
+  let failed = failedLoad();
+  await page.reload();
+  await failed;
+  const banner = page.locator('#banner[data-code="UPSTREAM_UNAVAILABLE"]');
+  await banner.waitFor();
+  assert.equal(await page.getByLabel('Per page').inputValue(), '50');
+  assert.doesNotMatch(await banner.textContent(), /not lost/, 'nothing was being saved');
+
+  // Another page size, while nothing is on screen, fails too: the select, the URL and Try again agree.
+  failed = failedLoad();
+  await page.getByLabel('Per page').selectOption('10');
+  await failed;
+  await page.waitForFunction(() => document.getElementById('table-wrap').getAttribute('aria-busy') === 'false');
+  assert.equal(await page.getByLabel('Per page').inputValue(), '10');
+  assert.equal(new URL(page.url()).searchParams.get('perPage'), '10', 'the URL names the list the select names');
+  await shot('failed');
+
+  await page.unroute('**/graphql');
+  await banner.getByRole('button', { name: 'Try again' }).click();
+  await settled(page);
+  assert.equal((await tableRows(page)).length, 10, 'Try again loads the list the select names');
+  assert.equal(await page.getByLabel('Per page').inputValue(), '10');
+  assert.equal(new URL(page.url()).searchParams.get('perPage'), '10');
+  assert.deepEqual(pageErrors, []);
+});

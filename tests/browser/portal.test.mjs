@@ -575,6 +575,13 @@ it('on a phone-sized screen the list becomes cards without sideways scrolling', 
   assert.ok(layout.scrollWidth <= PHONE.width, `no horizontal scroll (scrollWidth ${layout.scrollWidth})`);
   assert.equal(layout.rowDisplay, 'block', 'rows are cards');
   assert.equal(layout.headVisible, false, 'the column headings give way to per-field labels');
+  // Every button and field of the list is a touch target of at least 44 px (Edit and Delete were 32).
+  const small = await page.$$eval('#view-students button, #view-students input, #view-students select', (els) => els
+    .filter((el) => el.getClientRects().length > 0 && getComputedStyle(el).visibility !== 'hidden')
+    .map((el) => ({ what: el.getAttribute('aria-label') || el.textContent.trim() || el.id, box: el.getBoundingClientRect() }))
+    .filter(({ box }) => box.height < 44 || box.width < 44)
+    .map(({ what, box }) => `${what} (${Math.round(box.width)}×${Math.round(box.height)})`));
+  assert.deepEqual(small, [], 'touch targets under 44 px');
   await shot('list');
   await page.getByRole('button', { name: 'Add student' }).click();
   await page.getByRole('dialog', { name: 'Add student' }).waitFor();
