@@ -268,7 +268,7 @@ async fn every_zoho_fault_gives_its_code_in_time_and_the_gateway_recovers() {
 
     // Signing out while Zoho is down still signs out here (the revoke is best effort).
     sandbox.go_offline().await;
-    let (out, took) = timed(newcomer.graphql("mutation { logout }", json!({}))).await;
+    let (out, took) = timed(newcomer.graphql("mutation { logout(everywhere: true) }", json!({}))).await;
     assert_eq!(out["data"]["logout"], true, "logout while Zoho is down: {out}");
     walk.log.push(("logout (revoke) while Zoho is down".into(), "ok: signed out".into(), took));
     let (me, _) = timed(newcomer.graphql("{ me { user { id } } }", json!({}))).await;

@@ -182,6 +182,13 @@ impl AuthService {
         Ok(Some(SessionView { session, tokens }))
     }
 
+    /// Ends this session only; the grant and the user's other sessions stay.
+    pub async fn end_session(&self, view: &SessionView) -> Result<(), AuthError> {
+        self.store.delete_session(&view.session.id_hash).await?;
+        tracing::info!(user = %view.session.key.user_id, org = %view.session.key.org_id, "session ended");
+        Ok(())
+    }
+
     /// Revokes the user-org's grant at Zoho and forgets it and every session using it.
     pub async fn logout(&self, view: &SessionView) -> Result<(), AuthError> {
         let t = &view.tokens;

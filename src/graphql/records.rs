@@ -608,7 +608,9 @@ async fn update<'a>(ctx: &ResolverContext<'a>, m: &Arc<ModuleDef>) -> Res<'a> {
     let record = validate::for_update(m, &input_json(ctx)).map_err(|p| input_errors(ctx.ctx, p))?;
     let crm = context::crm(ctx.ctx).await?;
     let (r, module, i) = (&record, m.api_name.as_str(), id.as_str());
-    crm.call(|z, c| async move { z.update(&c, module, i, r.clone()).await }).await.map_err(|e| name_field(e.into(), m))?;
+    if let Err(e) = crm.call(|z, c| async move { z.update(&c, module, i, r.clone()).await }).await {
+        return Err(hidden_or(name_field(e.into(), m), crm, m, &id).await.into());
+    }
     Ok(Some(read_back(ctx, m, &id, record).await?))
 }
 
@@ -616,8 +618,28 @@ async fn delete<'a>(ctx: &ResolverContext<'a>, m: &Arc<ModuleDef>) -> Result<Opt
     let id = arg_id(ctx)?;
     let crm = context::crm(ctx.ctx).await?;
     let (module, i) = (m.api_name.as_str(), id.as_str());
-    crm.call(|z, c| async move { z.delete(&c, module, i).await }).await?;
+    if let Err(e) = crm.call(|z, c| async move { z.delete(&c, module, i).await }).await {
+        return Err(hidden_or(e.into(), crm, m, &id).await);
+    }
     Ok(Some(FieldValue::value(Value::String(id))))
+}
+
+/// One rule for records a user may not see: they do not exist for that user. A read by id
+/// answers null; a write answers NOT_FOUND, as for an id that never existed. Zoho answers such a
+/// write `NO_PERMISSION`, which also means "your role may not do this": a read tells them apart
+/// (made only on this error path), and FORBIDDEN is kept for records the user can see.
+async fn hidden_or(e: GatewayError, crm: &crate::crm::UserCrm, m: &ModuleDef, id: &str) -> GatewayError {
+    if !matches!(e, GatewayError::Forbidden) {
+        return e;
+    }
+    // The same read `<singular>(id:)` makes (`GET /{module}?ids=`, which leaves out what the
+    // user may not see), so the two answers cannot disagree.
+    let (fields, ids) = (m.display_field.iter().cloned().collect::<Vec<String>>(), [id.to_owned()]);
+    let (f, i, module) = (&fields, &ids, m.api_name.as_str());
+    match crm.call(|z, c| async move { z.by_ids(&c, module, i, f).await }).await {
+        Ok(records) if records.is_empty() => GatewayError::NotFound,
+        _ => e,
+    }
 }
 
 /// Zoho names the failing field by API name; the client knows it by its GraphQL name.

@@ -67,10 +67,12 @@ pub fn mutation_fields() -> Vec<Field> {
         field(
             "logout",
             TypeRef::named_nn(TypeRef::BOOLEAN),
-            "Signs out: revokes the grant at Zoho, forgets its tokens and ends every session that used it. False \
-             when there was no session.",
+            "Signs this browser out (its session ends; the user's other browsers stay signed in). With \
+             `everywhere: true`, also revokes the grant at Zoho, forgets its tokens and ends every session of this \
+             user and org. False when there was no session.",
             |ctx| Box::pin(logout(ctx)),
-        ),
+        )
+        .argument(InputValue::new("everywhere", TypeRef::named_nn(TypeRef::BOOLEAN)).default_value(false)),
     ]
 }
 
@@ -121,7 +123,11 @@ async fn logout<'a>(ctx: ResolverContext<'a>) -> Res<'a> {
     ctx.append_http_header(axum::http::header::SET_COOKIE, cookies::clear_cookie(app.secure_cookies));
     let signed_out = match context::session(ctx.ctx).await? {
         Some(view) => {
-            app.auth.logout(view).await?;
+            if ctx.args.get("everywhere").and_then(|v| v.boolean().ok()).unwrap_or(false) {
+                app.auth.logout(view).await?;
+            } else {
+                app.auth.end_session(view).await?;
+            }
             true
         }
         None => false,

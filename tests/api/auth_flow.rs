@@ -160,7 +160,23 @@ async fn a_missing_accounts_server_defaults_from_location() {
 }
 
 #[tokio::test]
-async fn logout_revokes_the_grant_and_ends_every_session_of_that_user() {
+async fn logout_ends_this_session_only() {
+    let app = spawn_app().await;
+    let laptop = app.signed_in("coordinator").await;
+    let phone = app.signed_in("coordinator").await;
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    let revokes_before = app.sandbox.calls().get("token.revoke");
+    let r = laptop.graphql("mutation { logout }", json!({})).await;
+    assert_eq!(r["data"]["logout"], true, "{r}");
+    assert_eq!(laptop.graphql(ME, json!({})).await["data"]["me"], serde_json::Value::Null);
+    assert!(phone.graphql(ME, json!({})).await["data"]["me"]["user"]["id"].is_string(), "the phone stays signed in");
+    let r = phone.graphql("{ leads(perPage: 1) { nodes { id } } }", json!({})).await;
+    assert!(r.get("errors").is_none(), "and its grant still works: {r}");
+    assert_eq!(app.sandbox.calls().get("token.revoke"), revokes_before, "nothing revoked at Zoho");
+}
+
+#[tokio::test]
+async fn logout_everywhere_revokes_the_grant_and_ends_every_session_of_that_user() {
     let app = spawn_app().await;
     let laptop = app.signed_in("coordinator").await;
     let phone = app.signed_in("coordinator").await;
@@ -169,7 +185,7 @@ async fn logout_revokes_the_grant_and_ends_every_session_of_that_user() {
     // The second sign-in replaced (and revoked, in the background) the first one's pair.
     tokio::time::sleep(std::time::Duration::from_millis(200)).await;
     let revokes_before = app.sandbox.calls().get("token.revoke");
-    let r = laptop.graphql("mutation { logout }", json!({})).await;
+    let r = laptop.graphql("mutation { logout(everywhere: true) }", json!({})).await;
     assert_eq!(r["data"]["logout"], true, "{r}");
     assert_eq!(app.sandbox.calls().get("token.revoke"), revokes_before + 1);
     assert_eq!(laptop.graphql(ME, json!({})).await["data"]["me"], serde_json::Value::Null);

@@ -75,7 +75,7 @@ async fn schema_pull_explains_what_went_wrong() {
     let err = pull(&app, &db, "Leads,Invoices", ADMIN_EMAIL, &out).await.unwrap_err().to_string();
     assert!(err.contains("no module Invoices") && err.contains("Courses"), "{err}");
     let admin = app.signed_in("admin").await;
-    admin.graphql("mutation { logout }", json!({})).await;
+    admin.graphql("mutation { logout(everywhere: true) }", json!({})).await;
     let err = pull(&app, &db, "Leads", ADMIN_EMAIL, &out).await.unwrap_err().to_string();
     assert!(err.contains("has signed in") || err.contains("no longer honours"), "{err}");
     assert!(!out.exists(), "nothing is written on failure");

@@ -22,7 +22,7 @@ fn the_contract_names_are_there() {
         "searchLeads(by: LeadSearch!, page: Int! = 1, perPage: Int! = 50): LeadPage!",
         "login(redirectUrl: String!): LoginRequest!",
         "initialize(code: String!, state: String!, redirectUrl: String!, location: String, accountsServer: String): Session!",
-        "logout: Boolean!",
+        "logout(everywhere: Boolean! = false): Boolean!",
         "createLead(input: LeadInput!): Lead!",
         "crmModule(apiName: String!): CrmModule",
         "updateLead(id: ID!, input: LeadPatch!): Lead!",
