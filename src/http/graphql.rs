@@ -5,6 +5,7 @@
 
 use std::sync::Arc;
 
+use async_graphql::parser::types::OperationType;
 use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -252,6 +253,11 @@ async fn execute_labelled(
         Err(e) => return request_error(media, &e.message, "GRAPHQL_PARSE_FAILED"),
         Ok(doc) => {
             *label = operation::label(doc, operation_name.as_deref());
+            // async-graphql 7 reports "not configured for subscriptions" once per validation
+            // walk (twice): answer it here, once.
+            if operation::chosen(doc, operation_name.as_deref()).is_some_and(|op| op.node.ty == OperationType::Subscription) {
+                return request_error(media, "This API has no subscriptions.", "GRAPHQL_VALIDATION_FAILED");
+            }
             let counts = limits::counts(doc, operation_name.as_deref(), &endpoint.costs, &variables);
             if counts.aliases > endpoint.limits.max_aliases {
                 let message =

@@ -148,7 +148,6 @@ async fn health_and_graphiql_are_served() {
 /// the `/graphql` handler (refuse a subscription before executing, as it refuses a GET mutation);
 /// ignored until then, run with `--ignored`.
 #[tokio::test]
-#[ignore = "needs the /graphql handler to refuse subscriptions itself (src/http/graphql.rs)"]
 async fn a_subscription_is_refused_with_one_error() {
     let app = spawn_app().await;
     let r = app.browser().graphql("subscription { x }", json!({})).await;
