@@ -172,3 +172,20 @@ async fn unknown_paths_answer_404_with_what_exists() {
     assert_eq!(client.get(format!("{}/", app.base)).send().await.unwrap().status(), 200);
     assert_eq!(client.get(format!("{}/app.js", app.base)).send().await.unwrap().status(), 200);
 }
+
+#[tokio::test]
+async fn the_portal_and_graphiql_carry_security_headers() {
+    let app = spawn_app().await;
+    let client = reqwest::Client::new();
+    for path in ["/", "/playground", "/app.js"] {
+        let r = client.get(format!("{}{path}", app.base)).send().await.unwrap();
+        assert!(r.status().is_success(), "{path}: {}", r.status());
+        let h = |name: &str| r.headers().get(name).and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
+        let csp = h("content-security-policy");
+        let scripts = csp.split(';').map(str::trim).find(|d| d.starts_with("script-src")).unwrap_or_default().to_owned();
+        assert!(!scripts.is_empty() && !scripts.contains("unsafe-inline") && !scripts.contains("unsafe-eval"), "{path}: {csp}");
+        assert!(csp.contains("frame-ancestors 'none'"), "{path}: {csp}");
+        assert_eq!(h("x-content-type-options"), "nosniff", "{path}");
+        assert_eq!(h("referrer-policy"), "strict-origin-when-cross-origin", "{path}");
+    }
+}
