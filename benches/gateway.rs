@@ -427,6 +427,8 @@ struct Gateway {
     name: &'static str,
     child: Child,
     base: String,
+    /// Its `/metrics` listener (`GATEWAY_METRICS_BIND`).
+    metrics: String,
     redirect_url: String,
     log: PathBuf,
     session: String,
@@ -437,6 +439,7 @@ impl Gateway {
     fn spawn(name: &'static str, sandbox: &Sandbox, cache: bool, tmp: &Path, env: &[(&str, String)]) -> anyhow::Result<Gateway> {
         let port = free_port()?;
         let base = format!("http://127.0.0.1:{port}");
+        let metrics = format!("http://127.0.0.1:{}", free_port()?);
         let redirect_url = format!("{base}/redirect.html");
         sandbox.register_redirect_uri(&redirect_url);
         let log = tmp.join(format!("gateway-{port}.log"));
@@ -462,6 +465,7 @@ impl Gateway {
             .env("ZOHO_API_DOMAINS", sandbox.api_url())
             .env("ZOHO_REDIRECT_URIS", &redirect_url)
             .env("GATEWAY_BIND", format!("127.0.0.1:{port}"))
+            .env("GATEWAY_METRICS_BIND", metrics.trim_start_matches("http://"))
             // The default store, as users run it.
             .env("DATABASE_URL", format!("sqlite://{}", tmp.join(format!("gateway-{port}.db")).display()))
             .env("GATEWAY_LOG", "warn")
@@ -471,12 +475,12 @@ impl Gateway {
             .stdout(Stdio::null())
             .stderr(stderr);
         let child = command.spawn().with_context(|| format!("starting {}", binary.display()))?;
-        Ok(Gateway { name, child, base, redirect_url, log, session: String::new() })
+        Ok(Gateway { name, child, base, metrics, redirect_url, log, session: String::new() })
     }
 
     /// `gateway_store_queries_total` so far, all operations.
     async fn store_queries(&self, http: &reqwest::Client) -> anyhow::Result<u64> {
-        let text = http.get(format!("{}/metrics", self.base)).send().await?.text().await?;
+        let text = http.get(format!("{}/metrics", self.metrics)).send().await?.text().await?;
         Ok(text
             .lines()
             .filter(|l| l.starts_with("gateway_store_queries_total"))

@@ -81,6 +81,8 @@ pub struct Application {
     listener: TcpListener,
     router: axum::Router,
     addr: SocketAddr,
+    /// `/metrics` on its own listener (`GATEWAY_METRICS_BIND`), none when `off`.
+    metrics: Option<TcpListener>,
     /// Kept alive for as long as the gateway runs in `--sandbox` mode.
     sandbox: Option<Sandbox>,
     /// How long a shutdown waits for open connections: a call to Zoho ends within the timeout
@@ -100,6 +102,13 @@ impl Application {
     /// Builds on an already bound listener (tests bind port 0 first to learn the address).
     pub async fn with_listener(mut config: Config, listener: TcpListener) -> anyhow::Result<Self> {
         let addr = listener.local_addr()?;
+        let metrics =
+            match config.metrics_bind.0 {
+                Some(at) => Some(TcpListener::bind(at).await.with_context(|| {
+                    format!("GATEWAY_METRICS_BIND: cannot listen on {at} (choose another address, or `off`)")
+                })?),
+                None => None,
+            };
         let sandbox = if config.sandbox { Some(start_sandbox(&mut config, addr).await?) } else { None };
         config.validate().map_err(anyhow::Error::msg)?;
         let model = Arc::new(load_model(&config)?);
@@ -134,11 +143,16 @@ impl Application {
         let schema = graphql::build_schemas(&model, state.clone(), limits)?;
         let router = crate::http::router(state, schema, limits, &config.cors_origins);
         let drain_limit = Duration::from_secs(config.zoho_timeout_secs) * 2 + Duration::from_millis(config.retry_budget_ms);
-        Ok(Self { listener, router, addr, sandbox, drain_limit })
+        Ok(Self { listener, router, addr, metrics, sandbox, drain_limit })
     }
 
     pub fn addr(&self) -> SocketAddr {
         self.addr
+    }
+
+    /// Where `/metrics` is served, if anywhere.
+    pub fn metrics_addr(&self) -> Option<SocketAddr> {
+        self.metrics.as_ref().and_then(|l| l.local_addr().ok())
     }
 
     pub fn sandbox(&self) -> Option<&Sandbox> {
@@ -148,6 +162,15 @@ impl Application {
     /// Serves until SIGINT or SIGTERM, then lets in-flight requests finish.
     pub async fn run_until_stopped(self) -> anyhow::Result<()> {
         let _sandbox = self.sandbox;
+        // Metrics stay up while the public listener drains, and go with the process.
+        let _metrics = self.metrics.map(|listener| {
+            let server = tokio::spawn(async move {
+                if let Err(e) = axum::serve(listener, crate::http::metrics_router()).await {
+                    tracing::warn!(error = %e, "the metrics listener stopped");
+                }
+            });
+            AbortOnDrop(server)
+        });
         let (stopping, stopped) = tokio::sync::oneshot::channel::<()>();
         let server = axum::serve(self.listener, self.router).with_graceful_shutdown(async move {
             shutdown_signal().await;
@@ -165,6 +188,36 @@ impl Application {
             () = deadline => tracing::warn!(secs = drain_limit.as_secs(), "connections still open after the drain limit; exiting"),
         }
         Ok(())
+    }
+}
+
+/// Ends a background task when dropped.
+struct AbortOnDrop(tokio::task::JoinHandle<()>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
+/// `zoho-gateway healthcheck`: 0 when the gateway at `bind` answers `/healthz` within 3 s, else 1.
+/// An unspecified bind address (`0.0.0.0`, `::`) is asked on loopback.
+pub async fn healthcheck(bind: SocketAddr) -> i32 {
+    let mut at = bind;
+    if at.ip().is_unspecified() {
+        at.set_ip(if at.is_ipv4() { std::net::Ipv4Addr::LOCALHOST.into() } else { std::net::Ipv6Addr::LOCALHOST.into() });
+    }
+    let url = format!("http://{at}/healthz");
+    let answer = async {
+        let client = reqwest::Client::builder().timeout(Duration::from_secs(3)).no_proxy().build()?;
+        client.get(&url).send().await?.error_for_status()
+    };
+    match answer.await {
+        Ok(_) => 0,
+        Err(e) => {
+            eprintln!("unhealthy: {url}: {e}");
+            1
+        }
     }
 }
 

@@ -94,6 +94,13 @@ pub struct Config {
     )]
     pub bind: SocketAddr,
 
+    /// Where `/metrics` (Prometheus) is served: its own listener, loopback by default, so the
+    /// public port never exposes it; `off` serves no metrics.
+    #[arg(long, env = "GATEWAY_METRICS_BIND", value_name = "GATEWAY_METRICS_BIND", default_value = "127.0.0.1:9464", value_parser = parse_metrics_bind,
+        help_heading = SERVER
+    )]
+    pub metrics_bind: MetricsBind,
+
     /// Store for sessions, OAuth states and tokens: `sqlite://PATH`, `postgres://USER@HOST/DB`
     /// (shared by replicas; needs GATEWAY_TOKEN_KEY) or `memory:`.
     #[arg(
@@ -126,11 +133,10 @@ pub struct Config {
     )]
     pub modules: Vec<String>,
 
-    /// Folder with the student portal's static files, served at `/`.
-    #[arg(long, env = "GATEWAY_PORTAL_DIR", value_name = "GATEWAY_PORTAL_DIR", default_value = concat!(env!("CARGO_MANIFEST_DIR"), "/playground"),
-        help_heading = SERVER
-    )]
-    pub portal_dir: PathBuf,
+    /// A folder whose files are served at `/` in place of the built-in student portal and GraphiQL,
+    /// file by file (for portal development); unset, the copies built into the binary are served.
+    #[arg(long, env = "GATEWAY_PORTAL_DIR", value_name = "GATEWAY_PORTAL_DIR", help_heading = SERVER)]
+    pub portal_dir: Option<PathBuf>,
 
     /// Absolute lifetime of a signed-in session, in seconds.
     #[arg(long, env = "GATEWAY_SESSION_TTL_SECS", value_name = "GATEWAY_SESSION_TTL_SECS", default_value_t = 7 * 24 * 3600, value_parser = clap::value_parser!(u64).range(1..),
@@ -260,6 +266,9 @@ pub enum Command {
         #[command(subcommand)]
         action: Option<SchemaCommand>,
     },
+    /// Ask the gateway listening at GATEWAY_BIND (on loopback) whether it is up: exits 0 when
+    /// `/healthz` answers, 1 otherwise. For container HEALTHCHECKs in images without curl.
+    Healthcheck,
 }
 
 #[derive(Debug, Clone, Subcommand)]
@@ -356,6 +365,17 @@ fn parse_origin(s: &str) -> Result<String, String> {
         return Err("expected an origin like https://portal.example.edu (no path)".into());
     }
     Ok(url.origin().ascii_serialization())
+}
+
+/// `GATEWAY_METRICS_BIND`: an address, or `off`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MetricsBind(pub Option<SocketAddr>);
+
+fn parse_metrics_bind(s: &str) -> Result<MetricsBind, String> {
+    if s.eq_ignore_ascii_case("off") {
+        return Ok(MetricsBind(None));
+    }
+    s.parse().map(|a| MetricsBind(Some(a))).map_err(|_| "expected HOST:PORT (e.g. 127.0.0.1:9464) or off".into())
 }
 
 /// Zoho API names are letters, digits and underscores (zoho-api.md §3.4); anything else would

@@ -24,6 +24,7 @@ async fn main() -> anyhow::Result<()> {
             eprintln!("wrote {} ({})", out.display(), names.join(", "));
             return Ok(());
         }
+        Some(Command::Healthcheck) => std::process::exit(zoho_gateway::app::healthcheck(config.bind).await),
         None => {}
     }
     zoho_gateway::telemetry::init_logging(&config.log, config.log_format, config.otlp_endpoint.as_ref())?;
@@ -35,5 +36,8 @@ async fn main() -> anyhow::Result<()> {
     println!("zoho-gateway listening on http://{}", app.addr());
     println!("  portal:   http://{}/", app.addr());
     println!("  GraphiQL: http://{}/playground", app.addr());
+    if let Some(metrics) = app.metrics_addr() {
+        println!("  metrics:  http://{metrics}/metrics");
+    }
     app.run_until_stopped().await
 }

@@ -25,5 +25,5 @@ pub struct AppState {
     /// Per-user cache of Zoho answers and of whole query answers.
     pub cache: Arc<ResponseCache>,
     pub secure_cookies: bool,
-    pub portal_dir: PathBuf,
+    pub portal_dir: Option<PathBuf>,
 }

@@ -205,6 +205,8 @@ fn no_secret_reaches_the_logs_at_trace_level() {
                     "1",
                     "--retry-budget-ms",
                     "300",
+                    "--metrics-bind",
+                    "127.0.0.1:0",
                 ])
                 .expect("config");
                 let app = Application::with_listener(config, listener).await.expect("app");

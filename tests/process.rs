@@ -36,8 +36,16 @@ struct Gateway {
 impl Gateway {
     /// Starts the binary; `extra` environment variables come on top of the defaults.
     async fn start(sandbox: &Sandbox, db: &Path, output: PathBuf, extra: &[(&str, &str)]) -> Gateway {
+        Self::start_binary(Path::new(env!("CARGO_BIN_EXE_zoho-gateway")), sandbox, db, output, extra).await
+    }
+
+    /// As `start`, with this copy of the binary, run from the folder it is in.
+    async fn start_binary(binary: &Path, sandbox: &Sandbox, db: &Path, output: PathBuf, extra: &[(&str, &str)]) -> Gateway {
         let log = std::fs::OpenOptions::new().create(true).append(true).open(&output).expect("output file");
-        let mut command = Command::new(env!("CARGO_BIN_EXE_zoho-gateway"));
+        let mut command = Command::new(binary);
+        if let Some(folder) = binary.parent() {
+            command.current_dir(folder);
+        }
         // Settings of the surrounding shell must not leak in (e.g. a DATABASE_URL of another test).
         for (key, _) in std::env::vars() {
             if ["GATEWAY_", "ZOHO_", "DATABASE_"].iter().any(|p| key.starts_with(p)) {
@@ -54,6 +62,7 @@ impl Gateway {
             .env("ZOHO_REFRESH_MARGIN_SECS", "0")
             .env("DATABASE_URL", format!("sqlite://{}", db.display()))
             .env("GATEWAY_BIND", "127.0.0.1:0")
+            .env("GATEWAY_METRICS_BIND", "127.0.0.1:0")
             // Everything, dependencies included: the output is also searched for secrets.
             .env("GATEWAY_LOG", "trace")
             .env("NO_COLOR", "1")
@@ -91,6 +100,13 @@ impl Gateway {
             assert!(started.elapsed() < STARTUP, "/healthz never answered 200");
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
+    }
+
+    /// Where `/metrics` is served, as printed at start-up.
+    fn metrics(&self) -> Option<String> {
+        let text = self.output();
+        let line = text.lines().find(|l| l.trim_start().starts_with("metrics:"))?;
+        Some(line.trim().trim_start_matches("metrics:").trim().trim_end_matches("/metrics").to_owned())
     }
 
     async fn status_of(&self, path: &str) -> u16 {
@@ -425,4 +441,62 @@ async fn sigterm_is_not_held_up_by_a_client_that_never_finishes_its_request() {
     let status = gateway.wait_exit(Duration::from_secs(15)).await;
     assert!(status.success(), "{status}");
     drop(stalled);
+}
+
+/// Issue 13, item 1: the binary alone serves the portal and GraphiQL with its assets (built in, no
+/// npm step, no CDN), from wherever it was copied to. Issue 15: `/metrics` is not on the public
+/// port but on its own loopback listener, and `healthcheck` tells whether the gateway is up.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_copied_binary_serves_the_portal_and_graphiql_by_itself() {
+    let sandbox = start_sandbox().await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let binary = dir.path().join("zoho-gateway");
+    std::fs::copy(env!("CARGO_BIN_EXE_zoho-gateway"), &binary).expect("copy the binary");
+    let gateway = Gateway::start_binary(&binary, &sandbox, &dir.path().join("g.db"), dir.path().join("out.log"), &[]).await;
+    let http = reqwest::Client::new();
+    let get = |path: &str| http.get(format!("{}{path}", gateway.base)).send();
+
+    let page = get("/playground").await.expect("GET /playground");
+    assert_eq!(page.status(), 200);
+    let html = page.text().await.expect("html");
+    // Every asset the page names is served by this gateway, with a type the browser will run.
+    let assets: Vec<&str> = html.split(['"']).filter(|p| p.starts_with("/vendor/") || *p == "/graphiql.js").collect();
+    assert_eq!(assets.len(), 5, "graphiql.html names its assets: {html}");
+    for asset in assets {
+        let r = get(asset).await.expect("asset");
+        assert_eq!(r.status(), 200, "{asset}");
+        let kind = r.headers()["content-type"].to_str().expect("type").to_owned();
+        assert!(kind.contains("javascript") || kind.starts_with("text/css"), "{asset}: {kind}");
+        let etag = r.headers()["etag"].clone();
+        assert!(!r.bytes().await.expect("body").is_empty(), "{asset}");
+        let again = http.get(format!("{}{asset}", gateway.base)).header("if-none-match", etag).send().await.expect("asset");
+        assert_eq!(again.status(), 304, "{asset} is revalidated by its ETag");
+    }
+    let portal = get("/").await.expect("GET /");
+    assert_eq!(portal.status(), 200);
+    assert!(portal.text().await.expect("html").contains("app.js"), "the student portal's page");
+    for path in ["/app.js", "/styles.css", "/redirect.html", "/vendor/LICENSE.graphiql"] {
+        assert_eq!(gateway.status_of(path).await, 200, "{path}");
+    }
+    // What npm and the vendoring script use is not served.
+    for path in ["/package.json", "/package-lock.json", "/vendor.mjs", "/node_modules/react/package.json"] {
+        assert_eq!(gateway.status_of(path).await, 404, "{path}");
+    }
+
+    assert_eq!(gateway.status_of("/metrics").await, 404, "no metrics on the public port");
+    let answer = Browser::new().graphql(&gateway.base, ME, json!({})).await.expect("a GraphQL request");
+    assert_eq!(answer, json!({ "data": { "me": null } }), "signed out, `me` is null");
+    let metrics = gateway.metrics().expect("the gateway prints where its metrics are");
+    assert!(metrics.starts_with("http://127.0.0.1:"), "loopback: {metrics}");
+    let text = http.get(format!("{metrics}/metrics")).send().await.expect("metrics").text().await.expect("text");
+    assert!(text.contains("gateway_graphql_requests_total"), "Prometheus text: {text}");
+
+    let port = gateway.base.rsplit(':').next().expect("port").to_owned();
+    let check =
+        |bind: String| Command::new(&binary).arg("healthcheck").env("GATEWAY_BIND", bind).output().expect("healthcheck runs");
+    let up = check(format!("0.0.0.0:{port}"));
+    assert!(up.status.success(), "healthy: {}", String::from_utf8_lossy(&up.stderr));
+    let down = check("127.0.0.1:9".to_owned());
+    assert_eq!(down.status.code(), Some(1), "a gateway that is not there is unhealthy");
+    assert!(String::from_utf8_lossy(&down.stderr).contains("unhealthy"));
 }

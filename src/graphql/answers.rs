@@ -66,7 +66,7 @@ pub async fn execute(
     label: &str,
 ) -> Answer {
     let Some(Slot { view, key }) = slot else {
-        return Answer::Fresh(Arc::new(schema.execute(request.data(ctx)).await));
+        return Answer::Fresh(Arc::new(run(schema, request, ctx).await));
     };
     let scope = view.session.key.clone();
     ctx.set_session(Some(view));
@@ -74,7 +74,7 @@ pub async fn execute(
     let fetched = state
         .cache
         .get_or_fetch(&scope, key, async move {
-            let response = schema.execute(request.data(ctx)).await;
+            let response = run(schema, request, ctx).await;
             // Only clean answers are cached: errors may be passing (Zoho down, rate limits), and
             // an answer that sets headers (cookies) is one user's moment, not a reusable answer.
             match serde_json::to_vec(&response) {
@@ -93,4 +93,16 @@ pub async fn execute(
         Ok(stored) => Answer::Cached(split_label(stored).1),
         Err(response) => Answer::Fresh(response),
     }
+}
+
+/// Executes `request`, its answer in selection order (see `order.rs`).
+async fn run(schema: &AppSchema, mut request: Request, ctx: RequestCtx) -> Response {
+    // The handler parsed the document already (`parsed_query` keeps it); a copy outlives execution.
+    let doc = request.parsed_query().ok().cloned();
+    let operation_name = request.operation_name.clone();
+    let mut response = schema.execute(request.data(ctx)).await;
+    if let Some(doc) = doc {
+        super::order::restore(&mut response.data, &doc, operation_name.as_deref());
+    }
+    response
 }

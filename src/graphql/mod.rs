@@ -11,6 +11,7 @@ pub mod forms;
 pub mod limits;
 pub mod loaders;
 pub mod operation;
+pub mod order;
 pub mod paging;
 pub mod records;
 pub mod session;

@@ -294,59 +294,58 @@ async fn execute_labelled(
 }
 
 /// A request refused before execution, shaped as the spec says for the negotiated media type.
-fn request_error(media: MediaType, message: &str, code: &str) -> Response {
+fn request_error(media: MediaType, message: &str, code: &'static str) -> Response {
     let response = async_graphql::Response::from_errors(vec![async_graphql::ServerError::new(message, None)]);
     respond_labelled(&response, media, code)
 }
 
 /// Request errors from async-graphql carry no code; give them the ones Apollo uses.
-fn label_request_errors(body: &mut serde_json::Value, default_code: &str) {
-    let Some(errors) = body.get_mut("errors").and_then(|e| e.as_array_mut()) else { return };
-    for error in errors {
-        if error.get("path").is_some() || error.pointer("/extensions/code").is_some() {
-            continue;
-        }
-        let message = error.get("message").and_then(|m| m.as_str()).unwrap_or_default();
-        let code = if message.starts_with("Query is too complex") || message.starts_with("Query is nested too deep") {
-            "QUERY_TOO_COMPLEX"
-        } else {
-            default_code
-        };
-        if let Some(obj) = error.as_object_mut() {
-            let extensions = obj.entry("extensions").or_insert_with(|| json!({}));
-            if let Some(ext) = extensions.as_object_mut() {
-                ext.insert("code".into(), json!(code));
-            }
-        }
+fn request_error_code(message: &str, default_code: &'static str) -> &'static str {
+    if message.starts_with("Query is too complex") || message.starts_with("Query is nested too deep") {
+        "QUERY_TOO_COMPLEX"
+    } else {
+        default_code
     }
+}
+
+/// `async_graphql::Response`'s JSON shape, with the errors labelled and `data` optional.
+#[derive(serde::Serialize)]
+struct Body<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    data: Option<&'a async_graphql::Value>,
+    errors: &'a [async_graphql::ServerError],
+    #[serde(skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    extensions: &'a std::collections::BTreeMap<String, async_graphql::Value>,
 }
 
 fn respond(response: &async_graphql::Response, media: MediaType) -> Response {
     respond_labelled(response, media, "GRAPHQL_VALIDATION_FAILED")
 }
 
-fn respond_labelled(response: &async_graphql::Response, media: MediaType, default_code: &str) -> Response {
+/// The body is always serialised from the response itself (never through `serde_json::Value`,
+/// whose maps sort their keys): the answer's keys keep the order of the selection set.
+fn respond_labelled(response: &async_graphql::Response, media: MediaType, default_code: &'static str) -> Response {
     // Errors before execution (parse, validation, variable coercion) carry no path and leave no data.
     let request_error = response.data == async_graphql::Value::Null
         && !response.errors.is_empty()
         && response.errors.iter().all(|e| e.path.is_empty());
     let (status, bytes) = if response.errors.iter().all(|e| !e.path.is_empty()) {
         // The common case (data, maybe field errors): serialised once, straight to bytes.
-        (StatusCode::OK, serde_json::to_vec(response).unwrap_or_default())
+        (StatusCode::OK, serde_json::to_vec(response))
     } else {
-        let mut body = serde_json::to_value(response).unwrap_or_else(|_| json!({ "errors": [{ "message": "Internal error." }] }));
-        label_request_errors(&mut body, default_code);
-        let status = match media {
-            MediaType::GraphqlResponseJson if request_error => {
-                if let Some(obj) = body.as_object_mut() {
-                    obj.remove("data");
-                }
-                StatusCode::BAD_REQUEST
+        let mut errors = response.errors.clone();
+        for error in errors.iter_mut().filter(|e| e.path.is_empty()) {
+            let extensions = error.extensions.get_or_insert_with(Default::default);
+            if extensions.get("code").is_none() {
+                extensions.set("code", request_error_code(&error.message, default_code));
             }
-            _ => StatusCode::OK,
-        };
-        (status, serde_json::to_vec(&body).unwrap_or_default())
+        }
+        // The spec's request error (graphql-response+json): 400, and no `data` key at all.
+        let refused = request_error && media == MediaType::GraphqlResponseJson;
+        let body = Body { data: (!refused).then_some(&response.data), errors: &errors, extensions: &response.extensions };
+        (if refused { StatusCode::BAD_REQUEST } else { StatusCode::OK }, serde_json::to_vec(&body))
     };
+    let bytes = bytes.unwrap_or_else(|_| br#"{"errors":[{"message":"Internal error."}]}"#.to_vec());
     let mut http = respond_body(status, Bytes::from(bytes), media, &response.http_headers);
     if !response.errors.is_empty() {
         // Read by `execute` for the metrics outcome; extensions never leave the process.

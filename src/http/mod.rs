@@ -2,18 +2,18 @@
 //! probes, and the student portal's static files at `/`.
 
 pub mod graphql;
+mod portal;
 
 use std::sync::Arc;
 
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{HeaderName, HeaderValue, Method, StatusCode, header};
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use tower::ServiceBuilder;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
-use tower_http::services::ServeDir;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 
@@ -31,17 +31,14 @@ pub fn router(state: Arc<AppState>, schemas: Schemas, limits: QueryLimits, cors_
         .route("/graphql", get(graphql::get).post(graphql::post))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .with_state(endpoint);
-    let portal = ServeDir::new(&state.portal_dir)
-        .append_index_html_on_directories(true)
-        .not_found_service(axum::handler::HandlerWithoutStateExt::into_service(not_found));
-    Router::new()
+    let portal_dir = state.portal_dir.clone();
+    let routes = Router::new()
         .route("/playground", get(playground))
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
-        .route("/metrics", get(metrics))
         .with_state(state)
-        .merge(graphql_routes)
-        .fallback_service(portal)
+        .merge(graphql_routes);
+    portal::attach(routes, portal_dir.as_deref())
         .layer(SetResponseHeaderLayer::if_not_present(
             header::CONTENT_SECURITY_POLICY,
             HeaderValue::from_static(CONTENT_SECURITY_POLICY),
@@ -64,11 +61,11 @@ pub fn router(state: Arc<AppState>, schemas: Schemas, limits: QueryLimits, cors_
 }
 
 /// Browser hardening for the portal and GraphiQL (harmless on JSON answers): scripts only from this
-/// origin (and GraphiQL's pinned CDN fallback), never inline; no framing; no plugins.
-/// Inline styles stay allowed: GraphiQL's React components set them.
-const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self' https://unpkg.com; style-src 'self' \
-     'unsafe-inline' https://unpkg.com; img-src 'self' data:; font-src 'self' data: https://unpkg.com; connect-src 'self'; \
-     object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+/// origin, never inline; no framing; no plugins. Inline styles stay allowed: GraphiQL's React
+/// components set them.
+const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; \
+     img-src 'self' data:; font-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; \
+     form-action 'self'; frame-ancestors 'none'";
 
 fn request_span(request: &axum::http::Request<axum::body::Body>) -> tracing::Span {
     let id = request.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or_default();
@@ -78,15 +75,20 @@ fn request_span(request: &axum::http::Request<axum::body::Body>) -> tracing::Spa
 
 /// Any path that is neither a route nor a portal file: say what exists instead of an empty body.
 /// The path is not echoed back (it is the client's input).
-async fn not_found() -> Response {
+fn not_found_page() -> Response {
     const ROUTES: &str = "Not found. This gateway serves:\n  \
         /graphql     the GraphQL API (POST JSON, or GET for queries)\n  \
         /playground  GraphiQL, to explore the schema\n  \
         /            the student portal\n  \
         /healthz     liveness probe\n  \
-        /readyz      readiness probe (the store answers)\n  \
-        /metrics     Prometheus metrics\n";
+        /readyz      readiness probe (the store answers)\n\
+        (Prometheus metrics are served on GATEWAY_METRICS_BIND, not here.)\n";
     (StatusCode::NOT_FOUND, [(header::CONTENT_TYPE, "text/plain; charset=utf-8")], ROUTES).into_response()
+}
+
+/// `/metrics` alone, for its own listener (`GATEWAY_METRICS_BIND`).
+pub fn metrics_router() -> Router {
+    Router::new().route("/metrics", get(metrics)).fallback(|| async { StatusCode::NOT_FOUND })
 }
 
 /// Prometheus text format.
@@ -114,13 +116,9 @@ fn cors(origins: &[String]) -> CorsLayer {
         .max_age(std::time::Duration::from_secs(600))
 }
 
-/// GraphiQL: the portal folder's page (local assets from npm), or async-graphql's CDN page
-/// when the portal folder has none.
-async fn playground(State(state): State<Arc<AppState>>) -> Response {
-    match tokio::fs::read_to_string(state.portal_dir.join("graphiql.html")).await {
-        Ok(page) => Html(page).into_response(),
-        Err(_) => Html(async_graphql::http::GraphiQLSource::build().endpoint("/graphql").finish()).into_response(),
-    }
+/// GraphiQL, with its assets from this gateway (never a CDN).
+async fn playground(State(state): State<Arc<AppState>>, headers: axum::http::HeaderMap) -> Response {
+    portal::graphiql(state.portal_dir.as_deref(), &headers).await
 }
 
 /// Ready when the store answers.

@@ -12,6 +12,8 @@ use zoho_gateway::sandbox::{Sandbox, SandboxConfig};
 
 pub struct TestApp {
     pub base: String,
+    /// Where `/metrics` is served (its own listener).
+    pub metrics: String,
     pub sandbox: Sandbox,
     pub redirect_url: String,
     server: tokio::task::JoinHandle<()>,
@@ -50,6 +52,8 @@ pub async fn spawn_app_with(opts: Options) -> TestApp {
         ("--redirect-uris", redirect_url.clone()),
         ("--database-url", "memory:".into()),
         ("--refresh-margin-secs", "0".into()),
+        // Tests run side by side: each gateway's metrics on a port of its own.
+        ("--metrics-bind", "127.0.0.1:0".into()),
     ];
     let mut args: Vec<String> = vec!["zoho-gateway".into()];
     for (flag, value) in defaults {
@@ -62,10 +66,11 @@ pub async fn spawn_app_with(opts: Options) -> TestApp {
     args.extend(opts.args);
     let config = Config::try_parse_from(args).expect("config parses");
     let app = Application::with_listener(config, listener).await.expect("app builds");
+    let metrics = app.metrics_addr().map(|a| format!("http://{a}")).unwrap_or_default();
     let server = tokio::spawn(async move {
         let _ = app.run_until_stopped().await;
     });
-    TestApp { base: format!("http://{addr}"), sandbox, redirect_url, server }
+    TestApp { base: format!("http://{addr}"), metrics, sandbox, redirect_url, server }
 }
 
 impl TestApp {

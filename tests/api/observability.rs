@@ -17,7 +17,7 @@ async fn metrics_count_operations_zoho_calls_cache_and_refreshes() {
     admin.graphql("{ leads(perPage: 3) { nodes { id } } }", json!({})).await;
     app.sandbox.expire_access_tokens();
     admin.graphql("{ leads(perPage: 4) { nodes { id } } }", json!({})).await;
-    let text = reqwest::get(format!("{}/metrics", app.base)).await.unwrap().text().await.unwrap();
+    let text = reqwest::get(format!("{}/metrics", app.metrics)).await.unwrap().text().await.unwrap();
     for needle in [
         r#"gateway_graphql_requests_total{operation="query leads",outcome="ok"}"#,
         r#"gateway_graphql_requests_total{operation="mutation initialize",outcome="ok"}"#,
@@ -52,6 +52,7 @@ async fn json_logs_carry_the_request_id() {
     let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_zoho-gateway"))
         .arg("--sandbox")
         .env("GATEWAY_BIND", format!("127.0.0.1:{port}"))
+        .env("GATEWAY_METRICS_BIND", "127.0.0.1:0")
         .env("DATABASE_URL", "memory:")
         .env("GATEWAY_LOG_FORMAT", "json")
         .env("GATEWAY_LOG", "zoho_gateway=debug,tower_http=debug")
@@ -95,6 +96,7 @@ async fn sandbox_mode_keeps_its_state_in_memory_unless_told_otherwise() {
         .current_dir(dir.path())
         .env_remove("DATABASE_URL")
         .env("GATEWAY_BIND", format!("127.0.0.1:{port}"))
+        .env("GATEWAY_METRICS_BIND", "127.0.0.1:0")
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())
         .spawn()

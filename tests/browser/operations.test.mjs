@@ -3,6 +3,7 @@
 // against each operation's variable definitions. No browser and no gateway needed.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import vm from 'node:vm';
 import { fileURLToPath } from 'node:url';
@@ -197,21 +198,29 @@ test('a full student form coerces to LeadInput and a partial edit to LeadPatch',
   assert.deepEqual(coerceVariables(schema, 'Initialize', { code: 'c', state: 's', redirectUrl: 'http://x/redirect.html', location: 'us', accountsServer: null }), []);
 });
 
-test('GraphiQL loads exactly the versions pinned in playground/package.json, and npm ci installed them', () => {
-  const pinned = { ...loadScript('playground/graphiql.js').ZGW_GRAPHIQL_PINNED };
+test('GraphiQL is vendored from the pinned packages: manifest, files, pins and graphiql.html agree', () => {
   const pkg = JSON.parse(fs.readFileSync(repo('playground/package.json'), 'utf8'));
   const lock = JSON.parse(fs.readFileSync(repo('playground/package-lock.json'), 'utf8'));
-  for (const [name, version] of Object.entries(pinned)) {
-    assert.equal(pkg.dependencies[name], version, `playground/package.json pins ${name}@${version} exactly`);
-    assert.equal(lock.packages[`node_modules/${name}`].version, version, `package-lock.json has ${name}@${version}`);
-  }
+  const manifest = JSON.parse(fs.readFileSync(repo('playground/vendor/manifest.json'), 'utf8'));
   for (const [name, version] of Object.entries(pkg.dependencies)) {
     assert.match(version, /^\d+\.\d+\.\d+$/, `${name} is pinned to an exact version`);
   }
-  const assets = ['react/umd/react.production.min.js', 'react-dom/umd/react-dom.production.min.js',
-    'graphiql/graphiql.min.js', 'graphiql/graphiql.min.css'];
-  for (const asset of assets) {
-    assert.ok(fs.existsSync(repo(`playground/node_modules/${asset}`)), `playground/node_modules/${asset} (run npm ci in playground/)`);
+  const html = fs.readFileSync(repo('playground/graphiql.html'), 'utf8');
+  const referenced = [...html.matchAll(/(?:src|href)="\/vendor\/([^"]+)"/g)].map((m) => m[1]);
+  assert.deepEqual(referenced, manifest.assets.map((a) => a.file), 'graphiql.html loads every vendored asset, in order');
+  for (const asset of manifest.assets) {
+    assert.equal(pkg.dependencies[asset.package], asset.version, `package.json pins ${asset.package}@${asset.version}`);
+    assert.equal(lock.packages[`node_modules/${asset.package}`].version, asset.version, `package-lock.json has ${asset.package}@${asset.version}`);
+    const bytes = fs.readFileSync(repo(`playground/vendor/${asset.file}`));
+    assert.equal(crypto.createHash('sha256').update(bytes).digest('hex'), asset.sha256, `vendor/${asset.file} matches its manifest`);
+    // When the packages are installed (CI runs npm ci in playground/), the vendored copy must be theirs.
+    const installed = repo(`playground/node_modules/${asset.package}/${asset.from}`);
+    if (fs.existsSync(installed)) {
+      assert.ok(bytes.equals(fs.readFileSync(installed)), `vendor/${asset.file} is stale: run npm ci && npm run vendor in playground/`);
+    }
+  }
+  for (const name of new Set(manifest.assets.map((a) => a.package))) {
+    assert.ok(fs.existsSync(repo(`playground/vendor/LICENSE.${name}`)), `vendor/LICENSE.${name} ships with it`);
   }
 });
 

@@ -17,7 +17,7 @@ fi
 
 log="$(mktemp -t zoho-gateway-audit.XXXXXX.log)"
 cd "$repo"
-GATEWAY_BIND="127.0.0.1:${port}" DATABASE_URL="memory:" GATEWAY_LOG=warn "$bin" --sandbox >"$log" 2>&1 &
+GATEWAY_BIND="127.0.0.1:${port}" GATEWAY_METRICS_BIND="127.0.0.1:0" DATABASE_URL="memory:" GATEWAY_LOG=warn "$bin" --sandbox >"$log" 2>&1 &
 gateway=$!
 trap 'kill "$gateway" 2>/dev/null || true; wait "$gateway" 2>/dev/null || true' EXIT
 for _ in $(seq 1 120); do
