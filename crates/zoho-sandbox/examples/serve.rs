@@ -1,8 +1,10 @@
 //! Runs the Zoho sandbox alone, for the Python SDK check (`.ci/sdk_check/run.sh`) and manual poking.
 //!
 //! Usage: `cargo run -p zoho-sandbox --example serve -- [--redirect-uri URI]... [--accounts-port N]
-//! [--api-port N] [--lead-count N] [--org FILE] [--credit-budget N] [--search-index-delay-ms N]`
-//! (`--org`: an org definition in `OrgSpec` JSON instead of the default Zylker Academy org).
+//! [--api-port N] [--lead-count N] [--org FILE] [--credit-budget N] [--search-index-delay-ms N]
+//! [--fault-switch]` (`--org`: an org definition in `OrgSpec` JSON instead of the default Zylker
+//! Academy org; `--fault-switch`: serve `POST/DELETE /sandbox/faults` on the accounts listener, e.g.
+//! `{"latency_ms": 3000}` to slow every CRM API call, as `tests/container/run.sh` does).
 //! Prints `KEY=value` lines (ACCOUNTS_URL, TOKEN_URL, API_URL, CLIENT_ID, CLIENT_SECRET, and
 //! EU_ACCOUNTS_URL, EU_TOKEN_URL, EU_API_URL for the second data centre), then `READY`, and serves
 //! until interrupted (Ctrl-C or SIGTERM).
@@ -32,6 +34,7 @@ async fn main() -> anyhow::Result<()> {
             "--search-index-delay-ms" => {
                 config.search_index_delay = std::time::Duration::from_millis(value()?.parse().context("--search-index-delay-ms")?)
             }
+            "--fault-switch" => config.http_fault_switch = true,
             other => bail!("unknown argument {other}"),
         }
     }
