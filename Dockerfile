@@ -1,5 +1,11 @@
-# zoho-gateway container image. Untested here (no container engine runs on our build machines):
-# kept minimal and conventional. Build: docker build -t zoho-gateway .
+# zoho-gateway container image, for machines that can pull from a container registry:
+#   docker build -t zoho-gateway .      (podman: podman build --format docker -t zoho-gateway .)
+# Not built on our machines, which reach no registry (rust:… and distroless cannot be pulled). What
+# is built and tested here is deploy/Containerfile.local, by tests/container/run.sh in CI: the same
+# runtime layout on a debootstrapped Debian base, with the binary compiled on the host. Keep the
+# two runtime stages alike: binary path, user, environment, port, HEALTHCHECK, entrypoint.
+# The binary carries the portal and GraphiQL (vendored in playground/, embedded at compile time), so
+# no Node.js stage and no portal folder; GATEWAY_PORTAL_DIR stays an optional override.
 
 # 1. Compile the gateway.
 FROM rust:1.95-bookworm AS build
@@ -10,22 +16,16 @@ COPY crates crates
 COPY migrations migrations
 COPY benches benches
 COPY examples examples
+COPY playground playground
 RUN cargo build --release --locked --bin zoho-gateway
 
-# 2. GraphiQL's assets for /playground (pinned in playground/package-lock.json).
-FROM node:20-bookworm-slim AS assets
-WORKDIR /assets
-COPY playground/package.json playground/package-lock.json ./
-RUN npm ci --omit=dev --no-audit --no-fund
-
-# 3. Small final image: no shell, no package manager, runs as the non-root user 65532.
+# 2. Small final image: glibc, CA certificates, no shell, no package manager; user 65532 ("nonroot").
 FROM gcr.io/distroless/cc-debian12:nonroot
 COPY --from=build /src/target/release/zoho-gateway /usr/local/bin/zoho-gateway
-COPY playground/index.html playground/app.js playground/redirect.html playground/redirect.js playground/styles.css playground/graphiql.html playground/graphiql.js /srv/playground/
-COPY --from=assets /assets/node_modules /srv/playground/node_modules
 ENV GATEWAY_BIND=0.0.0.0:8085 \
-    GATEWAY_PORTAL_DIR=/srv/playground \
     GATEWAY_LOG_FORMAT=json
 USER 65532:65532
 EXPOSE 8085
+HEALTHCHECK --interval=10s --timeout=3s --start-period=10s --retries=3 \
+    CMD ["/usr/local/bin/zoho-gateway", "healthcheck"]
 ENTRYPOINT ["/usr/local/bin/zoho-gateway"]
