@@ -80,12 +80,13 @@ const OPERATIONS = Object.freeze({
 
   DeleteStudent: `mutation DeleteStudent($id: ID!) { deleteLead(id: $id) }`,
 
-  // The org's metadata of Leads: the course and status picklists' options (the form and the filters), and
-  // labels for errors on fields the form lacks.
+  // The org's metadata of Leads: the course and status picklists' options (the form and the filters), the
+  // form's rules (the gateway's own: required, lengths, email and phone shapes), and labels for errors on
+  // fields the form lacks.
   StudentModule: `query StudentModule {
   crmModule(apiName: "Leads") {
     apiName
-    fields { graphqlName label type options { value label } }
+    fields { graphqlName inputName label type required maxLength pattern patternMessage options { value label } }
   }
 }`,
 });
@@ -93,38 +94,70 @@ const OPERATIONS = Object.freeze({
 globalThis.ZGW_OPERATIONS = OPERATIONS;
 
 // ---------------------------------------------------------------------------------------------------------
-// 2. Rules (kept equal to the gateway's: a server error still lands next to its field if they ever differ)
+// 2. Rules: the gateway's own, published by crmModule (required, maxLength, pattern + patternMessage), so the
+//    form refuses exactly what the gateway would; a server error still lands next to its field.
 // ---------------------------------------------------------------------------------------------------------
 
 /** The student form's inputs, in form order; `name` is the LeadInput/LeadPatch field. */
 const STUDENT_INPUTS = ['firstName', 'lastName', 'company', 'course', 'email', 'phone'];
-const MAX_LENGTH = { firstName: 40, lastName: 80, company: 200, email: 100, phone: 30 };
 const FIELD_LABEL = {
   firstName: 'First name', lastName: 'Last name', company: 'College', course: 'Course', email: 'Email',
   phone: 'Phone',
 };
+// Until the org's rules have loaded (or if they cannot be): the one rule the form cannot do without. The
+// gateway checks the rest, and its errors land next to their fields.
+const FALLBACK_RULES = Object.freeze({ lastName: { required: true, maxLength: null, pattern: null, message: null } });
+// What the search box takes for an email address or a phone number (a guess at intent, not a rule).
 const EMAIL_RE = /^[^\s@]+@[^\s@]+\.[^\s@.]{2,}$/;
 const PHONE_RE = /^\+?[0-9 ().-]{5,30}$/;
-// The gateway's phone rule: digits with + - ( ) . and spaces, and at least 3 digits.
-const PHONE_CHARS_RE = /^[0-9 +().-]*$/;
 // Zoho's "no value" picklist option: shown as the empty choice, never as a course.
 const PICKLIST_NONE = '-None-';
 
-/** Returns { field: message } for a student's values (all strings, already trimmed). */
-function validateStudent(values) {
-  const errors = {};
-  if (!values.lastName) errors.lastName = 'Enter the student\'s last name.';
-  for (const [field, max] of Object.entries(MAX_LENGTH)) {
-    if (values[field] && values[field].length > max) {
-      errors[field] = `${FIELD_LABEL[field]} must be at most ${max} characters.`;
+/** The form's rules from a crmModule answer: { inputName: { required, maxLength, pattern, message } }. */
+function fieldRules(module) {
+  if (!module || !Array.isArray(module.fields)) return FALLBACK_RULES;
+  const rules = {};
+  for (const f of module.fields) {
+    if (!STUDENT_INPUTS.includes(f.inputName)) continue;
+    let pattern = null;
+    try {
+      pattern = f.pattern ? new RegExp(f.pattern) : null;
+    } catch {
+      // A pattern this browser cannot read: the gateway still checks it.
+    }
+    rules[f.inputName] = { required: Boolean(f.required), maxLength: f.maxLength ?? null, pattern, message: f.patternMessage };
+  }
+  return rules;
+}
+
+/** Sets the form inputs' maxlength from the rules, so a user cannot type past what the gateway accepts. */
+function applyLengthLimits(rules) {
+  if (typeof document === 'undefined') return;
+  for (const name of STUDENT_INPUTS) {
+    const input = document.getElementById(`f-${name}`);
+    const max = rules[name] && rules[name].maxLength;
+    if (input && 'maxLength' in input) {
+      if (max) input.maxLength = max;
+      else input.removeAttribute('maxlength');
     }
   }
-  if (values.email && !errors.email && !EMAIL_RE.test(values.email)) {
-    errors.email = 'Enter an email address like name@example.com.';
-  }
-  if (values.phone && !errors.phone
-    && (!PHONE_CHARS_RE.test(values.phone) || (values.phone.match(/[0-9]/g) || []).length < 3)) {
-    errors.phone = 'Enter a phone number: at least 3 digits, with spaces and + - ( ) . only.';
+}
+
+/** Returns { field: message } for a student's values (all strings, already trimmed), every bad field at once. */
+function validateStudent(values, rules = FALLBACK_RULES) {
+  const errors = {};
+  for (const name of STUDENT_INPUTS) {
+    const rule = rules[name];
+    const value = values[name];
+    if (!rule) continue;
+    if (!value) {
+      if (rule.required) errors[name] = `Enter the student's ${FIELD_LABEL[name].toLowerCase()}.`;
+    } else if (rule.maxLength && [...value].length > rule.maxLength) {
+      // Characters, as the gateway counts them (not UTF-16 units).
+      errors[name] = `${FIELD_LABEL[name]} must be at most ${rule.maxLength} characters.`;
+    } else if (rule.pattern && !rule.pattern.test(value)) {
+      errors[name] = rule.message;
+    }
   }
   return errors;
 }
@@ -291,7 +324,7 @@ function studentsRequest(list) {
 }
 
 globalThis.ZGW_RULES = {
-  validateStudent, searchFor, coursePicklist, courseChoices, picklistOptions, filterChoices, listFromUrl, urlOfList,
+  validateStudent, fieldRules, searchFor, coursePicklist, courseChoices, picklistOptions, filterChoices, listFromUrl, urlOfList,
   studentsRequest, LIST_DEFAULTS,
 };
 
@@ -384,7 +417,7 @@ const state = {
   // The course picklist from crmModule: status 'idle' | 'loading' | 'ready' (options) | 'text' (the org has
   // no course picklist) | 'failed'; leadStatuses: the Lead_Status picklist's options (null: not known);
   // labels maps Lead fields to the org's labels (for errors off the form).
-  courses: { status: 'idle', options: null, leadStatuses: null, labels: {}, seq: 0 },
+  courses: { status: 'idle', options: null, leadStatuses: null, labels: {}, rules: FALLBACK_RULES, seq: 0 },
 };
 
 // ---- Views, banner, toast ------------------------------------------------------------------------------
@@ -487,7 +520,7 @@ function showSignedOut(message, { forget = false } = {}) {
   $('search-input').value = '';
   resetSearchHint();
   // The next user may be in another org, with other courses.
-  state.courses = { status: 'idle', options: null, leadStatuses: null, labels: {}, seq: state.courses.seq + 1 };
+  state.courses = { status: 'idle', options: null, leadStatuses: null, labels: {}, rules: FALLBACK_RULES, seq: state.courses.seq + 1 };
   showView('signed-out');
   reportSignIn(message);
 }
@@ -970,8 +1003,11 @@ async function loadCourseOptions() {
   let options = null;
   let leadStatuses = null;
   let labels = {};
+  let rules = state.courses.rules;
   try {
     const module = (await gql('StudentModule')).crmModule;
+    if (module) rules = fieldRules(module);
+    applyLengthLimits(rules);
     options = coursePicklist(module);
     leadStatuses = picklistOptions(module, 'leadStatus');
     status = options ? 'ready' : (module ? 'text' : 'failed');
@@ -980,7 +1016,7 @@ async function loadCourseOptions() {
     // Reported by the hint under the course field; opening the form tries again.
   }
   if (seq !== state.courses.seq) return; // signed out meanwhile, or a newer request
-  state.courses = { status, options, leadStatuses, labels, seq };
+  state.courses = { status, options, leadStatuses, labels, rules, seq };
   renderFilters();
   if ($('student-dialog').open) renderCourseControl($('f-course').value);
 }
@@ -1106,7 +1142,7 @@ async function onSaveStudent(event) {
   event.preventDefault();
   clearFieldErrors();
   const values = formValues();
-  const errors = validateStudent(values);
+  const errors = validateStudent(values, state.courses.rules);
   if (Object.keys(errors).length) {
     showFieldErrors(errors);
     return;

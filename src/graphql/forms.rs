@@ -5,6 +5,7 @@ use async_graphql::dynamic::{Field, FieldFuture, InputValue, TypeRef};
 use serde_json::{Value as Json, json};
 
 use super::types::json_value;
+use crate::meta::validate::Shape;
 use crate::meta::{CrmModel, FieldDef, FieldKind, ModuleDef};
 
 pub fn crm_module_field(model: &CrmModel) -> Field {
@@ -49,6 +50,10 @@ fn field_json(model: &CrmModel, f: &FieldDef) -> Json {
         _ => None,
     };
     let options: Vec<Json> = f.options.iter().map(|(value, label)| json!({ "value": value, "label": label })).collect();
+    let shape = match f.kind {
+        FieldKind::Text(kind) => Shape::of(kind),
+        _ => None,
+    };
     json!({
         "apiName": f.api_name,
         "graphqlName": f.gql_name,
@@ -59,6 +64,8 @@ fn field_json(model: &CrmModel, f: &FieldDef) -> Json {
         "required": f.required,
         "readOnly": f.read_only,
         "maxLength": f.max_length,
+        "pattern": shape.map(|s| s.pattern),
+        "patternMessage": shape.map(|s| s.message),
         "options": options,
         "lookupModule": lookup,
     })

@@ -102,6 +102,19 @@ pub fn types() -> Vec<async_graphql::dynamic::Type> {
             ))
             .field(json_field("maxLength", TypeRef::named(TypeRef::INT), "maxLength", "At most this many characters."))
             .field(json_field(
+                "pattern",
+                s(),
+                "pattern",
+                "The shape a value must have (emails, phones, web addresses): a regular expression that reads the same \
+                 in JavaScript (`new RegExp(pattern)`) as in the gateway, which refuses a value that does not match.",
+            ))
+            .field(json_field(
+                "patternMessage",
+                s(),
+                "patternMessage",
+                "What the gateway says when a value does not match `pattern`.",
+            ))
+            .field(json_field(
                 "options",
                 TypeRef::named_nn_list_nn("CrmFieldOption"),
                 "options",

@@ -140,14 +140,57 @@ fn check_text(field: &FieldDef, kind: TextKind, s: &str) -> Result<(), String> {
     if s.chars().any(|c| c.is_control() && !(kind == TextKind::TextArea && matches!(c, '\n' | '\t' | '\r'))) {
         return Err("Control characters are not allowed.".into());
     }
+    if let Some(shape) = Shape::of(kind)
+        && !shape.matches(s)
+    {
+        return Err(shape.message.into());
+    }
     match kind {
-        TextKind::Email if !is_email(s) => Err("Enter an email address like name@example.com.".into()),
-        TextKind::Phone if !is_phone(s) => Err("Enter a phone number: at least 3 digits, with spaces and + - ( ) . only.".into()),
-        TextKind::Website if s.chars().any(char::is_whitespace) || !s.contains('.') => {
-            Err("Enter a web address like example.com.".into())
-        }
         TextKind::Picklist => check_option(field, s),
         _ => Ok(()),
+    }
+}
+
+/// The shape a text field's value must have. One table: the gateway checks inputs with it, and
+/// `crmModule` publishes each pattern and message (`CrmField.pattern`, `patternMessage`) so that a
+/// form checks exactly what the gateway will. The patterns use only syntax that Rust's `regex` and
+/// ECMAScript read alike (no lookaround, no backreferences, ASCII classes).
+pub struct Shape {
+    pub kind: TextKind,
+    pub pattern: &'static str,
+    pub message: &'static str,
+}
+
+const SHAPES: [Shape; 3] = [
+    // What Zoho's email fields accept (INVALID_DATA otherwise, zoho-api.md §2.4): a local part of
+    // letters, digits and `_%+'-` in dot-separated runs (no leading, trailing or doubled dots);
+    // letter/digit/hyphen domain labels that neither start nor end with a hyphen; a top-level
+    // domain of at least two letters (so `a@b.c` is refused here, with a message, not by Zoho).
+    Shape {
+        kind: TextKind::Email,
+        pattern: r"^[A-Za-z0-9_%+'-]+(\.[A-Za-z0-9_%+'-]+)*@([A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?\.)+[A-Za-z]{2,}$",
+        message: "Enter an email address like name@example.com.",
+    },
+    // Digits with the usual separators, and at least three digits.
+    Shape {
+        kind: TextKind::Phone,
+        pattern: r"^[ +().-]*([0-9][ +().-]*){3,}$",
+        message: "Enter a phone number: at least 3 digits, with spaces and + - ( ) . only.",
+    },
+    Shape { kind: TextKind::Website, pattern: r"^[^\s]*\.[^\s]*$", message: "Enter a web address like example.com." },
+];
+
+impl Shape {
+    pub fn of(kind: TextKind) -> Option<&'static Shape> {
+        SHAPES.iter().find(|shape| shape.kind == kind)
+    }
+
+    pub fn matches(&self, s: &str) -> bool {
+        static COMPILED: std::sync::LazyLock<Vec<regex::Regex>> = std::sync::LazyLock::new(|| {
+            SHAPES.iter().map(|shape| regex::Regex::new(shape.pattern).expect("the shapes compile")).collect()
+        });
+        let at = SHAPES.iter().position(|shape| shape.kind == self.kind).unwrap_or_default();
+        COMPILED[at].is_match(s)
     }
 }
 
@@ -165,33 +208,14 @@ pub fn is_record_id(s: &str) -> bool {
     !s.is_empty() && s.len() <= 25 && s.chars().all(|c| c.is_ascii_digit())
 }
 
-/// The shape Zoho's email fields accept: one `@`, a dotted domain, no spaces.
+/// An email address Zoho accepts (`Shape` of email fields).
 pub fn is_email(s: &str) -> bool {
-    // Zoho refuses what this refuses (INVALID_DATA, zoho-api.md §2.4): a local part of letters,
-    // digits and `._%+-'` without leading, trailing or doubled dots; letter/digit/hyphen domain
-    // labels; a top-level domain of at least two letters (so `a@b.c` is refused here, with a
-    // message, rather than by Zoho).
-    let Some((local, domain)) = s.split_once('@') else {
-        return false;
-    };
-    let local_ok = !local.is_empty()
-        && local.len() <= 64
-        && local.chars().all(|c| c.is_ascii_alphanumeric() || "._%+-'".contains(c))
-        && !local.starts_with('.')
-        && !local.ends_with('.')
-        && !local.contains("..");
-    let labels: Vec<&str> = domain.split('.').collect();
-    let label_ok = |l: &&str| {
-        !l.is_empty() && !l.starts_with('-') && !l.ends_with('-') && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
-    };
-    let tld_ok = labels.last().is_some_and(|t| t.len() >= 2 && t.chars().all(|c| c.is_ascii_alphabetic()));
-    local_ok && labels.len() >= 2 && labels.iter().all(label_ok) && tld_ok
+    Shape::of(TextKind::Email).is_some_and(|shape| shape.matches(s))
 }
 
-/// Digits with the usual separators, and at least three digits.
+/// A phone number (`Shape` of phone fields).
 pub fn is_phone(s: &str) -> bool {
-    s.chars().all(|c| c.is_ascii_digit() || matches!(c, ' ' | '+' | '-' | '(' | ')' | '.'))
-        && s.chars().filter(char::is_ascii_digit).count() >= 3
+    Shape::of(TextKind::Phone).is_some_and(|shape| shape.matches(s))
 }
 
 #[cfg(test)]
@@ -220,8 +244,11 @@ mod tests {
         ] {
             assert!(!is_email(bad), "{bad}");
         }
-        assert!(is_phone("+91 98450 00001"));
-        assert!(!is_phone("abc"));
-        assert!(!is_phone("12"));
+        for ok in ["+91 98450 00001", "(555) 010.2030", "555-0100", "123"] {
+            assert!(is_phone(ok), "{ok}");
+        }
+        for bad in ["", "12", "abc", "555 0100 ext 2", "+1/555/0100", "--", "1 2"] {
+            assert!(!is_phone(bad), "{bad}");
+        }
     }
 }

@@ -636,3 +636,41 @@ it('GraphiQL renders on a closed network from the assets built into the gateway,
   assert.deepEqual(foreign, [], 'nothing was fetched from outside the gateway');
   assert.deepEqual(pageErrors, []);
 });
+
+it('the form and the gateway agree on every email and phone: one published rule set (issue 13, item 8)', async (_t, { page, pageErrors }) => {
+  await openPortal(page);
+  await signIn(page, ADMIN);
+  const samples = {
+    email: ['a@b.c', 'x@y..z', 'a@b.co', 'first.last+tag@college.example.edu', 'a..b@c.co', '.a@b.co', 'a@-b.co', "o'neil@x.org",
+      'a b@c.co', 'a@b@c.co', 'ü@example.com', 'a@b.c0', 'a@b-.co'],
+    phone: ['abc', '12', '123', '+91 98450 00001', '(555) 010.2030', '555 0100 ext 2', '+1/555/0100', '1 2', '１２３'],
+  };
+  // In the page: the portal's verdict with the rules it loaded, and the gateway's verdict for the same value
+  // (an update of a record that does not exist: input is checked before anything reaches Zoho).
+  const verdicts = await page.evaluate(async (samples) => {
+    const { validateStudent, fieldRules } = globalThis.ZGW_RULES;
+    const call = async (query, variables) => (await fetch('/graphql', {
+      method: 'POST', credentials: 'same-origin', headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ query, variables }),
+    })).json();
+    const module = (await call(globalThis.ZGW_OPERATIONS.StudentModule, {})).data.crmModule;
+    const rules = fieldRules(module);
+    const out = [];
+    for (const [field, values] of Object.entries(samples)) {
+      for (const value of values) {
+        const portal = validateStudent({ lastName: 'Agree', [field]: value }, rules)[field] || null;
+        const r = await call('mutation($id: ID!, $p: LeadPatch!) { updateLead(id: $id, input: $p) { id } }',
+          { id: '1', p: { [field]: value } });
+        const error = (r.errors || []).find((e) => e.extensions && e.extensions.code === 'BAD_USER_INPUT');
+        out.push({ field, value, portal, gateway: error ? error.extensions.field || error.message : null, message: error && error.message });
+      }
+    }
+    return out;
+  }, samples);
+  for (const v of verdicts) {
+    assert.equal(Boolean(v.portal), Boolean(v.gateway), `${v.field} ${JSON.stringify(v.value)}: portal ${v.portal}, gateway ${v.gateway}`);
+    if (v.portal) assert.ok(v.message.includes(v.portal), `the same words: ${v.portal} / ${v.message}`);
+  }
+  assert.ok(verdicts.some((v) => v.portal) && verdicts.some((v) => !v.portal), 'both verdicts occur');
+  assert.deepEqual(pageErrors, []);
+});
