@@ -4,7 +4,11 @@
 //      portal/operations.graphql;
 //   2. runs graphql-codegen on ../schema.graphql and those operations into the temporary folder and compares
 //      every file with src/gql/ (a file missing, extra or different is stale);
-//   3. runs `tsc --noEmit` over the recipes and the generated code.
+//   3. runs `tsc --noEmit` over the recipes and the generated code;
+//   4. checks that each recipe snippet of the README's "Typed clients and recipes" section (README.md once the
+//      section is merged there, and clients/README-section.md while it exists) is still in the recipe it names
+//      on its first line (`// clients/recipes/<file>`): each paragraph of the snippet, line for line
+//      (indentation aside).
 // Nothing in the working tree is written. The fix for 1 and 2 is `npm run generate`, then commit clients/.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -74,11 +78,39 @@ try {
 
   // 3. The recipes type-check against the committed generated code.
   run('tsc --noEmit (recipes and generated code)', bin('tsc'), ['--noEmit', '-p', 'tsconfig.json']);
+
+  // 4. The README's snippets are the recipes' code.
+  for (const readme of [path.join(clients, '..', 'README.md'), path.join(clients, 'README-section.md')]) {
+    if (!fs.existsSync(readme)) continue;
+    const text = fs.readFileSync(readme, 'utf8');
+    const start = text.indexOf('### Typed clients and recipes');
+    if (start < 0) continue;
+    const bodyStart = text.indexOf('\n', start) + 1;
+    const next = text.slice(bodyStart).search(/^#{1,3} /m); // the next heading of the same level or above
+    const section = next < 0 ? text.slice(start) : text.slice(start, bodyStart + next);
+    const name = path.relative(path.join(clients, '..'), readme);
+    let snippets = 0;
+    for (const [, body] of section.matchAll(/```ts\n([\s\S]*?)```/g)) {
+      const [first, ...rest] = body.split('\n');
+      const file = /^\/\/ (clients\/recipes\/\S+)$/.exec(first)?.[1];
+      if (!file) continue;
+      snippets += 1;
+      const recipe = fs.readFileSync(path.join(clients, '..', file), 'utf8').split('\n').map((l) => l.trim());
+      const paragraphs = rest.join('\n').split(/\n\s*\n/).map((p) => p.split('\n').map((l) => l.trim()).filter(Boolean));
+      for (const lines of paragraphs.filter((p) => p.length > 0)) {
+        const found = recipe.some((_, i) => lines.every((line, j) => recipe[i + j] === line));
+        if (!found) problems.push(`${name}: a snippet is no longer in ${file}:\n${lines.join('\n')}`);
+      }
+    }
+    if (snippets === 0) problems.push(`${name}: the "Typed clients and recipes" section quotes no recipe`);
+    const ok = !problems.some((p) => p.startsWith(`${name}:`));
+    console.log(`${ok ? "ok" : "not ok"} - ${name}: its ${snippets} recipe snippets are in the recipes`);
+  }
 } finally {
   fs.rmSync(tmp, { recursive: true, force: true });
 }
 
 if (problems.length > 0) {
-  console.error(`\n${problems.join('\n\n')}\n\nFix: cd clients && npm run generate, check the recipes still type-check (npm run typecheck), commit clients/.`);
+  console.error(`\n${problems.join('\n\n')}\n\nFix: a stale file: cd clients && npm run generate, then npm run typecheck, and commit clients/; a README snippet: copy the recipe's client setup into it again.`);
   process.exit(1);
 }
