@@ -138,10 +138,11 @@ impl Application {
             max_complexity: config.max_complexity,
             max_aliases: config.max_aliases,
             max_lead_ids: config.max_lead_ids,
-            introspection: config.introspection,
+            introspection: config.introspection_allowed(),
         };
         let schema = graphql::build_schemas(&model, state.clone(), limits)?;
-        let router = crate::http::router(state, schema, limits, &config.cors_origins);
+        let documents = graphql::documents::Documents::new(&config.trusted_documents)?;
+        let router = crate::http::router(state, schema, documents, limits, &config.cors_origins);
         let drain_limit = Duration::from_secs(config.zoho_timeout_secs) * 2 + Duration::from_millis(config.retry_budget_ms);
         Ok(Self { listener, router, addr, metrics, sandbox, drain_limit })
     }

@@ -232,11 +232,19 @@ pub struct Config {
     )]
     pub max_lead_ids: usize,
 
-    /// Serve the schema to introspection (GraphiQL's docs); switch off in production if wanted.
-    #[arg(long, env = "GATEWAY_INTROSPECTION", value_name = "GATEWAY_INTROSPECTION", default_value_t = true, action = clap::ArgAction::Set,
+    /// Serve the schema to introspection (GraphiQL's docs): on by default, off by default in
+    /// trusted-documents mode.
+    #[arg(long, env = "GATEWAY_INTROSPECTION", value_name = "GATEWAY_INTROSPECTION", action = clap::ArgAction::Set,
         help_heading = SCHEMA
     )]
-    pub introspection: bool,
+    pub introspection: Option<bool>,
+
+    /// Trusted documents: comma list of manifests (graphql-codegen's `persisted-documents.json`,
+    /// Apollo's persisted query manifest). When set, only their operations run.
+    #[arg(long, env = "GATEWAY_TRUSTED_DOCUMENTS", value_name = "GATEWAY_TRUSTED_DOCUMENTS", value_delimiter = ',',
+        help_heading = LIMITS
+    )]
+    pub trusted_documents: Vec<PathBuf>,
 
     /// Log line format: `text` or `json` (JSON carries the request id of each line's request).
     #[arg(long, env = "GATEWAY_LOG_FORMAT", value_name = "GATEWAY_LOG_FORMAT", value_enum, default_value = "text",
@@ -386,6 +394,11 @@ fn parse_api_name(s: &str) -> Result<String, String> {
 }
 
 impl Config {
+    /// Introspection unless switched off; in trusted-documents mode only when switched on.
+    pub fn introspection_allowed(&self) -> bool {
+        self.introspection.unwrap_or(self.trusted_documents.is_empty())
+    }
+
     /// Checks that flags cannot check alone. Called once at start-up.
     pub fn validate(&self) -> Result<(), String> {
         if !self.sandbox {

@@ -6,6 +6,7 @@
 
 pub mod answers;
 pub mod context;
+pub mod documents;
 pub mod filters;
 pub mod forms;
 pub mod limits;

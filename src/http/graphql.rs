@@ -17,6 +17,7 @@ use crate::auth::session;
 use crate::graphql::Schemas;
 use crate::graphql::answers::{self, Answer};
 use crate::graphql::context::RequestCtx;
+use crate::graphql::documents::{DocumentError, Documents, Named};
 use crate::graphql::limits::{self, QueryLimits};
 use crate::graphql::operation;
 use crate::state::AppState;
@@ -26,6 +27,8 @@ const APPLICATION_JSON: &str = "application/json";
 
 pub struct GraphqlEndpoint {
     pub schemas: Schemas,
+    /// Persisted queries and the trusted-documents list.
+    pub documents: Documents,
     pub limits: QueryLimits,
     pub costs: limits::Costs,
     pub state: Arc<AppState>,
@@ -118,6 +121,7 @@ pub async fn get(State(endpoint): State<Arc<GraphqlEndpoint>>, headers: HeaderMa
         variables: Option<String>,
         operation_name: Option<String>,
         extensions: Option<String>,
+        document_id: Option<String>,
     }
     let params: GetParams = match serde_urlencoded::from_str(query.as_deref().unwrap_or_default()) {
         Ok(p) => p,
@@ -125,26 +129,37 @@ pub async fn get(State(endpoint): State<Arc<GraphqlEndpoint>>, headers: HeaderMa
             return plain_error(StatusCode::BAD_REQUEST, "The query string is not a GraphQL request.", "BAD_REQUEST");
         }
     };
-    let Some(query) = params.query.filter(|q| !q.trim().is_empty()) else {
-        return plain_error(StatusCode::BAD_REQUEST, "A GraphQL request needs a query.", "BAD_REQUEST");
-    };
-    let mut request = async_graphql::Request::new(query.clone());
-    if let Some(name) = params.operation_name.filter(|n| !n.is_empty()) {
-        request = request.operation_name(name);
-    }
+    let mut variables = None;
+    let mut extensions = None;
     for (raw, is_vars) in [(&params.variables, true), (&params.extensions, false)] {
         let Some(raw) = raw.as_deref().filter(|r| !r.is_empty()) else {
             continue;
         };
         match serde_json::from_str::<serde_json::Value>(raw) {
-            Ok(serde_json::Value::Object(map)) if is_vars => {
-                request = request.variables(async_graphql::Variables::from_json(serde_json::Value::Object(map)))
-            }
-            Ok(serde_json::Value::Object(_)) => {}
+            Ok(object @ serde_json::Value::Object(_)) if is_vars => variables = Some(object),
+            Ok(object @ serde_json::Value::Object(_)) => extensions = Some(object),
             _ => {
                 return plain_error(StatusCode::BAD_REQUEST, "variables and extensions must be JSON objects.", "BAD_REQUEST");
             }
         }
+    }
+    // A persisted query may come by hash alone: the text it names decides what runs.
+    let named = Named {
+        query: params.query.as_deref(),
+        document_id: params.document_id.as_deref(),
+        persisted_query: extensions.as_ref().and_then(|e| e.get("persistedQuery")),
+    };
+    let resolved = match endpoint.documents.resolve(&named) {
+        Ok(resolved) => resolved,
+        Err(e) => return document_error(media, &e),
+    };
+    let query = resolved.query;
+    let mut request = async_graphql::Request::new(query.clone());
+    if let Some(name) = params.operation_name.filter(|n| !n.is_empty()) {
+        request = request.operation_name(name);
+    }
+    if let Some(variables) = variables {
+        request = request.variables(async_graphql::Variables::from_json(variables));
     }
     if is_mutation(&query, request.operation_name.as_deref()) {
         let mut response = plain_error(StatusCode::METHOD_NOT_ALLOWED, "Mutations must be sent with POST.", "METHOD_NOT_ALLOWED");
@@ -154,7 +169,7 @@ pub async fn get(State(endpoint): State<Arc<GraphqlEndpoint>>, headers: HeaderMa
     if let Some(refusal) = csrf_refusal(&headers) {
         return refusal;
     }
-    execute(&endpoint, &headers, request, media).await
+    execute(&endpoint, &headers, request, media, resolved.listed).await
 }
 
 /// POST: a JSON body `{query, variables, operationName, extensions}`.
@@ -191,7 +206,9 @@ pub async fn post(State(endpoint): State<Arc<GraphqlEndpoint>>, headers: HeaderM
             "BAD_REQUEST",
         );
     }
-    let request: async_graphql::Request = match serde_json::from_value(value) {
+    let document_id = value.get("documentId").and_then(serde_json::Value::as_str).map(str::to_owned);
+    let persisted_query = value.pointer("/extensions/persistedQuery").cloned();
+    let mut request: async_graphql::Request = match serde_json::from_value(value) {
         Ok(r) => r,
         Err(_) => {
             return plain_error(
@@ -201,10 +218,28 @@ pub async fn post(State(endpoint): State<Arc<GraphqlEndpoint>>, headers: HeaderM
             );
         }
     };
-    if request.query.trim().is_empty() {
-        return plain_error(StatusCode::BAD_REQUEST, "A GraphQL request needs a query.", "BAD_REQUEST");
+    let named = Named {
+        query: Some(request.query.as_str()),
+        document_id: document_id.as_deref(),
+        persisted_query: persisted_query.as_ref(),
+    };
+    let listed = match endpoint.documents.resolve(&named) {
+        Ok(resolved) => {
+            request.query = resolved.query;
+            resolved.listed
+        }
+        Err(e) => return document_error(media, &e),
+    };
+    execute(&endpoint, &headers, request, media, listed).await
+}
+
+/// A malformed document reference is a bad request; an unknown or refused one is a GraphQL
+/// request error with its code (Apollo's clients resend the query on `PERSISTED_QUERY_NOT_FOUND`).
+fn document_error(media: MediaType, error: &DocumentError) -> Response {
+    match error {
+        DocumentError::BadRequest(message) => plain_error(StatusCode::BAD_REQUEST, message, error.code()),
+        _ => request_error(media, &error.to_string(), error.code()),
     }
-    execute(&endpoint, &headers, request, media).await
 }
 
 fn is_mutation(query: &str, operation_name: Option<&str>) -> bool {
@@ -212,10 +247,17 @@ fn is_mutation(query: &str, operation_name: Option<&str>) -> bool {
 }
 
 /// Executes and records the request's metrics under its operation's label.
-async fn execute(endpoint: &GraphqlEndpoint, headers: &HeaderMap, request: async_graphql::Request, media: MediaType) -> Response {
+/// `listed`: the trusted-documents list has this document (see `documents.rs`).
+async fn execute(
+    endpoint: &GraphqlEndpoint,
+    headers: &HeaderMap,
+    request: async_graphql::Request,
+    media: MediaType,
+    listed: bool,
+) -> Response {
     let started = std::time::Instant::now();
     let mut label = String::from("invalid");
-    let response = execute_labelled(endpoint, headers, request, media, &mut label).await;
+    let response = execute_labelled(endpoint, headers, request, media, listed, &mut label).await;
     let outcome =
         if response.status().is_success() && response.extensions().get::<HadErrors>().is_none() { "ok" } else { "error" };
     crate::telemetry::graphql_request(&label, outcome, started.elapsed());
@@ -231,6 +273,7 @@ async fn execute_labelled(
     headers: &HeaderMap,
     mut request: async_graphql::Request,
     media: MediaType,
+    listed: bool,
     label: &mut String,
 ) -> Response {
     let cookies = || headers.get_all(header::COOKIE).iter().filter_map(|v| v.to_str().ok());
@@ -272,6 +315,10 @@ async fn execute_labelled(
                 return request_error(media, &message, "QUERY_TOO_COMPLEX");
             }
             let introspection_only = limits::is_introspection_only(doc);
+            // Trusted documents: what is not listed does not run (pure introspection only when allowed).
+            if endpoint.documents.trusted_only() && !listed && !(introspection_only && endpoint.limits.introspection) {
+                return document_error(media, &DocumentError::NotInList);
+            }
             if counts.complexity > endpoint.limits.max_complexity && !introspection_only {
                 let message = format!(
                     "Query is too complex: it costs {}, at most {} is allowed (a list of N records costs N × its selection).",

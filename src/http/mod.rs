@@ -24,9 +24,15 @@ use crate::state::AppState;
 /// GraphQL bodies above this are refused with 413 (a portal query is a few KiB).
 const BODY_LIMIT: usize = 1024 * 1024;
 
-pub fn router(state: Arc<AppState>, schemas: Schemas, limits: QueryLimits, cors_origins: &[String]) -> Router {
+pub fn router(
+    state: Arc<AppState>,
+    schemas: Schemas,
+    documents: crate::graphql::documents::Documents,
+    limits: QueryLimits,
+    cors_origins: &[String],
+) -> Router {
     let costs = crate::graphql::limits::Costs::new(&state.model);
-    let endpoint = Arc::new(graphql::GraphqlEndpoint { schemas, limits, costs, state: state.clone() });
+    let endpoint = Arc::new(graphql::GraphqlEndpoint { schemas, documents, limits, costs, state: state.clone() });
     let graphql_routes = Router::new()
         .route("/graphql", get(graphql::get).post(graphql::post))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))

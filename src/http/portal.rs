@@ -19,6 +19,7 @@ use rust_embed::RustEmbed;
 #[exclude = "package.json"]
 #[exclude = "package-lock.json"]
 #[exclude = "vendor.mjs"]
+#[exclude = "trusted-documents.*"]
 struct Embedded;
 
 /// GraphiQL's page, served at `/playground`.

@@ -19,6 +19,14 @@ pub struct TestApp {
     server: tokio::task::JoinHandle<()>,
 }
 
+/// The documents a test browser signs in with (`login`, `initialize`), e.g. for a trusted-documents list.
+pub const SIGN_IN_DOCUMENTS: [&str; 2] = [
+    "mutation($r: String!) { login(redirectUrl: $r) { url state } }",
+    "mutation($c: String!, $s: String!, $r: String!, $l: String, $a: String) {
+               initialize(code: $c, state: $s, redirectUrl: $r, location: $l, accountsServer: $a) {
+                 user { id name email } org { id name dataCenter } expiresAt } }",
+];
+
 /// Options beyond the defaults: sandbox behaviour and extra gateway flags.
 #[derive(Default)]
 pub struct Options {
@@ -128,18 +136,14 @@ impl Browser {
 
     /// `login`, then the user's visit to Zoho's consent page; returns the redirect's parameters.
     pub async fn authorize(&self, app: &TestApp, user: &str) -> Redirect {
-        let login = self
-            .graphql("mutation($r: String!) { login(redirectUrl: $r) { url state } }", json!({ "r": app.redirect_url }))
-            .await;
+        let login = self.graphql(SIGN_IN_DOCUMENTS[0], json!({ "r": app.redirect_url })).await;
         let url = login["data"]["login"]["url"].as_str().unwrap_or_else(|| panic!("login failed: {login}"));
         follow_consent(url, user).await
     }
 
     pub async fn initialize(&self, app: &TestApp, redirect: &Redirect) -> Value {
         self.graphql(
-            "mutation($c: String!, $s: String!, $r: String!, $l: String, $a: String) {
-               initialize(code: $c, state: $s, redirectUrl: $r, location: $l, accountsServer: $a) {
-                 user { id name email } org { id name dataCenter } expiresAt } }",
+            SIGN_IN_DOCUMENTS[1],
             json!({
                 "c": redirect.get("code"), "s": redirect.get("state"), "r": app.redirect_url,
                 "l": redirect.get("location"), "a": redirect.get("accounts-server"),

@@ -12,6 +12,7 @@ mod leads;
 mod limits;
 mod modules;
 mod observability;
+mod persisted;
 mod persistence;
 mod schema;
 mod tokens;

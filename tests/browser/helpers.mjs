@@ -127,6 +127,17 @@ export async function gqlInPage(page, query, variables = {}) {
   }, [query, variables]);
 }
 
+/** Opens the portal at `path` and waits until it has decided whether someone is signed in. */
+export async function openPortal(page, path = '/') {
+  await page.goto(path);
+  await page.locator('#view-loading').waitFor({ state: 'hidden' });
+}
+
+/** A letters-only word unlikely to occur in the seed data, so word search finds exactly our student. */
+export function uniqueWord() {
+  return `Qz${unique().replace(/[0-9]/g, (d) => 'abcdefghij'[Number(d)])}`;
+}
+
 /** A short unique suffix so runs against a long-lived gateway do not collide. */
 export function unique() {
   return `${Date.now().toString(36)}${Math.floor(Math.random() * 1e4).toString(36)}`;

@@ -4,7 +4,7 @@
 import { before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  PHONE, launchBrowser, scenario, signIn, waitForList, tableRows, gqlInPage, unique,
+  PHONE, launchBrowser, openPortal, scenario, signIn, waitForList, tableRows, gqlInPage, unique,
 } from './helpers.mjs';
 
 let browser;
@@ -15,11 +15,6 @@ const it = (name, fn, options) => scenario(() => browser, name, fn, options);
 const ADMIN = 'Priya Sharma';
 const COORDINATOR = 'Daniel Okafor';
 const COURSE = 'Web Design';
-
-async function openPortal(page, path = '/') {
-  await page.goto(path);
-  await page.locator('#view-loading').waitFor({ state: 'hidden' });
-}
 
 const courseFilter = (page) => page.getByRole('combobox', { name: 'Course', exact: true });
 const statusFilter = (page) => page.getByRole('combobox', { name: 'Status', exact: true });

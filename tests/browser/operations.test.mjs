@@ -1,6 +1,7 @@
 // The portal cannot drift from the typed schema: every GraphQL document in playground/app.js is parsed and
 // validated against the repository's schema.graphql, and the variables the portal builds are coerced
-// against each operation's variable definitions. No browser and no gateway needed.
+// against each operation's variable definitions; its trusted-documents manifest is current. No browser;
+// the form's rules come from the gateway tests/browser/run.sh started.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
@@ -213,6 +214,13 @@ test('a full student form coerces to LeadInput and a partial edit to LeadPatch',
   assert.ok(coerceVariables(schema, 'CreateStudent', { input: { lastName: 'Ada', college: 'x' } }).length > 0, 'unknown LeadInput field');
   assert.deepEqual(coerceVariables(schema, 'Students', { page: 2, perPage: 25, sortBy: 'CREATED_TIME', sortOrder: 'ASC' }), []);
   assert.deepEqual(coerceVariables(schema, 'Initialize', { code: 'c', state: 's', redirectUrl: 'http://x/redirect.html', location: 'us', accountsServer: null }), []);
+});
+
+test('playground/trusted-documents.json lists exactly the portal\'s operations (node playground/trusted-documents.mjs)', async () => {
+  const { manifestText, MANIFEST } = await import(repo('playground/trusted-documents.mjs'));
+  assert.equal(fs.readFileSync(MANIFEST, 'utf8'), manifestText(), 'stale: run node playground/trusted-documents.mjs');
+  const listed = Object.values(JSON.parse(fs.readFileSync(MANIFEST, 'utf8')));
+  assert.deepEqual(listed.sort(), Object.values(OPERATIONS).sort());
 });
 
 test('GraphiQL is vendored from the pinned packages: manifest, files, pins and graphiql.html agree', () => {
