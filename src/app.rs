@@ -34,7 +34,8 @@ pub struct Core {
 }
 
 impl Core {
-    pub async fn build(config: &Config) -> anyhow::Result<Self> {
+    /// `scopes`: what `login` asks Zoho for.
+    pub async fn build(config: &Config, scopes: Vec<String>) -> anyhow::Result<Self> {
         let http = reqwest::Client::builder()
             // A token endpoint's redirect must never re-post the code and client secret elsewhere.
             .redirect(reqwest::redirect::Policy::none())
@@ -53,7 +54,7 @@ impl Core {
                 client_id: config.client_id.clone().unwrap_or_default(),
                 client_secret: config.client_secret.clone().unwrap_or_else(|| ClientSecret::new("")),
                 accounts_url: config.accounts_url.clone(),
-                scopes: config.scopes.clone(),
+                scopes,
                 redirect_uris: config.redirect_uris.clone(),
                 accounts_servers: config.accounts_servers(),
                 api_domains: config.api_domains(),
@@ -114,7 +115,8 @@ impl Application {
         let model = Arc::new(load_model(&config)?);
         crate::telemetry::metrics_handle();
 
-        let Core { store, oauth, cache, zoho, tokens } = Core::build(&config).await?;
+        let scopes = config.scopes.clone().unwrap_or_else(|| model.least_scopes());
+        let Core { store, oauth, cache, zoho, tokens } = Core::build(&config, scopes).await?;
         share_invalidations(&store, &cache).await?;
         let state = Arc::new(AppState {
             auth: AuthService::new(

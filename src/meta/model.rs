@@ -112,6 +112,8 @@ pub struct ModuleDef {
     pub creatable: bool,
     pub editable: bool,
     pub deletable: bool,
+    /// A custom module (Zoho's `generated_type: custom`): its OAuth scope is `ZohoCRM.modules.custom`.
+    pub custom: bool,
     by_gql: HashMap<String, usize>,
     by_api: HashMap<String, usize>,
 }
@@ -143,6 +145,35 @@ impl ModuleDef {
 #[derive(Debug, Clone)]
 pub struct CrmModel {
     pub modules: Vec<Arc<ModuleDef>>,
+}
+
+/// What the gateway calls besides the records of its modules: fields and modules metadata (the
+/// schema and its drift check, `schema pull`), COQL (filters, totals), the signed-in user and org,
+/// and the search API (zoho-api.md §1.10: `ZohoSearch.securesearch.READ`, v8 UNCONFIRMED).
+const BASE_SCOPES: [&str; 6] = [
+    "ZohoCRM.settings.fields.READ",
+    "ZohoCRM.settings.modules.READ",
+    "ZohoCRM.coql.READ",
+    "ZohoCRM.users.READ",
+    "ZohoCRM.org.READ",
+    "ZohoSearch.securesearch.READ",
+];
+
+impl CrmModel {
+    /// The least OAuth scopes this schema needs: each served module's records
+    /// (`ZohoCRM.modules.leads.ALL`, `ZohoCRM.modules.custom.ALL` for custom modules) and `BASE_SCOPES`.
+    pub fn least_scopes(&self) -> Vec<String> {
+        let mut scopes: Vec<String> = Vec::new();
+        for m in &self.modules {
+            let family = if m.custom { "custom".to_owned() } else { m.api_name.to_ascii_lowercase() };
+            let scope = format!("ZohoCRM.modules.{family}.ALL");
+            if !scopes.contains(&scope) {
+                scopes.push(scope);
+            }
+        }
+        scopes.extend(BASE_SCOPES.iter().map(|s| (*s).to_owned()));
+        scopes
+    }
 }
 
 /// Type names the gateway defines itself; a module whose name would take one is renamed.
@@ -290,6 +321,7 @@ fn module_def(snap: &ModuleSnapshot, taken_types: &mut BTreeSet<String>, taken_r
         creatable: m.creatable,
         editable: m.editable,
         deletable: m.deletable,
+        custom: m.generated_type.as_deref() == Some("custom"),
         by_gql,
         by_api,
     }

@@ -14,7 +14,8 @@ use crate::error::GatewayError;
 
 /// Pulls the snapshot and writes it to `out`; returns it too.
 pub async fn run(config: &Config, email: &str, out: &Path) -> anyhow::Result<Snapshot> {
-    let core = Core::build(config).await?;
+    // No sign-in starts here, so no scopes are asked for; the stored grant's are what count.
+    let core = Core::build(config, Vec::new()).await?;
     let keys = core.store.token_keys_by_email(email.trim()).await.context("reading the store")?;
     let key = match keys.as_slice() {
         [] => bail!(

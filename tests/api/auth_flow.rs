@@ -24,7 +24,12 @@ async fn a_user_signs_in_through_zoho_and_the_session_knows_them() {
     assert_eq!(q["prompt"], "consent");
     assert_eq!(q["redirect_uri"], app.redirect_url);
     assert_eq!(q["state"], login["data"]["login"]["state"].as_str().unwrap());
-    assert!(q["scope"].split(',').any(|s| s == "ZohoCRM.modules.ALL"));
+    // The least the served schema needs (issue 13): its module's records, not every module's.
+    assert_eq!(
+        q["scope"],
+        "ZohoCRM.modules.leads.ALL,ZohoCRM.settings.fields.READ,ZohoCRM.settings.modules.READ,ZohoCRM.coql.READ,\
+         ZohoCRM.users.READ,ZohoCRM.org.READ,ZohoSearch.securesearch.READ"
+    );
 
     let redirect = follow_consent(url.as_str(), "admin").await;
     assert_eq!(redirect.get("state"), Some(q["state"].as_str()));

@@ -257,3 +257,33 @@ async fn a_field_removed_in_zoho_is_named_and_the_rest_of_the_query_works() {
     assert_eq!(error_code(&r), "SCHEMA_DRIFT", "{r}");
     let _: Value = r;
 }
+
+/// Issue 13: sign-in asks for the served modules' scopes only (a custom module through
+/// `ZohoCRM.modules.custom`), and that grant is enough for every module's reads and writes.
+#[tokio::test]
+async fn sign_in_asks_for_the_served_modules_scopes_and_they_suffice() {
+    let app = spawn_app_with(Options { args: vec!["--modules".into(), ALL_MODULES.into()], ..Options::default() }).await;
+    let browser = app.browser();
+    let login =
+        browser.graphql("mutation($r: String!) { login(redirectUrl: $r) { url } }", json!({ "r": app.redirect_url })).await;
+    let url = url::Url::parse(login["data"]["login"]["url"].as_str().unwrap()).unwrap();
+    let scope = url.query_pairs().find(|(k, _)| k == "scope").map(|(_, v)| v.into_owned()).unwrap();
+    let modules: Vec<&str> = scope.split(',').filter(|s| s.starts_with("ZohoCRM.modules.")).collect();
+    assert_eq!(
+        modules,
+        ["ZohoCRM.modules.leads.ALL", "ZohoCRM.modules.contacts.ALL", "ZohoCRM.modules.deals.ALL", "ZohoCRM.modules.custom.ALL"]
+    );
+    let admin = app.signed_in("admin").await;
+    let r = admin
+        .graphql(
+            "{ leads(perPage: 1) { nodes { id } } contacts(perPage: 1) { nodes { id } } deals(perPage: 1) { nodes { id } } \
+               courses(perPage: 1) { nodes { id } } }",
+            json!({}),
+        )
+        .await;
+    assert!(r["errors"].is_null(), "{r}");
+    let made = admin.graphql("mutation { createCourse(input: { name: \"Scopes 101\" }) { id } }", json!({})).await;
+    let id = made["data"]["createCourse"]["id"].as_str().unwrap_or_else(|| panic!("{made}")).to_owned();
+    let gone = admin.graphql("mutation($id: ID!) { deleteCourse(id: $id) }", json!({ "id": id })).await;
+    assert_eq!(gone["data"]["deleteCourse"], id.as_str(), "{gone}");
+}
