@@ -92,12 +92,12 @@ run_step "recipe: trusted documents (documentId, GATEWAY_TRUSTED_DOCUMENTS)" \
 
 if [ "$failed" != 0 ]; then
   echo
-  echo "failed: ${failures[*]}"
+  echo "failed:"; printf '  %s\n' "${failures[@]}"
   echo "--- last 40 lines of the gateway log ($log) ---"
   tail -n 40 "$log"
   echo "--- last 40 lines of the trusted-documents gateway log ($trusted_log) ---"
   tail -n 40 "$trusted_log"
 fi
 echo
-echo "typed clients: $passed passed, $failed failed"
+echo "typed-clients: $passed passed, $failed failed"
 [ "$failed" = 0 ]
