@@ -1,7 +1,8 @@
 //! The simulated Zoho accounts server (§1): `GET /oauth/v2/auth` (consent page or direct redirect
 //! with a code), `POST /oauth/v2/token` (authorization_code and refresh_token grants, always HTTP 200
 //! with JSON, errors as `{"error":…}`), `POST /oauth/v2/token/revoke`. One router per data
-//! centre (`dc`, an index into `Shared::data_centres`).
+//! centre (`dc`, an index into `Shared::data_centres`). With the HTTP switch on, also the sandbox's
+//! own controls: `/sandbox/faults` and `/sandbox/ui-edit`.
 
 use std::sync::Arc;
 use std::time::Instant;
@@ -50,6 +51,13 @@ async fn entry(State((shared, dc)): State<(Arc<Shared>, usize)>, request: Reques
                 return (StatusCode::PAYLOAD_TOO_LARGE, "too large").into_response();
             };
             fault_switch(&shared, &parts.method, &body)
+        }
+        // A change "made in Zoho's UI", for browser tests and demos (see `crm/ui.rs`).
+        ("/sandbox/ui-edit", &Method::POST) if shared.config.http_fault_switch => {
+            let Ok(body) = axum::body::to_bytes(body, MAX_BODY).await else {
+                return (StatusCode::PAYLOAD_TOO_LARGE, "too large").into_response();
+            };
+            super::crm::ui::http(&shared, &body)
         }
         ("/oauth/v2/auth" | "/oauth/v2/token" | "/oauth/v2/token/revoke", _) => {
             (StatusCode::METHOD_NOT_ALLOWED, "method not allowed").into_response()

@@ -11,8 +11,9 @@ const ACCOUNTS_LABELS: [&str; 4] = ["auth", "token.authorization_code", "token.r
 /// Labels: `auth`, `token.authorization_code`, `token.refresh_token`, `token.other` (bad or missing
 /// grant type), `token.revoke`, `users`, `org`, `fields`, `modules` (list and one), `coql`, per
 /// module of the org `<module>.list`, `.get_by_ids`, `.get`, `.create`, `.update`, `.delete`,
-/// `.search`, `.upsert`, `.count` with the module's API name lowercased (`leads.list`, `courses.get`), and `api.other` for API
-/// requests to unknown paths or modules, or with a wrong method.
+/// `.search`, `.upsert`, `.count` with the module's API name lowercased (`leads.list`, `courses.get`),
+/// `notifications.enable`, `.list`, `.update`, `.replace`, `.disable` for `/actions/watch`, and
+/// `api.other` for API requests to unknown paths or modules, or with a wrong method.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct CallCounts {
     counts: BTreeMap<String, u64>,

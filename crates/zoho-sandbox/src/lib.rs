@@ -6,9 +6,17 @@
 //! It is used by `zoho-gateway --sandbox` for demos and by tests as a library. It must never reference
 //! other modules of the crate, and never panic on request input.
 //!
+//! Besides sign-in and records it simulates Zoho's Notification API (§10): channels enabled,
+//! listed, updated and disabled over `/crm/v8/actions/watch` (`ZohoCRM.notifications.*` scopes,
+//! Zoho's limits, one hour by default and one week at most, both configurable), and Zoho's
+//! callback `POST`ed to each live channel's `notify_url` after every create, edit and delete, made
+//! through the API or "in Zoho's UI" ([`Sandbox::edit_as_ui`], `POST /sandbox/ui-edit`), sent off
+//! the request path and journaled for tests ([`Sandbox::notification_deliveries`]).
+//!
 //! # Layout
 //! - `mod.rs` — the public API: [`SandboxConfig`], [`Sandbox`], [`SandboxUser`], start-up.
-//! - `state.rs` — the shared state behind one mutex: tokens, codes, metadata, records, page tokens.
+//! - `state.rs` — the shared state behind one mutex: tokens, codes, metadata, records, page tokens,
+//!   notification channels.
 //! - `org.rs` — [`OrgSpec`], the org as data (modules, fields, seed records), JSON loading and
 //!   checks.
 //! - `zylker.rs` — the default org, Zylker Academy, as an [`OrgSpec`].
@@ -19,11 +27,16 @@
 //! - `faults.rs` — [`Fault`] and [`FaultRule`], the fault switch.
 //! - `dc.rs` — [`DataCentre`]: the accounts server and API domain of each simulated data centre.
 //! - `credits.rs` — the org's API credits over a rolling window, and what calls cost.
+//! - `channels.rs` — the org's notification channels per channel id and module, their expiry,
+//!   and which of them a record change reaches.
+//! - `notify.rs` — the notification callbacks: Zoho's body, delivery off the request path, the
+//!   journal of attempts ([`NotificationDelivery`]).
 //! - `inspect.rs` — what tests may look at: [`IssuedSecrets`], received criteria and COQL queries,
 //!   and the criteria parser as an oracle ([`parse_criteria`]).
 //! - `listener.rs` — serving, stopping, and going offline and back online on the same ports.
 //! - `http.rs` — response helpers: Zoho's JSON content type, error envelope, 204, query parsing.
-//! - `accounts.rs` — the accounts listener: `/oauth/v2/auth` and `/oauth/v2/token/revoke`.
+//! - `accounts.rs` — the accounts listener: `/oauth/v2/auth` and `/oauth/v2/token/revoke`, and
+//!   with the HTTP switch on `/sandbox/faults` and `/sandbox/ui-edit`.
 //! - `scopes.rs` — which OAuth scopes exist (unknown ones are refused at consent).
 //! - `token.rs` — `/oauth/v2/token`: code exchange, refresh, the refresh throttle.
 //! - `consent.rs` — the small HTML "choose a user" page and error page.
@@ -31,13 +44,16 @@
 //!   module metadata JSON (`fields.rs`), users/org/fields/modules (`meta.rs`), values per data type
 //!   (`values.rs`), reads (`records.rs`), writes (`write.rs`) and their checks (`validate.rs`),
 //!   search (`search.rs`) with its criteria parser (`criteria.rs`), the record count
-//!   (`count.rs`), and COQL (`coql/`: tokens, the parser [`parse_coql`], checks against the
-//!   fields, evaluation, [`CoqlError`]).
+//!   (`count.rs`), COQL (`coql/`: tokens, the parser [`parse_coql`], checks against the
+//!   fields, evaluation, [`CoqlError`]), the notification channels' API (`watch/`: the request
+//!   checks in `request.rs`, what each call does and answers in `mod.rs`), and changes made "in
+//!   Zoho's UI" (`ui.rs`, [`UiEditError`]).
 //! - `tests/` — tests over real HTTP, each on its own sandbox bound to port 0.
 
 mod accounts;
 mod calls;
 mod catalog;
+mod channels;
 mod consent;
 mod credits;
 pub(crate) mod crm;
@@ -48,6 +64,7 @@ mod http;
 mod inspect;
 mod journal;
 mod listener;
+mod notify;
 mod org;
 mod record;
 mod scopes;
@@ -67,9 +84,11 @@ use tokio::sync::watch;
 
 pub use calls::CallCounts;
 pub use crm::coql::{CoqlError, CoqlExpr, CoqlQuery, CoqlValue, parse_coql};
+pub use crm::ui::UiEditError;
 pub use dc::DataCentre;
 pub use faults::{Fault, FaultRule};
 pub use inspect::{Criteria, CriteriaError, IssuedSecrets, parse_criteria};
+pub use notify::{DeliveryOutcome, NotificationDelivery};
 pub use org::{FieldSpec, ModuleSpec, OrgSpec};
 
 use state::Shared;
@@ -111,8 +130,10 @@ pub struct SandboxConfig {
     pub org: OrgSpec,
     /// The data-centre code put on the redirect as `location` (§1.4).
     pub location: String,
-    /// Serve `POST/DELETE /sandbox/faults` on the accounts listener, so a browser test or a demo
-    /// can switch faults on over HTTP (off by default: tests in Rust use [`Sandbox::set_fault`]).
+    /// Serve `POST/DELETE /sandbox/faults` and `POST /sandbox/ui-edit` on the accounts listener,
+    /// so a browser test or a demo can switch faults on and change records "in Zoho's UI" over
+    /// HTTP (off by default: tests in Rust use [`Sandbox::set_fault`] and
+    /// [`Sandbox::edit_as_ui`]).
     pub http_fault_switch: bool,
     /// How long search lags behind creates and edits: Zoho indexes records with a delay, and a
     /// search right after a create answers 204 (§2.8). Default 0 (search sees writes at once);
@@ -134,6 +155,16 @@ pub struct SandboxConfig {
     /// gives the older description (read-only, not written by the API); writes accept
     /// `"Owner":{"id":…}` either way.
     pub owner_metadata_writable: bool,
+    /// The longest a notification channel may live (Zoho: one week from v4 on, §10); a
+    /// `channel_expiry` further away answers `INVALID_DATA`. Tests shorten it to see channels
+    /// expire.
+    pub max_channel_expiry: Duration,
+    /// A channel's life when the request names no `channel_expiry` (Zoho: one hour, §10); never
+    /// more than `max_channel_expiry`.
+    pub default_channel_expiry: Duration,
+    /// How long a notification callback may take before it counts as failed
+    /// ([`DeliveryOutcome::TimedOut`]); the API never waits for callbacks either way.
+    pub notification_timeout: Duration,
 }
 
 impl Default for SandboxConfig {
@@ -160,6 +191,9 @@ impl Default for SandboxConfig {
             credit_window: Duration::from_secs(24 * 3600),
             extra_data_centres: vec!["eu".to_string()],
             owner_metadata_writable: true,
+            max_channel_expiry: Duration::from_secs(7 * 24 * 3600),
+            default_channel_expiry: Duration::from_secs(3600),
+            notification_timeout: Duration::from_secs(5),
         }
     }
 }
@@ -251,8 +285,9 @@ impl Sandbox {
         let store =
             seed::build(&org, &users, config.lead_count).map_err(anyhow::Error::msg).context("the sandbox org's seed records")?;
         let catalog = catalog::Catalog::new(&org);
+        let notifier = notify::Notifier::new(config.notification_timeout).context("the sandbox's callback client")?;
         let config = SandboxConfig { org, ..config };
-        let shared = Arc::new(Shared::new(config, catalog, store, data_centres, users));
+        let shared = Arc::new(Shared::new(config, catalog, store, data_centres, users, notifier));
 
         let (stop, stopped) = watch::channel(false);
         let (online, is_online) = watch::channel(true);
@@ -547,6 +582,12 @@ impl Sandbox {
             text,
             "  API credits:     {}",
             budget.map_or("unlimited".to_string(), |b| format!("{b} per {} s", config.credit_window.as_secs()))
+        );
+        let _ = writeln!(
+            text,
+            "  notifications:   channels live {} s unless asked, {} s at most",
+            config.default_channel_expiry.min(config.max_channel_expiry).as_secs(),
+            config.max_channel_expiry.as_secs()
         );
         text.push_str("  demo users (pick one on the sign-in page, or add sandbox_user=<key> to /oauth/v2/auth):\n");
         for user in &self.shared.users {

@@ -1,6 +1,7 @@
 //! The sandbox's shared state: issued codes and tokens, the org's metadata and records, page tokens,
-//! call counts and fault rules, all behind one `std::sync::Mutex` that is never held across an `.await`; plus the atomic
-//! in-flight counter used by the concurrency limit.
+//! call counts, fault rules and notification channels, all behind one `std::sync::Mutex` that is
+//! never held across an `.await`; plus the atomic in-flight counter used by the concurrency limit
+//! and the notifier, which journals callbacks under a lock of its own.
 
 use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -9,10 +10,12 @@ use std::time::{Duration, Instant};
 
 use super::calls::CallCounts;
 use super::catalog::Catalog;
+use super::channels::Channels;
 use super::credits::Credits;
 use super::data;
 use super::faults::FaultRule;
 use super::journal::Journal;
+use super::notify::Notifier;
 pub(crate) use super::record::StoredRecord;
 use super::{DataCentre, SandboxConfig, SandboxUser};
 
@@ -31,6 +34,8 @@ pub(crate) struct Shared {
     /// Every data centre, the primary first; a user, code or token names its data centre by index.
     pub data_centres: Vec<DataCentre>,
     pub users: Vec<SandboxUser>,
+    /// Sends notification callbacks and journals them (its own lock, see `notify.rs`).
+    pub notifier: Arc<Notifier>,
     inner: Mutex<Inner>,
     in_flight: AtomicUsize,
     peak: AtomicUsize,
@@ -43,6 +48,7 @@ impl Shared {
         store: Store,
         data_centres: Vec<DataCentre>,
         users: Vec<SandboxUser>,
+        notifier: Notifier,
     ) -> Self {
         let accounts_url = data_centres.first().map(|dc| dc.accounts_url.clone()).unwrap_or_default();
         let api_url = data_centres.first().map(|dc| dc.api_url.clone()).unwrap_or_default();
@@ -63,6 +69,7 @@ impl Shared {
             faults: Vec::new(),
             sequence: 0,
             record: Journal::default(),
+            channels: Channels::default(),
         };
         Shared {
             config,
@@ -70,6 +77,7 @@ impl Shared {
             api_url,
             data_centres,
             users,
+            notifier: Arc::new(notifier),
             inner: Mutex::new(inner),
             in_flight: AtomicUsize::new(0),
             peak: AtomicUsize::new(0),
@@ -99,6 +107,11 @@ impl Shared {
     pub fn home_dc(&self, user: usize) -> usize {
         let location = self.users.get(user).map(|u| u.location.as_str()).unwrap_or_default();
         self.data_centres.iter().position(|dc| dc.location == location).unwrap_or(0)
+    }
+
+    /// The API domain of data centre `dc` (the primary's when unknown).
+    pub fn api_url_of(&self, dc: usize) -> &str {
+        self.data_centres.get(dc).map_or(self.api_url.as_str(), |dc| dc.api_url.as_str())
     }
 
     pub fn peak_in_flight(&self) -> usize {
@@ -237,6 +250,8 @@ pub(crate) struct Inner {
     pub credits: Credits,
     /// Ids of deleted records (`DELETE` of one again answers "record not deleted", §2.6).
     pub deleted: HashSet<u64>,
+    /// The org's notification channels (§10).
+    pub channels: Channels,
 }
 
 impl Inner {

@@ -1,7 +1,9 @@
 //! The simulated CRM REST API v8 listener (§2, §3, §11): routing by path and method (any module of
 //! the org), Zoho's
 //! `Zoho-oauthtoken` authentication (tokens of this listener's data centre only), scopes, the
-//! per-org concurrency limit, API credits, the fault switch and the call counter. Handlers live in the submodules and run under the state lock without awaiting.
+//! per-org concurrency limit, API credits, the fault switch and the call counter; the
+//! notification channels' routes (`/actions/watch`, §10) with them. Handlers live in the
+//! submodules and run under the state lock without awaiting.
 
 pub(crate) mod coql;
 mod count;
@@ -10,8 +12,10 @@ mod fields;
 mod meta;
 pub(crate) mod records;
 mod search;
+pub(crate) mod ui;
 mod validate;
 pub(crate) mod values;
+mod watch;
 mod write;
 
 use std::sync::Arc;
@@ -59,9 +63,26 @@ enum Route {
     Upsert,
     Count,
     Coql,
+    /// `/crm/v8/actions/watch`: the notification channels (§10).
+    Watch(WatchOp),
     BadModule,
     BadMethod,
     NotFound,
+}
+
+/// What a request to `/crm/v8/actions/watch` does, by its method (§10).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum WatchOp {
+    /// `POST`: enable channels.
+    Enable,
+    /// `GET`: list the live channels.
+    List,
+    /// `PATCH`: update some details of channels (or, with `_delete_events`, drop some events).
+    Update,
+    /// `PUT`: replace channels' details.
+    Replace,
+    /// `DELETE ?channel_ids=`: disable channels.
+    Disable,
 }
 
 impl Route {
@@ -114,6 +135,14 @@ impl Route {
                     Route::BadMethod
                 }
             }
+            ["actions", "watch"] => match *method {
+                Method::POST => Route::Watch(WatchOp::Enable),
+                Method::GET => Route::Watch(WatchOp::List),
+                Method::PATCH => Route::Watch(WatchOp::Update),
+                Method::PUT => Route::Watch(WatchOp::Replace),
+                Method::DELETE => Route::Watch(WatchOp::Disable),
+                _ => Route::BadMethod,
+            },
             ["users" | "org" | "settings" | "coql", ..] => Route::NotFound,
             // Whether the module is in the org is decided later, under the state lock.
             [module] | [module, _] | [module, _, _] if !is_identifier(module) => Route::NotFound,
@@ -166,6 +195,7 @@ impl Route {
                 | Route::Modules
                 | Route::Module(_)
                 | Route::Coql
+                | Route::Watch(_)
                 | Route::BadModule
                 | Route::BadMethod
                 | Route::NotFound
@@ -181,6 +211,16 @@ impl Route {
             Route::Fields => return "fields".into(),
             Route::Modules | Route::Module(_) => return "modules".into(),
             Route::Coql => return "coql".into(),
+            Route::Watch(op) => {
+                return match op {
+                    WatchOp::Enable => "notifications.enable",
+                    WatchOp::List => "notifications.list",
+                    WatchOp::Update => "notifications.update",
+                    WatchOp::Replace => "notifications.replace",
+                    WatchOp::Disable => "notifications.disable",
+                }
+                .into();
+            }
             Route::BadModule | Route::BadMethod | Route::NotFound => return "api.other".into(),
             Route::List => "list",
             Route::GetByIds => "get_by_ids",
@@ -210,6 +250,14 @@ impl Route {
             Route::Update | Route::UpdateOne(_) => Need::Records(&["update", "write"]),
             Route::Delete | Route::DeleteOne(_) => Need::Records(&["delete", "write"]),
             Route::Upsert => Need::Upsert,
+            // The operation scopes the v8 docs and spec list per call (§10; WRITE is create,
+            // update and delete, §1.10).
+            Route::Watch(op) => Need::Notifications(match op {
+                WatchOp::Enable => &["CREATE", "WRITE"],
+                WatchOp::List => &["READ"],
+                WatchOp::Update | WatchOp::Replace => &["UPDATE", "WRITE"],
+                WatchOp::Disable => &["DELETE", "WRITE"],
+            }),
             Route::BadModule | Route::BadMethod | Route::NotFound => return None,
         })
     }
@@ -231,6 +279,8 @@ pub(crate) struct Caller {
 /// Everything a handler gets. Handlers run synchronously under the state lock they take.
 pub(crate) struct Ctx<'a> {
     pub shared: &'a Shared,
+    /// The data centre whose API domain the request reached.
+    pub dc: usize,
     /// The module in the path of a records route (`Leads`); empty for other routes.
     pub module: String,
     pub caller: Caller,
@@ -320,7 +370,7 @@ async fn entry(State((shared, dc)): State<(Arc<Shared>, usize)>, request: Reques
                         if let Charge::Charged(left) = charge {
                             remaining = left;
                         }
-                        let ctx = Ctx { shared: &shared, module, caller, params, body, headers: parts.headers };
+                        let ctx = Ctx { shared: &shared, dc, module, caller, params, body, headers: parts.headers };
                         dispatch(&ctx, route)
                     }
                 },
@@ -375,6 +425,7 @@ fn dispatch(ctx: &Ctx<'_>, route: Route) -> Result<Response, ApiError> {
         Route::Upsert => write::upsert(ctx),
         Route::Count => count::count(ctx),
         Route::Coql => coql::coql(ctx),
+        Route::Watch(op) => watch::watch(ctx, op),
         Route::BadModule => {
             Err(ApiError::new(StatusCode::BAD_REQUEST, "INVALID_MODULE", "the module name given seems to be invalid")
                 .details(json!({ "resource_path_index": 0 })))
@@ -433,6 +484,8 @@ pub(crate) enum Need {
     Upsert,
     /// `ZohoCRM.coql.READ` (or `.ALL`); the module's read scope is a separate `Records` check.
     Coql,
+    /// `ZohoCRM.notifications.ALL` or one of these operations.
+    Notifications(&'static [&'static str]),
 }
 
 impl Need {
@@ -471,6 +524,9 @@ impl Need {
             Need::Search => leads(&["read"]) && (has("ZohoSearch.securesearch.READ") || has("ZohoSearch.securesearch.ALL")),
             Need::Upsert => leads(&["create", "write"]) && leads(&["update", "write"]),
             Need::Coql => has("ZohoCRM.coql.READ") || has("ZohoCRM.coql.ALL"),
+            Need::Notifications(ops) => {
+                has("ZohoCRM.notifications.ALL") || ops.iter().any(|op| has(&format!("ZohoCRM.notifications.{op}")))
+            }
         }
     }
 }

@@ -1,6 +1,8 @@
 //! Writing records of any module: insert (`POST /{module}`), update (`PUT /{module}`,
 //! `PUT /{module}/{id}`), delete (`DELETE /{module}?ids=`, `DELETE /{module}/{id}`) and upsert
 //! (`POST /{module}/upsert`) with Zoho's per-record results and 201/200/207/400 statuses (§2.4–§2.7).
+//! Every successful write announces itself to the notification channels (§10, `notify.rs`); the
+//! record-level steps are shared with changes "made in Zoho's UI" (`ui.rs`).
 
 use axum::http::StatusCode;
 use axum::response::Response;
@@ -12,8 +14,10 @@ use super::validate::{
     body_records, duplicate_check, find_by, invalid_id_record, mandatory, no_permission_record, path, record_error, validate,
 };
 use crate::catalog::Module;
+use crate::channels::Operation;
 use crate::data::{format_time, user_ref};
 use crate::http::{ApiError, json as json_response};
+use crate::notify::{self, Touched};
 use crate::seed;
 use crate::state::{Inner, StoredRecord};
 
@@ -65,7 +69,13 @@ fn owner_index(ctx: &Ctx<'_>, changes: &Map<String, Value>) -> Option<usize> {
 
 /// Inserts one record; the owner is the caller unless the input assigns one (`"Owner":{"id"}`,
 /// §11: the API writes Owner).
-fn insert_one(inner: &mut Inner, ctx: &Ctx<'_>, module: &Module, record: &Value, index: usize) -> Result<u64, Value> {
+pub(super) fn insert_one(
+    inner: &mut Inner,
+    ctx: &Ctx<'_>,
+    module: &Module,
+    record: &Value,
+    index: usize,
+) -> Result<Touched, Value> {
     let Some(record) = record.as_object() else {
         return Err(record_error(
             "INVALID_DATA",
@@ -91,19 +101,20 @@ fn insert_one(inner: &mut Inner, ctx: &Ctx<'_>, module: &Module, record: &Value,
     let mut stored = StoredRecord::new(id, owner, now, now, fields);
     stored.just_created(inner.search_index_delay);
     seed::complete(module, &mut stored, inner.store.count(&module.api_name));
+    let fields = notify::affected_fields(module, None, &stored.fields);
     inner.store.insert(&module.api_name, stored);
-    Ok(id)
+    Ok(Touched { id, fields })
 }
 
 /// Applies validated changes to a record the caller may change.
-fn update_one(
+pub(super) fn update_one(
     inner: &mut Inner,
     ctx: &Ctx<'_>,
     module: &Module,
     id: u64,
     record: &Map<String, Value>,
     index: usize,
-) -> Result<u64, Value> {
+) -> Result<Touched, Value> {
     let changes = validate(inner, ctx, module, record, index)?;
     mandatory(module, &changes, false, index)?;
     duplicate_check(inner, ctx, module, &changes, Some(id), index)?;
@@ -115,6 +126,7 @@ fn update_one(
         return Err(invalid_id_record(&id.to_string(), index));
     };
     stored.will_change(delay);
+    let before = stored.fields.clone();
     if let Some(owner) = new_owner {
         stored.owner = owner;
     }
@@ -123,7 +135,7 @@ fn update_one(
     stored.fields.insert("Modified_By".into(), me);
     stored.fields.insert("Modified_Time".into(), json!(format_time(now)));
     seed::complete(module, stored, 0);
-    Ok(id)
+    Ok(Touched { id, fields: notify::affected_fields(module, Some(&before), &stored.fields) })
 }
 
 /// `POST /crm/v8/{module}`: 201 when all were added (§2.4).
@@ -131,15 +143,19 @@ pub(crate) fn create(ctx: &Ctx<'_>) -> Result<Response, ApiError> {
     let (records, _) = body_records(ctx)?;
     let mut inner = ctx.shared.lock();
     let module = module_of(ctx, &inner)?;
+    let mut inserted = Vec::new();
     let outcomes: Vec<Outcome> = records
         .iter()
         .enumerate()
         .map(|(index, record)| {
-            let id = insert_one(&mut inner, ctx, &module, record, index)?;
+            let touched = insert_one(&mut inner, ctx, &module, record, index)?;
+            let id = touched.id;
+            inserted.push(touched);
             let lead = inner.store.get(&module.api_name, id).ok_or_else(|| invalid_id_record(&id.to_string(), index))?;
             Ok(success(lead, "record added", &[]))
         })
         .collect();
+    notify::announce(ctx.shared, &mut inner, &module, Operation::Create, &inserted);
     Ok(batch_response(outcomes, StatusCode::CREATED))
 }
 
@@ -177,6 +193,7 @@ pub(crate) fn update(ctx: &Ctx<'_>, path_id: Option<&str>) -> Result<Response, A
             return Err(records::no_permission(name));
         }
     }
+    let mut updated = Vec::new();
     let outcomes: Vec<Outcome> = records
         .iter()
         .enumerate()
@@ -208,11 +225,12 @@ pub(crate) fn update(ctx: &Ctx<'_>, path_id: Option<&str>) -> Result<Response, A
             if !visible(&ctx.caller, stored) {
                 return Err(no_permission_record(&id.to_string()));
             }
-            update_one(&mut inner, ctx, &module, id, record, index)?;
+            updated.push(update_one(&mut inner, ctx, &module, id, record, index)?);
             let lead = inner.store.get(name, id).ok_or_else(|| invalid_id_record(&id.to_string(), index))?;
             Ok(success(lead, "record updated", &[]))
         })
         .collect();
+    notify::announce(ctx.shared, &mut inner, &module, Operation::Edit, &updated);
     Ok(batch_response(outcomes, StatusCode::OK))
 }
 
@@ -252,6 +270,7 @@ pub(crate) fn delete(ctx: &Ctx<'_>, path_id: Option<&str>) -> Result<Response, A
     {
         return Err(records::no_permission(name));
     }
+    let mut deleted = Vec::new();
     let outcomes: Vec<Outcome> = ids
         .iter()
         .map(|id| {
@@ -264,14 +283,22 @@ pub(crate) fn delete(ctx: &Ctx<'_>, path_id: Option<&str>) -> Result<Response, A
                 None => Err(record_error("INVALID_DATA", "the id given seems to be invalid", json!({ "id": text }))),
                 Some(record) if !visible(&ctx.caller, record) => Err(no_permission_record(&text)),
                 Some(_) => {
-                    inner.store.remove(name, *id);
-                    inner.deleted.insert(*id);
+                    remove_one(&mut inner, name, *id);
+                    deleted.push(Touched { id: *id, fields: Vec::new() });
                     Ok(json!({ "code": "SUCCESS", "details": { "id": text }, "message": "record deleted", "status": "success" }))
                 }
             }
         })
         .collect();
+    notify::announce(ctx.shared, &mut inner, &module, Operation::Delete, &deleted);
     Ok(batch_response(outcomes, StatusCode::OK))
+}
+
+/// Deletes a stored record, remembering its id (§2.6: deleting it again is "record not deleted").
+pub(super) fn remove_one(inner: &mut Inner, module: &str, id: u64) -> bool {
+    let removed = inner.store.remove(module, id).is_some();
+    inner.deleted.insert(id);
+    removed
 }
 
 /// `POST /crm/v8/{module}/upsert` (§2.7). `duplicate_check_fields` may name the module's unique
@@ -294,6 +321,7 @@ pub(crate) fn upsert(ctx: &Ctx<'_>) -> Result<Response, ApiError> {
         }
     };
     let name = module.api_name.as_str();
+    let (mut inserted, mut updated) = (Vec::new(), Vec::new());
     let outcomes: Vec<Outcome> = records
         .iter()
         .enumerate()
@@ -305,17 +333,22 @@ pub(crate) fn upsert(ctx: &Ctx<'_>) -> Result<Response, ApiError> {
             match (existing, record.as_object()) {
                 (Some((id, false, _)), _) => Err(no_permission_record(&id.to_string())),
                 (Some((id, true, field)), Some(object)) => {
-                    update_one(&mut inner, ctx, &module, id, object, index)?;
+                    updated.push(update_one(&mut inner, ctx, &module, id, object, index)?);
                     let stored = inner.store.get(name, id).ok_or_else(|| invalid_id_record(&id.to_string(), index))?;
                     Ok(success(stored, "record updated", &[("action", json!("update")), ("duplicate_field", json!(field))]))
                 }
                 _ => {
-                    let id = insert_one(&mut inner, ctx, &module, record, index)?;
+                    let touched = insert_one(&mut inner, ctx, &module, record, index)?;
+                    let id = touched.id;
+                    inserted.push(touched);
                     let stored = inner.store.get(name, id).ok_or_else(|| invalid_id_record(&id.to_string(), index))?;
                     Ok(success(stored, "record added", &[("action", json!("insert")), ("duplicate_field", Value::Null)]))
                 }
             }
         })
         .collect();
+    // One callback per operation (§10): the inserts, then the updates.
+    notify::announce(ctx.shared, &mut inner, &module, Operation::Create, &inserted);
+    notify::announce(ctx.shared, &mut inner, &module, Operation::Edit, &updated);
     Ok(batch_response(outcomes, StatusCode::OK))
 }
