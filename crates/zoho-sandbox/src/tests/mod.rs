@@ -3,6 +3,7 @@
 
 mod accounts;
 mod auth;
+mod callbacks;
 mod coql;
 mod coql_errors;
 mod count;
@@ -10,7 +11,9 @@ mod inspect;
 mod limits;
 mod meta;
 mod modules;
+mod notifications;
 mod orgs;
+mod receiver;
 mod records;
 mod robustness;
 mod search;
