@@ -2,9 +2,13 @@
 //!
 //! Usage: `cargo run -p zoho-sandbox --example serve -- [--redirect-uri URI]... [--accounts-port N]
 //! [--api-port N] [--lead-count N] [--org FILE] [--credit-budget N] [--search-index-delay-ms N]
-//! [--fault-switch]` (`--org`: an org definition in `OrgSpec` JSON instead of the default Zylker
-//! Academy org; `--fault-switch`: serve `POST/DELETE /sandbox/faults` on the accounts listener, e.g.
-//! `{"latency_ms": 3000}` to slow every CRM API call, as `tests/container/run.sh` does).
+//! [--max-channel-expiry-secs N] [--fault-switch]` (`--org`: an org definition in `OrgSpec` JSON
+//! instead of the default Zylker Academy org; `--max-channel-expiry-secs`: the longest a
+//! notification channel may live, default a week, shorter to watch renewals; `--fault-switch`:
+//! serve `POST/DELETE /sandbox/faults` on the accounts listener, e.g. `{"latency_ms": 3000}` to
+//! slow every CRM API call, as `tests/container/run.sh` does, and `POST /sandbox/ui-edit`, e.g.
+//! `{"action":"edit","module":"Leads","id":"…","fields":{"Lead_Status":"Contacted"}}` to change a
+//! record as if in Zoho's UI, which sends the notification callbacks).
 //! Prints `KEY=value` lines (ACCOUNTS_URL, TOKEN_URL, API_URL, CLIENT_ID, CLIENT_SECRET, and
 //! EU_ACCOUNTS_URL, EU_TOKEN_URL, EU_API_URL for the second data centre), then `READY`, and serves
 //! until interrupted (Ctrl-C or SIGTERM).
@@ -33,6 +37,9 @@ async fn main() -> anyhow::Result<()> {
             "--credit-budget" => config.credit_budget = Some(value()?.parse().context("--credit-budget")?),
             "--search-index-delay-ms" => {
                 config.search_index_delay = std::time::Duration::from_millis(value()?.parse().context("--search-index-delay-ms")?)
+            }
+            "--max-channel-expiry-secs" => {
+                config.max_channel_expiry = std::time::Duration::from_secs(value()?.parse().context("--max-channel-expiry-secs")?)
             }
             "--fault-switch" => config.http_fault_switch = true,
             other => bail!("unknown argument {other}"),
