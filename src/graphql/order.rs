@@ -28,8 +28,10 @@ impl<'d> Plan<'d> {
         match value {
             Value::List(items) => items.iter_mut().for_each(|item| self.apply(item)),
             Value::Object(map) if !self.keys.is_empty() => {
-                let expected = self.keys.iter().map(|(k, _)| *k).filter(|k| map.contains_key(*k));
-                if !map.keys().map(Name::as_str).eq(expected) {
+                // The common case, every selected key present and in order, costs one comparison per key.
+                let exact = map.len() == self.keys.len() && map.keys().zip(&self.keys).all(|(have, (want, _))| have == want);
+                if !exact && !map.keys().map(Name::as_str).eq(self.keys.iter().map(|(k, _)| *k).filter(|k| map.contains_key(*k)))
+                {
                     let mut rest = std::mem::take(map);
                     for (key, _) in &self.keys {
                         if let Some((name, v)) = rest.shift_remove_entry(*key) {
@@ -38,9 +40,18 @@ impl<'d> Plan<'d> {
                     }
                     map.extend(rest);
                 }
-                for (key, plan) in &self.keys {
-                    if let Some(v) = map.get_mut(*key) {
-                        plan.apply(v);
+                // Leaves need nothing more; objects and lists below are walked by position when in order.
+                if exact {
+                    for (v, (_, plan)) in map.values_mut().zip(&self.keys) {
+                        if !plan.keys.is_empty() {
+                            plan.apply(v);
+                        }
+                    }
+                } else {
+                    for (key, plan) in self.keys.iter().filter(|(_, plan)| !plan.keys.is_empty()) {
+                        if let Some(v) = map.get_mut(*key) {
+                            plan.apply(v);
+                        }
                     }
                 }
             }
