@@ -115,9 +115,34 @@ impl Application {
         let model = Arc::new(load_model(&config)?);
         crate::telemetry::metrics_handle();
 
-        let scopes = config.scopes.clone().unwrap_or_else(|| model.least_scopes());
+        let scopes = config.scopes.clone().unwrap_or_else(|| {
+            let mut least = model.least_scopes();
+            if config.public_url.is_some() {
+                least.push("ZohoCRM.notifications.ALL".to_owned());
+            }
+            least
+        });
         let Core { store, oauth, cache, zoho, tokens } = Core::build(&config, scopes).await?;
         share_invalidations(&store, &cache).await?;
+        let notifications = match &config.public_url {
+            Some(public) => {
+                let secret = config.client_secret.as_ref().map(|s| s.expose().to_owned()).unwrap_or_default();
+                let modules = model.modules.iter().map(|m| m.api_name.clone()).collect();
+                let live = crate::notifications::Notifications::new(
+                    public,
+                    &secret,
+                    Duration::from_secs(config.channel_ttl_secs),
+                    modules,
+                    zoho.clone(),
+                    tokens.clone(),
+                    cache.clone(),
+                )
+                .context("GATEWAY_PUBLIC_URL")?;
+                live.spawn_renewals();
+                Some(live)
+            }
+            None => None,
+        };
         let state = Arc::new(AppState {
             auth: AuthService::new(
                 oauth,
@@ -133,6 +158,7 @@ impl Application {
             drift: Drift::new(model.clone()),
             cache,
             secure_cookies: config.secure_cookies(),
+            notifications,
             portal_dir: config.portal_dir.clone(),
         });
         let limits = graphql::limits::QueryLimits {

@@ -97,6 +97,19 @@ pub struct Config {
     )]
     pub metrics_bind: MetricsBind,
 
+    /// The gateway's base URL as Zoho reaches it (e.g. `https://portal.example.org`). When set,
+    /// Zoho's Notification API calls back at `<URL>/zoho/notifications` on every change in a
+    /// served module, and cached answers of that org are dropped at once on every replica.
+    #[arg(long, env = "GATEWAY_PUBLIC_URL", value_name = "GATEWAY_PUBLIC_URL", help_heading = SERVER)]
+    pub public_url: Option<Url>,
+
+    /// Lifetime asked for notification channels, in seconds (Zoho allows at most a week); they are
+    /// renewed when a third of it is left.
+    #[arg(long, env = "GATEWAY_CHANNEL_TTL_SECS", value_name = "GATEWAY_CHANNEL_TTL_SECS", default_value_t = 6 * 24 * 3600,
+        value_parser = clap::value_parser!(u64).range(2..=7 * 24 * 3600), help_heading = SERVER
+    )]
+    pub channel_ttl_secs: u64,
+
     /// Store for sessions, OAuth states and tokens: `sqlite://PATH`, `postgres://USER@HOST/DB`
     /// (shared by replicas; needs GATEWAY_TOKEN_KEY) or `memory:`.
     #[arg(

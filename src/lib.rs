@@ -10,6 +10,7 @@
 //! - [`graphql`]: the schema, resolvers, per-request loaders.
 //! - [`cache`]: per-user moka cache of Zoho answers, invalidated by writes.
 //! - [`crm`]: the CRM as one signed-in user sees it (credentials + one retry on 401).
+//! - [`notifications`]: Zoho's Notification API: channels per org and module, verified callbacks.
 //! - [`auth`]: Login with Zoho, data centres, sessions, fresh tokens.
 //! - [`store`]: OAuth states, token pairs and sessions (memory, SQLite, PostgreSQL).
 //! - [`telemetry`]: Prometheus metrics, log format, request ids.
@@ -29,6 +30,7 @@ pub mod error;
 pub mod graphql;
 pub mod http;
 pub mod meta;
+pub mod notifications;
 pub mod secret;
 pub mod state;
 pub mod store;

@@ -25,5 +25,7 @@ pub struct AppState {
     /// Per-user cache of Zoho answers and of whole query answers.
     pub cache: Arc<ResponseCache>,
     pub secure_cookies: bool,
+    /// Zoho's notification channels, when `GATEWAY_PUBLIC_URL` is set.
+    pub notifications: Option<Arc<crate::notifications::Notifications>>,
     pub portal_dir: Option<PathBuf>,
 }

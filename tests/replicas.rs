@@ -93,6 +93,45 @@ async fn a_write_through_one_replica_evicts_the_others_cached_answers_within_a_s
     eprintln!("replica B showed replica A's write after {seen:?}");
 }
 
+/// Issue 11: a change made in Zoho's own UI reaches both replicas' cached lists within a second.
+/// Zoho calls back replica A only; A drops its cache and announces it over PostgreSQL to B.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_change_made_in_zoho_reaches_both_replicas_cached_lists_within_a_second() {
+    let _serial = ONE_AT_A_TIME.lock().await;
+    let extra = [("GATEWAY_CACHE", "true"), ("GATEWAY_CACHE_TTL_SECS", "30"), ("GATEWAY_PUBLIC_URL", "A")];
+    let Some(cluster) = Cluster::start(Duration::from_secs(3600), &extra).await else { return };
+    let session = cluster.sign_in_through_a("admin").await;
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while cluster.sandbox.calls().get("notifications.enable") == 0 {
+        assert!(Instant::now() < deadline, "replica A enabled no notification channel");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let first = cluster.graphql(&cluster.b, &session, LIST).await;
+    let id = first["data"]["leads"]["nodes"][0]["id"].as_str().expect("a lead").to_owned();
+    for replica in [&cluster.a, &cluster.b] {
+        cluster.graphql(replica, &session, LIST).await;
+    }
+    let calls = cluster.sandbox.calls().api_total();
+    for replica in [&cluster.a, &cluster.b] {
+        cluster.graphql(replica, &session, LIST).await;
+    }
+    assert_eq!(cluster.sandbox.calls().api_total(), calls, "both replicas answer from their caches");
+
+    cluster.sandbox.edit_as_ui("Leads", &id, json!({ "Last_Name": "Edited In Zoho" })).expect("UI edit");
+    let edited = Instant::now();
+    for replica in [&cluster.b, &cluster.a] {
+        loop {
+            let r = cluster.graphql(replica, &session, LIST).await;
+            if r["data"]["leads"]["nodes"][0]["lastName"] == "Edited In Zoho" {
+                break;
+            }
+            assert!(edited.elapsed() < Duration::from_secs(1), "replica {} still answers {r}", replica.name);
+            tokio::time::sleep(Duration::from_millis(25)).await;
+        }
+    }
+    eprintln!("the UI edit reached both replicas after {:?}", edited.elapsed());
+}
+
 // ---------------------------------------------------------------------------------------------
 // Two gateways, one sandbox, one database
 
@@ -188,7 +227,12 @@ impl Cluster {
             .into_iter()
             .map(|(k, v)| (k.to_owned(), v))
             .collect();
-            env.extend(extra_env.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())));
+            // `GATEWAY_PUBLIC_URL=A`: replica A's address (Zoho's notifications call it back).
+            env.extend(extra_env.iter().map(|(k, v)| {
+                let v =
+                    if *k == "GATEWAY_PUBLIC_URL" && *v == "A" { format!("http://127.0.0.1:{port_a}") } else { (*v).to_owned() };
+                ((*k).to_owned(), v)
+            }));
             env
         };
         let a = Replica::spawn("a", port_a, redirects[0].clone(), env(port_a), logs.path().join("a.log"));

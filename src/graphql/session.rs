@@ -112,6 +112,9 @@ async fn initialize<'a>(ctx: ResolverContext<'a>) -> Res<'a> {
         axum::http::header::SET_COOKIE,
         cookies::session_cookie(&id, app.auth.session_ttl_secs(), app.secure_cookies),
     );
+    if let Some(live) = &app.notifications {
+        live.on_sign_in(&view.session.key);
+    }
     // The first sign-in of an org in an hour compares its metadata with the snapshot.
     let crm = crate::crm::UserCrm::new(view.session.key.clone(), app.tokens.clone(), app.zoho.clone());
     app.drift.check_at_sign_in(&crm).await;

@@ -38,12 +38,17 @@ pub fn router(
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .with_state(endpoint);
     let portal_dir = state.portal_dir.clone();
+    let callbacks = Router::new()
+        .route(crate::notifications::CALLBACK_PATH, axum::routing::post(notification))
+        .layer(DefaultBodyLimit::max(CALLBACK_BODY_LIMIT))
+        .with_state(state.clone());
     let routes = Router::new()
         .route("/playground", get(playground))
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
         .with_state(state)
-        .merge(graphql_routes);
+        .merge(graphql_routes)
+        .merge(callbacks);
     portal::attach(routes, portal_dir.as_deref())
         .layer(SetResponseHeaderLayer::if_not_present(
             header::CONTENT_SECURITY_POLICY,
@@ -125,6 +130,38 @@ fn cors(origins: &[String]) -> CorsLayer {
 /// GraphiQL, with its assets from this gateway (never a CDN).
 async fn playground(State(state): State<Arc<AppState>>, headers: axum::http::HeaderMap) -> Response {
     portal::graphiql(state.portal_dir.as_deref(), &headers).await
+}
+
+/// Zoho's callbacks carry ids, not records: a few KiB at most.
+const CALLBACK_BODY_LIMIT: usize = 64 * 1024;
+
+/// `POST /zoho/notifications`: Zoho says records of an org changed. Checked against the channel
+/// it names (401 and a log line otherwise, nothing dropped); answered at once, since Zoho does not
+/// wait for the receiver's work.
+async fn notification(State(state): State<Arc<AppState>>, body: axum::body::Bytes) -> Response {
+    let Some(live) = &state.notifications else {
+        return not_found_page();
+    };
+    let verified = serde_json::from_slice::<crate::notifications::Callback>(&body)
+        .map_err(|_| crate::notifications::Refused::Malformed)
+        .and_then(|callback| live.verify(&callback).map(|org| (org, callback)));
+    match verified {
+        Ok((org, callback)) => {
+            tracing::debug!(
+                org,
+                operation = callback.operation.as_deref().unwrap_or_default(),
+                ids = callback.ids.len(),
+                "Zoho notification"
+            );
+            live.changed(&org);
+            (StatusCode::OK, [(header::CACHE_CONTROL, "no-store")], "ok").into_response()
+        }
+        Err(refused) => {
+            tracing::warn!(reason = %refused, "refused a notification callback");
+            (StatusCode::UNAUTHORIZED, [(header::CACHE_CONTROL, "no-store")], "not a notification of this gateway")
+                .into_response()
+        }
+    }
 }
 
 /// Ready when the store answers.

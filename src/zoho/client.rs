@@ -341,6 +341,45 @@ impl ZohoClient {
         self.action(creds, Method::DELETE, &records_path(module), &[("ids", id.to_owned())], &Value::Null).await.map(drop)
     }
 
+    /// `POST /crm/v8/actions/watch` (zoho-api.md §10): enables or renews notification channels;
+    /// returns each channel's granted `channel_expiry`. Not a record write: no cache is dropped.
+    pub async fn watch(&self, creds: &Credentials, body: &Value) -> Result<Vec<chrono::DateTime<chrono::Utc>>, ZohoError> {
+        #[derive(serde::Deserialize)]
+        struct Answer {
+            #[serde(default)]
+            watch: Vec<Item>,
+        }
+        #[derive(serde::Deserialize)]
+        struct Item {
+            status: Option<String>,
+            code: Option<String>,
+            message: Option<String>,
+            #[serde(default)]
+            details: Value,
+        }
+        let (status, bytes) = self.send(creds, Method::POST, "/crm/v8/actions/watch", &[], Some(body)).await?;
+        let bytes = bytes.ok_or_else(|| ZohoError::Protocol("empty answer to actions/watch".into()))?;
+        let Ok(answer) = serde_json::from_slice::<Answer>(&bytes) else {
+            return Err(ZohoError::from_response(status.as_u16(), &bytes));
+        };
+        let mut granted = Vec::new();
+        for item in answer.watch {
+            if item.status.as_deref() != Some("success") {
+                return Err(ZohoError::from_body(
+                    if status.is_success() { 400 } else { status.as_u16() },
+                    ErrorBody { code: item.code, details: item.details, message: item.message },
+                ));
+            }
+            let events = item.details.get("events").and_then(Value::as_array).cloned().unwrap_or_default();
+            granted.extend(events.iter().filter_map(|e| {
+                chrono::DateTime::parse_from_rfc3339(e.get("channel_expiry")?.as_str()?)
+                    .ok()
+                    .map(|t| t.with_timezone(&chrono::Utc))
+            }));
+        }
+        Ok(granted)
+    }
+
     /// A single-record write: the outcome is `data[0]`, whatever the HTTP status (201/200 on
     /// success, 400 with the record's error, zoho-api.md §2.4).
     async fn action(

@@ -34,6 +34,8 @@ pub struct Options {
     pub args: Vec<String>,
     /// Reuse this sandbox instead of starting one (restart tests).
     pub existing_sandbox: Option<Sandbox>,
+    /// Set `--public-url` to the gateway's own address (Zoho's notifications call it back).
+    pub public: bool,
 }
 
 pub async fn spawn_app() -> TestApp {
@@ -70,6 +72,9 @@ pub async fn spawn_app_with(opts: Options) -> TestApp {
             args.push(flag.into());
             args.push(value);
         }
+    }
+    if opts.public {
+        args.extend(["--public-url".to_owned(), format!("http://{addr}")]);
     }
     args.extend(opts.args);
     let config = Config::try_parse_from(args).expect("config parses");

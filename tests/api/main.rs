@@ -11,6 +11,7 @@ mod http_contract;
 mod leads;
 mod limits;
 mod modules;
+mod notifications;
 mod observability;
 mod persisted;
 mod persistence;
