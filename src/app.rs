@@ -14,6 +14,7 @@ use crate::auth::tokens::TokenManager;
 use crate::cache::{CacheSettings, ResponseCache};
 use crate::config::{Config, DatabaseUrl};
 use crate::graphql;
+use crate::live::Live;
 use crate::meta::{CrmModel, Snapshot, drift::Drift};
 use crate::sandbox::{Sandbox, SandboxConfig};
 use crate::secret::ClientSecret;
@@ -123,7 +124,15 @@ impl Application {
             least
         });
         let Core { store, oauth, cache, zoho, tokens } = Core::build(&config, scopes).await?;
-        share_invalidations(&store, &cache).await?;
+        let live = crate::live::Live::new(
+            zoho.visible().clone(),
+            crate::live::LiveLimits {
+                per_session: config.max_subscriptions as usize,
+                connections: config.max_live_connections as usize,
+            },
+            config.public_url.is_some(),
+        );
+        share_invalidations(&store, &cache, &live).await?;
         let notifications = match &config.public_url {
             Some(public) => {
                 let secret = config.client_secret.as_ref().map(|s| s.expose().to_owned()).unwrap_or_default();
@@ -136,6 +145,7 @@ impl Application {
                     zoho.clone(),
                     tokens.clone(),
                     cache.clone(),
+                    live.clone(),
                 )
                 .context("GATEWAY_PUBLIC_URL")?;
                 live.spawn_renewals();
@@ -159,6 +169,8 @@ impl Application {
             cache,
             secure_cookies: config.secure_cookies(),
             notifications,
+            live,
+            public_origin: config.public_url.as_ref().map(|u| u.origin().ascii_serialization()),
             portal_dir: config.portal_dir.clone(),
         });
         let limits = graphql::limits::QueryLimits {
@@ -261,12 +273,13 @@ pub fn load_model(config: &Config) -> anyhow::Result<CrmModel> {
 
 /// With a store shared by replicas, writes here evict the org's entries there and the other
 /// way round (PostgreSQL LISTEN/NOTIFY). A no-op for single-process stores.
-async fn share_invalidations(store: &Arc<dyn Store>, cache: &Arc<ResponseCache>) -> anyhow::Result<()> {
+async fn share_invalidations(store: &Arc<dyn Store>, cache: &Arc<ResponseCache>, live: &Arc<Live>) -> anyhow::Result<()> {
     let Some(mut incoming) = store.invalidations().await.context("subscribing to cache invalidations")? else {
         return Ok(());
     };
     let (tx, mut outgoing) = tokio::sync::mpsc::unbounded_channel::<String>();
-    cache.set_publisher(tx);
+    cache.set_publisher(tx.clone());
+    live.set_publisher(tx);
     let publisher = store.clone();
     tokio::spawn(async move {
         while let Some(org) = outgoing.recv().await {
@@ -275,9 +288,16 @@ async fn share_invalidations(store: &Arc<dyn Store>, cache: &Arc<ResponseCache>)
             }
         }
     });
-    let (listener, sessions) = (cache.clone(), store.clone());
+    let (listener, sessions, live) = (cache.clone(), store.clone(), live.clone());
     tokio::spawn(async move {
         while let Some(text) = incoming.recv().await {
+            // A change of another replica: its org's answers go, and subscribers here hear of it.
+            if live.heard(&text) {
+                if let Some(org) = Live::notice_org(&text) {
+                    listener.invalidate_org_locally(org);
+                }
+                continue;
+            }
             match Notice::decode(&text) {
                 Notice::Org(org) => listener.invalidate_org_locally(&org),
                 notice => sessions.forget(&notice),
@@ -329,6 +349,11 @@ async fn start_sandbox(config: &mut Config, addr: SocketAddr) -> anyhow::Result<
     config.accounts_servers =
         sandbox.data_centres().iter().map(|d| url::Url::parse(&d.accounts_url)).collect::<Result<_, _>>()?;
     config.api_domains = sandbox.data_centres().iter().map(|d| url::Url::parse(&d.api_url)).collect::<Result<_, _>>()?;
+    // The simulator reaches this gateway directly: Zoho's notifications (and so live updates of
+    // changes made "in Zoho") work in the demo without a public address.
+    if config.public_url.is_none() {
+        config.public_url = Some(url::Url::parse(&format!("http://{addr}/"))?);
+    }
     Ok(sandbox)
 }
 

@@ -110,6 +110,18 @@ pub struct Config {
     )]
     pub channel_ttl_secs: u64,
 
+    /// Open subscriptions per session (WebSocket and SSE together).
+    #[arg(long, env = "GATEWAY_MAX_SUBSCRIPTIONS", value_name = "GATEWAY_MAX_SUBSCRIPTIONS", default_value_t = 20,
+        value_parser = clap::value_parser!(u32).range(1..=1000), help_heading = SERVER
+    )]
+    pub max_subscriptions: u32,
+
+    /// Open live connections (WebSocket and SSE) per process.
+    #[arg(long, env = "GATEWAY_MAX_LIVE_CONNECTIONS", value_name = "GATEWAY_MAX_LIVE_CONNECTIONS", default_value_t = 10_000,
+        value_parser = clap::value_parser!(u32).range(1..=1_000_000), help_heading = SERVER
+    )]
+    pub max_live_connections: u32,
+
     /// Store for sessions, OAuth states and tokens: `sqlite://PATH`, `postgres://USER@HOST/DB`
     /// (shared by replicas; needs GATEWAY_TOKEN_KEY) or `memory:`.
     #[arg(

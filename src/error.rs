@@ -16,6 +16,8 @@ pub mod code {
     pub const INTERNAL: &str = "INTERNAL";
     pub const SCHEMA_DRIFT: &str = "SCHEMA_DRIFT";
     pub const QUERY_TOO_COMPLEX: &str = "QUERY_TOO_COMPLEX";
+    pub const TOO_MANY_SUBSCRIPTIONS: &str = "TOO_MANY_SUBSCRIPTIONS";
+    pub const SLOW_CONSUMER: &str = "SLOW_CONSUMER";
 }
 
 /// Deliberately not `Display`: async-graphql turns any `Display` error into a code-less error,
@@ -44,6 +46,10 @@ pub enum GatewayError {
     SchemaDrift { module: String, field: String, api_name: String },
     /// The operation asks more of Zoho than one call can give (e.g. COQL's 50 columns).
     TooComplex(String),
+    /// A session asked for more open subscriptions than allowed (the limit).
+    TooManySubscriptions(usize),
+    /// A subscriber fell too far behind the changes; its subscription ended.
+    SlowConsumer,
 }
 
 impl GatewayError {
@@ -62,6 +68,8 @@ impl GatewayError {
             Self::Internal(_) => code::INTERNAL,
             Self::SchemaDrift { .. } => code::SCHEMA_DRIFT,
             Self::TooComplex(_) => code::QUERY_TOO_COMPLEX,
+            Self::TooManySubscriptions(_) => code::TOO_MANY_SUBSCRIPTIONS,
+            Self::SlowConsumer => code::SLOW_CONSUMER,
         }
     }
 
@@ -81,6 +89,12 @@ impl GatewayError {
                 "The field {field} ({module}.{api_name}) no longer exists in this Zoho CRM org; the gateway's schema \
                  snapshot is out of date (run `zoho-gateway schema pull`)."
             ),
+            Self::TooManySubscriptions(limit) => {
+                format!("This session already has {limit} open subscriptions, the most allowed; end one first.")
+            }
+            Self::SlowConsumer => "This subscription fell too far behind the changes and was ended; subscribe again \
+                                   and re-read what you show."
+                .into(),
         }
     }
 }

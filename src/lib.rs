@@ -11,6 +11,7 @@
 //! - [`cache`]: per-user moka cache of Zoho answers, invalidated by writes.
 //! - [`crm`]: the CRM as one signed-in user sees it (credentials + one retry on 401).
 //! - [`notifications`]: Zoho's Notification API: channels per org and module, verified callbacks.
+//! - [`live`]: changes fanned out to GraphQL subscriptions on every replica, re-read per user.
 //! - [`auth`]: Login with Zoho, data centres, sessions, fresh tokens.
 //! - [`store`]: OAuth states, token pairs and sessions (memory, SQLite, PostgreSQL).
 //! - [`telemetry`]: Prometheus metrics, log format, request ids.
@@ -29,6 +30,7 @@ pub mod crm;
 pub mod error;
 pub mod graphql;
 pub mod http;
+pub mod live;
 pub mod meta;
 pub mod notifications;
 pub mod secret;

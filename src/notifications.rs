@@ -24,6 +24,7 @@ use sha2::{Digest, Sha256};
 
 use crate::auth::tokens::TokenManager;
 use crate::cache::ResponseCache;
+use crate::live::{Change, Live, Operation};
 use crate::store::UserOrg;
 use crate::zoho::{ZohoClient, ZohoError};
 
@@ -40,6 +41,7 @@ pub struct Notifications {
     zoho: ZohoClient,
     tokens: Arc<TokenManager>,
     cache: Arc<ResponseCache>,
+    live: Arc<Live>,
     orgs: Mutex<HashMap<String, OrgChannels>>,
 }
 
@@ -70,7 +72,7 @@ pub enum Refused {
 pub struct Callback {
     channel_id: Value,
     token: String,
-    module: String,
+    pub module: String,
     #[serde(default)]
     query_params: HashMap<String, Value>,
     #[serde(default)]
@@ -88,10 +90,11 @@ impl Notifications {
         zoho: ZohoClient,
         tokens: Arc<TokenManager>,
         cache: Arc<ResponseCache>,
+        live: Arc<Live>,
     ) -> anyhow::Result<Arc<Self>> {
         let callback_url = public_url.join(CALLBACK_PATH.trim_start_matches('/'))?;
         let key = hmac::Key::new(hmac::HMAC_SHA256, format!("zoho-gateway notifications\n{client_secret}").as_bytes());
-        Ok(Arc::new(Self { callback_url, key, ttl, modules, zoho, tokens, cache, orgs: Mutex::default() }))
+        Ok(Arc::new(Self { callback_url, key, ttl, modules, zoho, tokens, cache, live, orgs: Mutex::default() }))
     }
 
     /// Zoho's channel id for (org, module): a positive 63-bit number (Zoho wants a long).
@@ -247,9 +250,16 @@ impl Notifications {
         Ok(org.to_owned())
     }
 
-    /// A verified change: the org's cached answers go, here and on every replica.
-    pub fn changed(&self, org: &str) {
+    /// A verified change: the org's cached answers go, here and on every replica, and its
+    /// subscribers hear of it.
+    pub fn changed(&self, org: &str, callback: &Callback) {
         self.cache.invalidate_org(org);
+        let operation = Operation::from_zoho(callback.operation.as_deref().unwrap_or_default());
+        // Ids go into queries and notices: numbers only, even from a verified callback.
+        let ids: Vec<String> = callback.ids.iter().filter(|id| crate::meta::validate::is_record_id(id)).cloned().collect();
+        if !ids.is_empty() {
+            self.live.publish(Change::new(org, &callback.module, operation, ids));
+        }
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, OrgChannels>> {

@@ -27,5 +27,9 @@ pub struct AppState {
     pub secure_cookies: bool,
     /// Zoho's notification channels, when `GATEWAY_PUBLIC_URL` is set.
     pub notifications: Option<Arc<crate::notifications::Notifications>>,
+    /// Changes for GraphQL subscriptions, on every replica.
+    pub live: Arc<crate::live::Live>,
+    /// `GATEWAY_PUBLIC_URL`'s origin (`https://host[:port]`): pages there may open live connections.
+    pub public_origin: Option<String>,
     pub portal_dir: Option<PathBuf>,
 }

@@ -1,8 +1,8 @@
 //! The GraphQL API, built at start-up from the org's metadata (async-graphql's dynamic schema):
 //! `types` (the gateway's own types), `session` (sign-in fields), `records` (every exposed
 //! module's types and resolvers), `forms` (`crmModule`), per-request `loaders`, `context` (typed
-//! access to request data), `limits`, `operation` (which operation runs) and `answers` (the
-//! whole-answer cache).
+//! access to request data), `limits`, `operation` (which operation runs), `answers` (the
+//! whole-answer cache) and `subscriptions` (`<singular>Changed`).
 
 pub mod answers;
 pub mod context;
@@ -16,6 +16,7 @@ pub mod order;
 pub mod paging;
 pub mod records;
 pub mod session;
+pub mod subscriptions;
 pub mod types;
 
 use std::sync::Arc;
@@ -37,7 +38,7 @@ fn builder(model: &CrmModel) -> SchemaBuilder {
         mutation = mutation.field(f);
     }
     query = query.field(forms::crm_module_field(model));
-    let mut schema = Schema::build("Query", Some("Mutation"), None);
+    let mut schema = Schema::build("Query", Some("Mutation"), Some("Subscription"));
     for m in &model.modules {
         for f in records::query_fields(m) {
             query = query.field(f);
@@ -52,8 +53,11 @@ fn builder(model: &CrmModel) -> SchemaBuilder {
     for t in types::types().into_iter().chain(filters::shared_types()) {
         schema = schema.register(t);
     }
+    for t in subscriptions::types(model) {
+        schema = schema.register(t);
+    }
     schema = schema.register(paging::page_info_type());
-    schema.register(query).register(mutation)
+    schema.register(query).register(mutation).register(subscriptions::subscription(model))
 }
 
 /// The executable schemas: one with the query limits for everything, and one without them for

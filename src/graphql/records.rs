@@ -19,6 +19,7 @@ use super::loaders::RecordKey;
 use super::paging::{self, Reach, Total};
 use crate::crm::CrmError;
 use crate::error::GatewayError;
+use crate::live::Operation;
 use crate::meta::model::TextKind;
 use crate::meta::validate::{self, FieldProblem, is_record_id};
 use crate::meta::{CrmModel, FieldDef, FieldKind, ModuleDef};
@@ -600,6 +601,7 @@ async fn create<'a>(ctx: &ResolverContext<'a>, m: &Arc<ModuleDef>) -> Res<'a> {
     let crm = context::crm(ctx.ctx).await?;
     let (r, module) = (&record, m.api_name.as_str());
     let id = crm.call(|z, c| async move { z.create(&c, module, r.clone()).await }).await.map_err(|e| name_field(e.into(), m))?;
+    context::state(ctx.ctx).live.wrote(&crm.key.org_id, module, Operation::Created, &id);
     Ok(Some(read_back(ctx, m, &id, record).await?))
 }
 
@@ -611,6 +613,7 @@ async fn update<'a>(ctx: &ResolverContext<'a>, m: &Arc<ModuleDef>) -> Res<'a> {
     if let Err(e) = crm.call(|z, c| async move { z.update(&c, module, i, r.clone()).await }).await {
         return Err(hidden_or(name_field(e.into(), m), crm, m, &id).await.into());
     }
+    context::state(ctx.ctx).live.wrote(&crm.key.org_id, module, Operation::Updated, &id);
     Ok(Some(read_back(ctx, m, &id, record).await?))
 }
 
@@ -621,6 +624,7 @@ async fn delete<'a>(ctx: &ResolverContext<'a>, m: &Arc<ModuleDef>) -> Result<Opt
     if let Err(e) = crm.call(|z, c| async move { z.delete(&c, module, i).await }).await {
         return Err(hidden_or(e.into(), crm, m, &id).await);
     }
+    context::state(ctx.ctx).live.wrote(&crm.key.org_id, module, Operation::Deleted, &id);
     Ok(Some(FieldValue::value(Value::String(id))))
 }
 

@@ -6,7 +6,7 @@
 use std::sync::Arc;
 
 use async_graphql::parser::types::OperationType;
-use axum::extract::{RawQuery, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
@@ -20,6 +20,7 @@ use crate::graphql::context::RequestCtx;
 use crate::graphql::documents::{DocumentError, Documents, Named};
 use crate::graphql::limits::{self, QueryLimits};
 use crate::graphql::operation;
+use crate::http::live;
 use crate::state::AppState;
 
 const GRAPHQL_RESPONSE_JSON: &str = "application/graphql-response+json";
@@ -32,6 +33,24 @@ pub struct GraphqlEndpoint {
     pub limits: QueryLimits,
     pub costs: limits::Costs,
     pub state: Arc<AppState>,
+    /// Origins other than the gateway's own that may open live connections (GATEWAY_CORS_ORIGINS).
+    pub origins: Vec<String>,
+}
+
+impl GraphqlEndpoint {
+    /// Whether a page of `origin` may open a live connection: the gateway's own origin (`host` is
+    /// the request's Host header), `GATEWAY_PUBLIC_URL`'s, or a configured CORS origin.
+    pub fn origin_allowed(&self, origin: &str, host: &str) -> bool {
+        let Ok(parsed) = url::Url::parse(origin) else { return false };
+        let authority = match (parsed.host_str(), parsed.port()) {
+            (Some(h), Some(p)) => format!("{h}:{p}"),
+            (Some(h), None) => h.to_owned(),
+            _ => return false,
+        };
+        let own = authority.eq_ignore_ascii_case(host);
+        let public = self.state.public_origin.as_deref().is_some_and(|p| p.eq_ignore_ascii_case(origin.trim_end_matches('/')));
+        own || public || self.origins.iter().any(|o| o.trim_end_matches('/').eq_ignore_ascii_case(origin.trim_end_matches('/')))
+    }
 }
 
 /// The media type the client accepts, per the spec's negotiation rules.
@@ -62,6 +81,17 @@ fn negotiate(headers: &HeaderMap) -> Option<MediaType> {
         }
     }
     json.then_some(MediaType::Json)
+}
+
+/// Whether a JSON type comes before `text/event-stream` in Accept (graphql-sse clients name only
+/// the event stream; a client naming both first asks for JSON).
+fn prefers_json(headers: &HeaderMap) -> bool {
+    let accept = headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()).unwrap_or_default();
+    let position = |needle: &str| accept.find(needle);
+    match (position(APPLICATION_JSON).or(position(GRAPHQL_RESPONSE_JSON)), position(live::sse::EVENT_STREAM)) {
+        (Some(json), Some(events)) => json < events,
+        _ => false,
+    }
 }
 
 /// Headers a browser only sends after a CORS preflight; any of them, non-empty, proves the
@@ -105,8 +135,21 @@ fn no_store(headers: &mut HeaderMap) {
     headers.insert(header::VARY, HeaderValue::from_static("Cookie, Accept"));
 }
 
+/// GET: a WebSocket for subscriptions (`live::ws`), or a query in the query string.
+pub async fn get_or_upgrade(State(endpoint): State<Arc<GraphqlEndpoint>>, request: axum::extract::Request) -> Response {
+    let (mut parts, _) = request.into_parts();
+    if live::ws::is_upgrade(&parts.headers) {
+        use axum::extract::FromRequestParts as _;
+        return match axum::extract::ws::WebSocketUpgrade::from_request_parts(&mut parts, &()).await {
+            Ok(upgrade) => live::ws::upgrade(endpoint, parts.headers, upgrade).await,
+            Err(rejection) => rejection.into_response(),
+        };
+    }
+    get(endpoint, parts.headers, parts.uri.query().map(str::to_owned)).await
+}
+
 /// GET: the request in the query string; queries only.
-pub async fn get(State(endpoint): State<Arc<GraphqlEndpoint>>, headers: HeaderMap, RawQuery(query): RawQuery) -> Response {
+async fn get(endpoint: Arc<GraphqlEndpoint>, headers: HeaderMap, query: Option<String>) -> Response {
     let Some(media) = negotiate(&headers) else {
         return plain_error(
             StatusCode::NOT_ACCEPTABLE,
@@ -177,13 +220,15 @@ pub async fn post(State(endpoint): State<Arc<GraphqlEndpoint>>, headers: HeaderM
     if let Some(refusal) = csrf_refusal(&headers) {
         return refusal;
     }
-    let Some(media) = negotiate(&headers) else {
+    let media = negotiate(&headers);
+    let events = live::sse::wants_events(&headers);
+    if media.is_none() && !events {
         return plain_error(
             StatusCode::NOT_ACCEPTABLE,
-            "Accept application/graphql-response+json or application/json.",
+            "Accept application/graphql-response+json, application/json, or text/event-stream (subscriptions).",
             "NOT_ACCEPTABLE",
         );
-    };
+    }
     let content_type = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or_default();
     let essence = content_type.split(';').next().unwrap_or_default().trim().to_ascii_lowercase();
     // JSON only: a cross-site form can send urlencoded, multipart or text/plain bodies along with
@@ -195,6 +240,17 @@ pub async fn post(State(endpoint): State<Arc<GraphqlEndpoint>>, headers: HeaderM
             "UNSUPPORTED_MEDIA_TYPE",
         );
     }
+    // A client that accepts an event stream but prefers JSON (listed first) still gets JSON.
+    let Some(media) = media.filter(|_| !events || prefers_json(&headers)) else {
+        return match serde_json::from_slice::<live::Payload>(&body) {
+            Ok(payload) => live::sse::stream(endpoint, &headers, payload).await,
+            Err(_) => plain_error(
+                StatusCode::BAD_REQUEST,
+                "The body must be a GraphQL request: {query, variables, operationName}.",
+                "BAD_REQUEST",
+            ),
+        };
+    };
     let value: serde_json::Value = match serde_json::from_slice(&body) {
         Ok(v) => v,
         Err(_) => return plain_error(StatusCode::BAD_REQUEST, "The body is not valid JSON.", "BAD_REQUEST"),
@@ -296,38 +352,18 @@ async fn execute_labelled(
         Err(e) => return request_error(media, &e.message, "GRAPHQL_PARSE_FAILED"),
         Ok(doc) => {
             *label = operation::label(doc, operation_name.as_deref());
-            // async-graphql 7 reports "not configured for subscriptions" once per validation
-            // walk (twice): answer it here, once.
-            if operation::chosen(doc, operation_name.as_deref()).is_some_and(|op| op.node.ty == OperationType::Subscription) {
-                return request_error(media, "This API has no subscriptions.", "GRAPHQL_VALIDATION_FAILED");
+            match admit(endpoint, doc, operation_name.as_deref(), &variables, listed) {
+                Err(refusal) => return request_error(media, &refusal.message, refusal.code),
+                Ok((_, OperationType::Subscription)) => {
+                    return request_error(
+                        media,
+                        "Subscriptions are served over WebSocket (graphql-transport-ws) or Server-Sent Events \
+                         (POST with Accept: text/event-stream) at /graphql.",
+                        "BAD_REQUEST",
+                    );
+                }
+                Ok((schema, ty)) => (schema.clone(), ty == OperationType::Query),
             }
-            let counts = limits::counts(doc, operation_name.as_deref(), &endpoint.costs, &variables);
-            if counts.aliases > endpoint.limits.max_aliases {
-                let message =
-                    format!("This query uses {} aliases; at most {} are allowed.", counts.aliases, endpoint.limits.max_aliases);
-                return request_error(media, &message, "QUERY_TOO_COMPLEX");
-            }
-            if counts.lead_lookups > endpoint.limits.max_lead_ids {
-                let message = format!(
-                    "This query looks up {} records by id; at most {} are allowed.",
-                    counts.lead_lookups, endpoint.limits.max_lead_ids
-                );
-                return request_error(media, &message, "QUERY_TOO_COMPLEX");
-            }
-            let introspection_only = limits::is_introspection_only(doc);
-            // Trusted documents: what is not listed does not run (pure introspection only when allowed).
-            if endpoint.documents.trusted_only() && !listed && !(introspection_only && endpoint.limits.introspection) {
-                return document_error(media, &DocumentError::NotInList);
-            }
-            if counts.complexity > endpoint.limits.max_complexity && !introspection_only {
-                let message = format!(
-                    "Query is too complex: it costs {}, at most {} is allowed (a list of N records costs N × its selection).",
-                    counts.complexity, endpoint.limits.max_complexity
-                );
-                return request_error(media, &message, "QUERY_TOO_COMPLEX");
-            }
-            let schema = if introspection_only { &endpoint.schemas.introspection } else { &endpoint.schemas.limited };
-            (schema.clone(), !operation::is_mutation(doc, operation_name.as_deref()))
         }
     };
     if !is_query {
@@ -338,6 +374,56 @@ async fn execute_labelled(
         Answer::Cached(body) => respond_body(StatusCode::OK, body, media, &HeaderMap::new()),
         Answer::Fresh(response) => respond(&response, media),
     }
+}
+
+/// Why a document may not run, before any work.
+pub struct Refusal {
+    pub message: String,
+    pub code: &'static str,
+}
+
+impl Refusal {
+    fn new(message: impl Into<String>, code: &'static str) -> Self {
+        Self { message: message.into(), code }
+    }
+}
+
+/// The checks every transport (HTTP, WebSocket, SSE) applies to a parsed document before it runs:
+/// the limits, the trusted-documents list, and which schema runs it. Returns that schema and the
+/// operation's type.
+pub fn admit<'e>(
+    endpoint: &'e GraphqlEndpoint,
+    doc: &async_graphql::parser::types::ExecutableDocument,
+    operation_name: Option<&str>,
+    variables: &async_graphql::Variables,
+    listed: bool,
+) -> Result<(&'e crate::graphql::AppSchema, OperationType), Refusal> {
+    // No such operation: async-graphql's validation says so, in its words.
+    let ty = operation::chosen(doc, operation_name).map_or(OperationType::Query, |op| op.node.ty);
+    let counts = limits::counts(doc, operation_name, &endpoint.costs, variables);
+    if counts.aliases > endpoint.limits.max_aliases {
+        let message = format!("This query uses {} aliases; at most {} are allowed.", counts.aliases, endpoint.limits.max_aliases);
+        return Err(Refusal::new(message, "QUERY_TOO_COMPLEX"));
+    }
+    if counts.lead_lookups > endpoint.limits.max_lead_ids {
+        let message =
+            format!("This query looks up {} records by id; at most {} are allowed.", counts.lead_lookups, endpoint.limits.max_lead_ids);
+        return Err(Refusal::new(message, "QUERY_TOO_COMPLEX"));
+    }
+    let introspection_only = limits::is_introspection_only(doc);
+    // Trusted documents: what is not listed does not run (pure introspection only when allowed).
+    if endpoint.documents.trusted_only() && !listed && !(introspection_only && endpoint.limits.introspection) {
+        return Err(Refusal::new(DocumentError::NotInList.to_string(), DocumentError::NotInList.code()));
+    }
+    if counts.complexity > endpoint.limits.max_complexity && !introspection_only {
+        let message = format!(
+            "Query is too complex: it costs {}, at most {} is allowed (a list of N records costs N × its selection).",
+            counts.complexity, endpoint.limits.max_complexity
+        );
+        return Err(Refusal::new(message, "QUERY_TOO_COMPLEX"));
+    }
+    let schema = if introspection_only { &endpoint.schemas.introspection } else { &endpoint.schemas.limited };
+    Ok((schema, ty))
 }
 
 /// A request refused before execution, shaped as the spec says for the negotiated media type.

@@ -2,6 +2,7 @@
 //! probes, and the student portal's static files at `/`.
 
 pub mod graphql;
+pub mod live;
 mod portal;
 
 use std::sync::Arc;
@@ -32,9 +33,10 @@ pub fn router(
     cors_origins: &[String],
 ) -> Router {
     let costs = crate::graphql::limits::Costs::new(&state.model);
-    let endpoint = Arc::new(graphql::GraphqlEndpoint { schemas, documents, limits, costs, state: state.clone() });
+    let origins = cors_origins.to_vec();
+    let endpoint = Arc::new(graphql::GraphqlEndpoint { schemas, documents, limits, costs, state: state.clone(), origins });
     let graphql_routes = Router::new()
-        .route("/graphql", get(graphql::get).post(graphql::post))
+        .route("/graphql", get(graphql::get_or_upgrade).post(graphql::post))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .with_state(endpoint);
     let portal_dir = state.portal_dir.clone();
@@ -88,7 +90,7 @@ fn request_span(request: &axum::http::Request<axum::body::Body>) -> tracing::Spa
 /// The path is not echoed back (it is the client's input).
 fn not_found_page() -> Response {
     const ROUTES: &str = "Not found. This gateway serves:\n  \
-        /graphql     the GraphQL API (POST JSON, or GET for queries)\n  \
+        /graphql     the GraphQL API (POST JSON, or GET for queries; subscriptions over WebSocket or SSE)\n  \
         /playground  GraphiQL, to explore the schema\n  \
         /            the student portal\n  \
         /healthz     liveness probe\n  \
@@ -153,7 +155,7 @@ async fn notification(State(state): State<Arc<AppState>>, body: axum::body::Byte
                 ids = callback.ids.len(),
                 "Zoho notification"
             );
-            live.changed(&org);
+            live.changed(&org, &callback);
             (StatusCode::OK, [(header::CACHE_CONTROL, "no-store")], "ok").into_response()
         }
         Err(refused) => {

@@ -65,6 +65,8 @@ pub struct ZohoClient {
     /// Each org's last `X-API-CREDITS-REMAINING` (Zoho sends it once half the day's credits are
     /// used, zoho-api.md §4).
     credits: Arc<std::sync::Mutex<std::collections::HashMap<String, u64>>>,
+    /// What each subscribed user was shown (for deletions, `live::visible`).
+    visible: Arc<crate::live::visible::Visible>,
 }
 
 /// At or below this many credits left, a 429 means the credits are spent.
@@ -72,7 +74,19 @@ const CREDITS_NEARLY_OUT: u64 = 10;
 
 impl ZohoClient {
     pub fn new(http: reqwest::Client, cache: Arc<ResponseCache>, limiter: Arc<OrgLimiter>, retry: RetryPolicy) -> Self {
-        Self { http, cache, limiter, retry, credits: Arc::default() }
+        Self { http, cache, limiter, retry, credits: Arc::default(), visible: Arc::default() }
+    }
+
+    /// The record of what subscribed users were shown, shared with `live`.
+    pub fn visible(&self) -> &Arc<crate::live::visible::Visible> {
+        &self.visible
+    }
+
+    /// Records Zoho answered a user with (one atomic load when nobody subscribes).
+    fn shown(&self, creds: &Credentials, module: &str, records: &[Record]) {
+        if let Some(scope) = &creds.scope {
+            self.visible.note(scope, module, records);
+        }
     }
 
     /// Sends one request; `Ok(None)` is Zoho's 204 "no content" (zoho-api.md §2.1).
@@ -250,7 +264,9 @@ impl ZohoClient {
             Some(token) => query.push(("page_token", token.clone())),
             None => query.push(("page", p.page.to_string())),
         }
-        self.get(creds, &records_path(module), &query).await
+        let page: RecordPage = self.get(creds, &records_path(module), &query).await?;
+        self.shown(creds, module, &page.data);
+        Ok(page)
     }
 
     /// Up to 100 records by id in one call (zoho-api.md §2.2, `ids`).
@@ -266,6 +282,7 @@ impl ZohoClient {
             query.push(("fields", fields.join(",")));
         }
         let page: RecordPage = self.get(creds, &records_path(module), &query).await?;
+        self.shown(creds, module, &page.data);
         Ok(page.data)
     }
 
@@ -285,6 +302,7 @@ impl ZohoClient {
             Err(e) if e.is_unknown_id() => return Ok(None),
             other => other?,
         };
+        self.shown(creds, module, &page.data);
         Ok(page.data.into_iter().next())
     }
 
@@ -294,13 +312,17 @@ impl ZohoClient {
             query.push(("fields", p.fields.join(",")));
         }
         query.push(search_param(&p.by));
-        self.get(creds, &format!("{}/search", records_path(module)), &query).await
+        let page: RecordPage = self.get(creds, &format!("{}/search", records_path(module)), &query).await?;
+        self.shown(creds, module, &page.data);
+        Ok(page)
     }
 
     /// Rows of a COQL query (zoho-api.md §2.9); Zoho's 204 (no row) is an empty page.
     pub async fn coql(&self, creds: &Credentials, select: &Select) -> Result<RecordPage, ZohoError> {
         let body = json!({ "select_query": select.to_coql() });
-        self.read(creds, Method::POST, "/crm/v8/coql", &[], Some(&body)).await
+        let page: RecordPage = self.read(creds, Method::POST, "/crm/v8/coql", &[], Some(&body)).await?;
+        self.shown(creds, &select.module, &page.data);
+        Ok(page)
     }
 
     /// How many records a COQL filter selects: `select COUNT(id) …`, whose one row holds the count
