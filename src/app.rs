@@ -142,10 +142,12 @@ impl Application {
                     &secret,
                     Duration::from_secs(config.channel_ttl_secs),
                     modules,
-                    zoho.clone(),
-                    tokens.clone(),
-                    cache.clone(),
-                    live.clone(),
+                    crate::notifications::Handles {
+                        zoho: zoho.clone(),
+                        tokens: tokens.clone(),
+                        cache: cache.clone(),
+                        live: live.clone(),
+                    },
                 )
                 .context("GATEWAY_PUBLIC_URL")?;
                 live.spawn_renewals();

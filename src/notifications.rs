@@ -81,17 +81,24 @@ pub struct Callback {
     pub ids: Vec<String>,
 }
 
+/// What the channels act with: renewals call Zoho with a signed-in user's token; callbacks drop
+/// cached answers and tell subscribers.
+pub struct Handles {
+    pub zoho: ZohoClient,
+    pub tokens: Arc<TokenManager>,
+    pub cache: Arc<ResponseCache>,
+    pub live: Arc<Live>,
+}
+
 impl Notifications {
     pub fn new(
         public_url: &url::Url,
         client_secret: &str,
         ttl: Duration,
         modules: Vec<String>,
-        zoho: ZohoClient,
-        tokens: Arc<TokenManager>,
-        cache: Arc<ResponseCache>,
-        live: Arc<Live>,
+        handles: Handles,
     ) -> anyhow::Result<Arc<Self>> {
+        let Handles { zoho, tokens, cache, live } = handles;
         let callback_url = public_url.join(CALLBACK_PATH.trim_start_matches('/'))?;
         let key = hmac::Key::new(hmac::HMAC_SHA256, format!("zoho-gateway notifications\n{client_secret}").as_bytes());
         Ok(Arc::new(Self { callback_url, key, ttl, modules, zoho, tokens, cache, live, orgs: Mutex::default() }))

@@ -117,9 +117,7 @@ async fn changes<'a>(
             .filter(|o| names.iter().any(|n| n == o.name()))
             .collect()
     });
-    let guard = live
-        .subscribe(&view.session.id_hash, &view.session.key)
-        .map_err(|_| GatewayError::TooManySubscriptions(live.limits.per_session))?;
+    let guard = live.subscribe(&view.session.id_hash).map_err(|_| GatewayError::TooManySubscriptions(live.limits.per_session))?;
     // Every field of the module (less what Zoho no longer has): one read serves every selection
     // of this user's subscribers.
     let mut fields: Vec<String> = m.fields.iter().map(|f| f.api_name.clone()).collect();
@@ -186,7 +184,8 @@ fn string_list(ctx: &ResolverContext<'_>, name: &str) -> Result<Option<Vec<Strin
     let list = value.list().map_err(|_| GatewayError::bad_input(Some(name), "Expected a list."))?;
     let mut out = Vec::with_capacity(list.len());
     for item in list.iter() {
-        let text = item.string().or_else(|_| item.enum_name()).map_err(|_| GatewayError::bad_input(Some(name), "Expected strings."))?;
+        let text =
+            item.string().or_else(|_| item.enum_name()).map_err(|_| GatewayError::bad_input(Some(name), "Expected strings."))?;
         out.push(text.to_owned());
     }
     Ok(Some(out))

@@ -406,8 +406,10 @@ pub fn admit<'e>(
         return Err(Refusal::new(message, "QUERY_TOO_COMPLEX"));
     }
     if counts.lead_lookups > endpoint.limits.max_lead_ids {
-        let message =
-            format!("This query looks up {} records by id; at most {} are allowed.", counts.lead_lookups, endpoint.limits.max_lead_ids);
+        let message = format!(
+            "This query looks up {} records by id; at most {} are allowed.",
+            counts.lead_lookups, endpoint.limits.max_lead_ids
+        );
         return Err(Refusal::new(message, "QUERY_TOO_COMPLEX"));
     }
     let introspection_only = limits::is_introspection_only(doc);

@@ -234,8 +234,8 @@ impl Live {
         if open >= self.limits.connections { Err(Full::Connections) } else { Ok(guard) }
     }
 
-    /// A subscription of the session `session_hash` (user `user`) starts; ends with the guard.
-    pub fn subscribe(self: &Arc<Self>, session_hash: &str, user: &UserOrg) -> Result<SubscriptionGuard, Full> {
+    /// A subscription of the session `session_hash` starts; ends with the guard.
+    pub fn subscribe(self: &Arc<Self>, session_hash: &str) -> Result<SubscriptionGuard, Full> {
         {
             let mut sessions = self.sessions.lock().unwrap_or_else(|e| e.into_inner());
             let open = sessions.entry(session_hash.to_owned()).or_insert(0);
@@ -244,8 +244,7 @@ impl Live {
             }
             *open += 1;
         }
-        self.visible.open(user);
-        Ok(SubscriptionGuard { live: self.clone(), session_hash: session_hash.to_owned(), user: user.clone() })
+        Ok(SubscriptionGuard { live: self.clone(), session_hash: session_hash.to_owned() })
     }
 
     /// Open live connections and subscriptions of this process (for metrics and tests).
@@ -266,7 +265,6 @@ impl Drop for ConnectionGuard {
 pub struct SubscriptionGuard {
     live: Arc<Live>,
     session_hash: String,
-    user: UserOrg,
 }
 
 impl Drop for SubscriptionGuard {
@@ -278,8 +276,6 @@ impl Drop for SubscriptionGuard {
                 sessions.remove(&self.session_hash);
             }
         }
-        drop(sessions);
-        self.live.visible.close(&self.user);
     }
 }
 

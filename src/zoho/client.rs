@@ -82,7 +82,7 @@ impl ZohoClient {
         &self.visible
     }
 
-    /// Records Zoho answered a user with (one atomic load when nobody subscribes).
+    /// Records Zoho answered a user with.
     fn shown(&self, creds: &Credentials, module: &str, records: &[Record]) {
         if let Some(scope) = &creds.scope {
             self.visible.note(scope, module, records);

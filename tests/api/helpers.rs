@@ -95,9 +95,15 @@ impl TestApp {
     }
 
     pub fn browser(&self) -> Browser {
+        let jar = std::sync::Arc::new(reqwest::cookie::Jar::default());
         Browser {
-            client: reqwest::Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().unwrap(),
+            client: reqwest::Client::builder()
+                .cookie_provider(jar.clone())
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .unwrap(),
             base: self.base.clone(),
+            jar,
         }
     }
 
@@ -124,6 +130,7 @@ impl Redirect {
 pub struct Browser {
     pub client: reqwest::Client,
     pub base: String,
+    jar: std::sync::Arc<reqwest::cookie::Jar>,
 }
 
 impl Browser {
@@ -165,7 +172,14 @@ impl Browser {
     /// The same browser (same cookie jar) talking to another gateway, e.g. after a restart.
     /// Cookies are scoped to the host, not the port, as in a real browser.
     pub fn at(&self, app: &TestApp) -> Browser {
-        Browser { client: self.client.clone(), base: app.base.clone() }
+        Browser { client: self.client.clone(), base: app.base.clone(), jar: self.jar.clone() }
+    }
+
+    /// The `Cookie` header this browser sends to its gateway (for clients other than `client`).
+    pub fn cookie_header(&self) -> String {
+        use reqwest::cookie::CookieStore as _;
+        let url = url::Url::parse(&self.base).expect("base URL");
+        self.jar.cookies(&url).and_then(|v| v.to_str().ok().map(str::to_owned)).unwrap_or_default()
     }
 }
 

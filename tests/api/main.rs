@@ -16,6 +16,7 @@ mod observability;
 mod persisted;
 mod persistence;
 mod schema;
+mod subscriptions;
 mod tokens;
 mod upstream;
 mod zoho_rules;

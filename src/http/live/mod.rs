@@ -94,8 +94,8 @@ pub fn start(
     let operation_name = request.operation_name.clone();
     let variables = request.variables.clone();
     let doc = request.parsed_query().map_err(|e| refused(&e.message, "GRAPHQL_PARSE_FAILED"))?.clone();
-    let (schema, ty) = admit(endpoint, &doc, operation_name.as_deref(), &variables, resolved.listed)
-        .map_err(|r| refused(&r.message, r.code))?;
+    let (schema, ty) =
+        admit(endpoint, &doc, operation_name.as_deref(), &variables, resolved.listed).map_err(|r| refused(&r.message, r.code))?;
     if ty != OperationType::Subscription {
         return Err(refused(
             "Only subscriptions are served over this connection; send queries and mutations over HTTP.",

@@ -36,10 +36,7 @@ const MAX_MESSAGE: usize = 64 * 1024;
 
 /// Whether this request asks for a WebSocket.
 pub fn is_upgrade(headers: &HeaderMap) -> bool {
-    headers
-        .get(header::UPGRADE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.eq_ignore_ascii_case("websocket"))
+    headers.get(header::UPGRADE).and_then(|v| v.to_str().ok()).is_some_and(|v| v.eq_ignore_ascii_case("websocket"))
 }
 
 /// Checks the handshake, then hands the socket to `serve`.
@@ -49,12 +46,18 @@ pub async fn upgrade(endpoint: Arc<GraphqlEndpoint>, headers: HeaderMap, upgrade
         let origin = origin.to_str().unwrap_or_default();
         if !endpoint.origin_allowed(origin, own) {
             tracing::warn!(origin, "refused a WebSocket from another origin");
-            return http_refusal(StatusCode::FORBIDDEN, "WebSocket connections are accepted only from this gateway's own origin or GATEWAY_CORS_ORIGINS.", "FORBIDDEN");
+            return http_refusal(
+                StatusCode::FORBIDDEN,
+                "WebSocket connections are accepted only from this gateway's own origin or GATEWAY_CORS_ORIGINS.",
+                "FORBIDDEN",
+            );
         }
     }
-    let offered = headers.get_all(header::SEC_WEBSOCKET_PROTOCOL).iter().filter_map(|v| v.to_str().ok()).any(|v| {
-        v.split(',').any(|p| p.trim() == PROTOCOL)
-    });
+    let offered = headers
+        .get_all(header::SEC_WEBSOCKET_PROTOCOL)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .any(|v| v.split(',').any(|p| p.trim() == PROTOCOL));
     if !offered {
         return http_refusal(
             StatusCode::BAD_REQUEST,
@@ -68,10 +71,7 @@ pub async fn upgrade(endpoint: Arc<GraphqlEndpoint>, headers: HeaderMap, upgrade
     let Ok(guard) = endpoint.state.live.connect() else {
         return http_refusal(StatusCode::SERVICE_UNAVAILABLE, "Too many live connections; try again later.", "UNAVAILABLE");
     };
-    upgrade
-        .protocols([PROTOCOL])
-        .max_message_size(MAX_MESSAGE)
-        .on_upgrade(move |socket| serve(socket, endpoint, live, guard))
+    upgrade.protocols([PROTOCOL]).max_message_size(MAX_MESSAGE).on_upgrade(move |socket| serve(socket, endpoint, live, guard))
 }
 
 #[derive(Deserialize)]
