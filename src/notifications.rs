@@ -122,14 +122,18 @@ impl Notifications {
         url.to_string()
     }
 
-    /// A user of `key.org_id` signed in: their token may enable (or later renew) the org's channels.
+    /// A user of `key.org_id` signed in, or used a session (after a restart, the first use of a
+    /// session is how the gateway learns of the org again): their token may enable (or later renew)
+    /// the org's channels. Cheap when nothing changes: one lock and a comparison.
     pub fn on_sign_in(self: &Arc<Self>, key: &UserOrg) {
         let start = {
             let mut orgs = self.lock();
             let org = orgs.entry(key.org_id.clone()).or_default();
-            org.users.retain(|u| u != key);
-            org.users.insert(0, key.clone());
-            org.users.truncate(USERS_PER_ORG);
+            if org.users.first() != Some(key) {
+                org.users.retain(|u| u != key);
+                org.users.insert(0, key.clone());
+                org.users.truncate(USERS_PER_ORG);
+            }
             let live = org.expires_at.is_some_and(|at| at - self.renew_margin() > Utc::now());
             let start = !live && !org.busy;
             org.busy |= start;

@@ -13,6 +13,16 @@ use crate::meta::drift::Drift;
 use crate::store::Store;
 use crate::zoho::ZohoClient;
 
+impl AppState {
+    /// A request uses a signed-in session: the org's notification channels may be (re)enabled
+    /// with its user's token, e.g. after a restart, before anyone signs in again.
+    pub fn session_used(&self, view: &crate::auth::SessionView) {
+        if let Some(notifications) = &self.notifications {
+            notifications.on_sign_in(&view.session.key);
+        }
+    }
+}
+
 pub struct AppState {
     pub auth: AuthService,
     pub tokens: Arc<TokenManager>,

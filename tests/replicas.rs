@@ -93,8 +93,9 @@ async fn a_write_through_one_replica_evicts_the_others_cached_answers_within_a_s
     eprintln!("replica B showed replica A's write after {seen:?}");
 }
 
-/// Issue 11: a change made in Zoho's own UI reaches both replicas' cached lists within a second.
-/// Zoho calls back replica A only; A drops its cache and announces it over PostgreSQL to B.
+/// Issue 11: a change made in Zoho's own UI reaches both replicas' cached lists, and a subscriber
+/// on each, within a second. Zoho calls back replica A only; A drops its cache, tells its own
+/// subscribers, and announces the change over PostgreSQL to B, which does the same.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_change_made_in_zoho_reaches_both_replicas_cached_lists_within_a_second() {
     let _serial = ONE_AT_A_TIME.lock().await;
@@ -116,9 +117,37 @@ async fn a_change_made_in_zoho_reaches_both_replicas_cached_lists_within_a_secon
         cluster.graphql(replica, &session, LIST).await;
     }
     assert_eq!(cluster.sandbox.calls().api_total(), calls, "both replicas answer from their caches");
+    // A subscriber on each replica (graphql-sse).
+    let mut streams = Vec::new();
+    for replica in [&cluster.a, &cluster.b] {
+        let response = cluster
+            .http
+            .post(format!("{}/graphql", replica.base))
+            .header(reqwest::header::COOKIE, &session)
+            .header(reqwest::header::ACCEPT, "text/event-stream")
+            .json(&json!({ "query": "subscription { leadChanged { operation lead { lastName } } }" }))
+            .send()
+            .await
+            .expect("stream opens");
+        assert_eq!(response.status(), 200, "replica {}", replica.name);
+        streams.push((replica.name, response.bytes_stream()));
+    }
+    tokio::time::sleep(Duration::from_millis(200)).await;
 
     cluster.sandbox.edit_as_ui("Leads", &id, json!({ "Last_Name": "Edited In Zoho" })).expect("UI edit");
     let edited = Instant::now();
+    for (name, stream) in &mut streams {
+        let mut text = String::new();
+        while !text.contains("Edited In Zoho") {
+            let left = Duration::from_secs(1).saturating_sub(edited.elapsed());
+            let chunk = tokio::time::timeout(left, futures::StreamExt::next(stream))
+                .await
+                .unwrap_or_else(|_| panic!("replica {name}'s subscriber heard nothing within 1 s: {text:?}"));
+            text.push_str(&String::from_utf8_lossy(&chunk.expect("stream open").expect("bytes")));
+        }
+        assert!(text.contains("event: next") && text.contains("UPDATED"), "{text}");
+    }
+    eprintln!("the UI edit reached both replicas' subscribers after {:?}", edited.elapsed());
     for replica in [&cluster.b, &cluster.a] {
         loop {
             let r = cluster.graphql(replica, &session, LIST).await;

@@ -69,6 +69,7 @@ pub async fn execute(
         return Answer::Fresh(Arc::new(run(schema, request, ctx).await));
     };
     let scope = view.session.key.clone();
+    state.session_used(&view);
     ctx.set_session(Some(view));
     let label = label.to_owned();
     let fetched = state

@@ -71,7 +71,16 @@ pub async fn session<'a>(ctx: &Context<'a>) -> Result<Option<&'a SessionView>, G
     let req = request(ctx)?;
     let Some(id) = req.session_id.as_ref() else { return Ok(None) };
     let state = state(ctx);
-    let view = req.session.get_or_try_init(|| state.auth.session(id)).await?;
+    let view = req
+        .session
+        .get_or_try_init(|| async {
+            let view = state.auth.session(id).await?;
+            if let Some(v) = &view {
+                state.session_used(v);
+            }
+            Ok::<_, crate::auth::oauth::AuthError>(view)
+        })
+        .await?;
     Ok(view.as_ref())
 }
 

@@ -142,18 +142,16 @@ async fn health_and_graphiql_are_served() {
     assert!(page.text().await.unwrap().to_lowercase().contains("graphiql"));
 }
 
-/// Issue 13: the schema has no Subscription type, and the answer should say so once. Today it
-/// says it twice: async-graphql's strict validation walks the document twice with one error list,
-/// and the "not configured for subscriptions" check sits in the walk itself. The fix belongs in
-/// the `/graphql` handler (refuse a subscription before executing, as it refuses a GET mutation);
-/// ignored until then, run with `--ignored`.
+/// A subscription sent as an ordinary request gets one error that says where subscriptions are
+/// served (async-graphql alone would run it as a one-shot stream).
 #[tokio::test]
-async fn a_subscription_is_refused_with_one_error() {
+async fn a_subscription_over_plain_http_is_refused_with_one_error() {
     let app = spawn_app().await;
-    let r = app.browser().graphql("subscription { x }", json!({})).await;
+    let r = app.browser().graphql("subscription { leadChanged { id } }", json!({})).await;
     let errors = r["errors"].as_array().unwrap_or_else(|| panic!("expected errors: {r}"));
     assert_eq!(errors.len(), 1, "{r}");
-    assert_eq!(errors[0]["extensions"]["code"], "GRAPHQL_VALIDATION_FAILED", "{r}");
+    assert_eq!(errors[0]["extensions"]["code"], "BAD_REQUEST", "{r}");
+    assert!(errors[0]["message"].as_str().unwrap().contains("WebSocket"), "{r}");
 }
 
 #[tokio::test]

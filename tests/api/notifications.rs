@@ -99,7 +99,10 @@ async fn forged_callbacks_are_refused_and_change_nothing() {
 async fn channels_are_renewed_before_they_expire_and_a_restart_renews_the_same_ones() {
     // Zoho's channels here live at most 3 s; the gateway asks for 2 s and renews at a third left.
     let sandbox = SandboxConfig { max_channel_expiry: Duration::from_secs(3), ..SandboxConfig::default() };
-    let app = app(sandbox, &["--channel-ttl-secs", "2"]).await;
+    // Sessions in a file, so that they outlive the process.
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db = format!("sqlite://{}", dir.path().join("gateway.db").display());
+    let app = app(sandbox, &["--channel-ttl-secs", "2", "--database-url", &db]).await;
     let admin = app.signed_in("admin").await;
     channel_enabled(&app).await;
     tokio::time::sleep(Duration::from_secs(4)).await;
@@ -111,18 +114,20 @@ async fn channels_are_renewed_before_they_expire_and_a_restart_renews_the_same_o
     app.sandbox.edit_as_ui("Leads", &id, json!({ "Last_Name": "Still Watched" })).expect("UI edit");
     wait_for_name(&admin, "Still Watched", Duration::from_secs(1)).await;
 
-    // A new gateway process on the same Zoho (a restart): its first sign-in renews the same
-    // channel, so one edit still makes one callback.
+    // A new gateway process on the same Zoho and store (a restart). Nobody signs in again: the
+    // first use of a kept session renews the same channel, so one edit still makes one callback.
     let sandbox = app.stop().await;
+    let before = sandbox.calls().get("notifications.enable");
     let again = spawn_app_with(Options {
         existing_sandbox: Some(sandbox),
         public: true,
-        args: vec!["--channel-ttl-secs".into(), "2".into()],
+        args: vec!["--channel-ttl-secs".into(), "2".into(), "--database-url".into(), db.clone()],
         ..Options::default()
     })
     .await;
-    let admin = again.signed_in("admin").await;
-    let before = enables(&again);
+    let admin = admin.at(&again);
+    let me = admin.graphql("{ me { user { name } } }", json!({})).await;
+    assert!(me["data"]["me"]["user"]["name"].is_string(), "the session outlived the restart: {me}");
     let deadline = Instant::now() + Duration::from_secs(5);
     while enables(&again) == before {
         assert!(Instant::now() < deadline, "the restarted gateway enabled no channel");
