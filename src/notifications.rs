@@ -52,6 +52,9 @@ struct OrgChannels {
     users: Vec<UserOrg>,
     /// An enable or renewal is under way.
     busy: bool,
+    /// After a failed attempt, no other before this: every request of the org's users would
+    /// otherwise try again (and spend an API credit each time).
+    retry_after: Option<std::time::Instant>,
 }
 
 /// Why a callback was refused (answered 401 and logged; nothing is dropped).
@@ -135,7 +138,8 @@ impl Notifications {
                 org.users.truncate(USERS_PER_ORG);
             }
             let live = org.expires_at.is_some_and(|at| at - self.renew_margin() > Utc::now());
-            let start = !live && !org.busy;
+            let waiting = org.retry_after.is_some_and(|t| std::time::Instant::now() < t);
+            let start = !live && !org.busy && !waiting;
             org.busy |= start;
             start
         };
@@ -158,7 +162,10 @@ impl Notifications {
                     let mut orgs = this.lock();
                     let soon = Utc::now() + this.renew_margin();
                     orgs.iter_mut()
-                        .filter(|(_, o)| !o.busy && o.expires_at.is_some_and(|at| at <= soon))
+                        .filter(|(_, o)| {
+                            let waiting = o.retry_after.is_some_and(|t| std::time::Instant::now() < t);
+                            !o.busy && !waiting && o.expires_at.is_some_and(|at| at <= soon)
+                        })
                         .map(|(org, o)| {
                             o.busy = true;
                             org.clone()
@@ -172,6 +179,11 @@ impl Notifications {
         });
     }
 
+    /// How long a failed enable waits before the next attempt.
+    fn retry_delay(&self) -> Duration {
+        (self.ttl / 6).clamp(Duration::from_secs(1), Duration::from_secs(60))
+    }
+
     /// Renewal starts this long before expiry: a third of the lifetime.
     fn renew_margin(&self) -> chrono::Duration {
         chrono::Duration::from_std(self.ttl / 3).unwrap_or_default()
@@ -183,7 +195,12 @@ impl Notifications {
     async fn enable(&self, org: &str) {
         loop {
             let Some(user) = self.lock().get(org).and_then(|o| o.users.first().cloned()) else {
-                self.lock().remove(org);
+                if let Some(o) = self.lock().get_mut(org) {
+                    // Kept, not removed: the next request of a user of the org must not retry at once.
+                    o.busy = false;
+                    o.expires_at = None;
+                    o.retry_after = Some(std::time::Instant::now() + self.retry_delay());
+                }
                 tracing::warn!(org, "no signed-in user of this org can renew its notification channels; they will expire");
                 return;
             };
@@ -192,6 +209,7 @@ impl Notifications {
                     if let Some(o) = self.lock().get_mut(org) {
                         o.expires_at = Some(expires_at);
                         o.busy = false;
+                        o.retry_after = None;
                     }
                     tracing::debug!(org, %expires_at, "notification channels enabled");
                     return;
@@ -204,9 +222,10 @@ impl Notifications {
                 Err(Failure::Zoho(e)) => {
                     tracing::warn!(org, error = %e, "could not enable notification channels; retrying at the next renewal");
                     if let Some(o) = self.lock().get_mut(org) {
-                        // Retry soon, not in a tight loop: as if it expired now.
+                        // Retry soon, not in a tight loop: at the renewal after the delay.
                         o.expires_at = Some(Utc::now());
                         o.busy = false;
+                        o.retry_after = Some(std::time::Instant::now() + self.retry_delay());
                     }
                     return;
                 }
