@@ -8,8 +8,10 @@
 //                  list's state: what the URL holds (?q=&course=&status=&sort=&dir=&page=&perPage=) and the
 //                  `leads` variables (where, orderBy) that fetch it.
 //   3. Transport   gql(): POST /graphql as JSON with the session cookie; errors keep extensions.code/field.
+//                  openLive(): a subscription over a WebSocket at /graphql (graphql-transport-ws, by hand).
 //   4. UI          sign-in through the Zoho popup, the student table (filters, sort, search, paging, kept in the
-//                  URL with history.pushState so reload and Back work), the add/edit form, delete, sign-out.
+//                  URL with history.pushState so reload and Back work), the add/edit form, delete, sign-out,
+//                  and the live list (changes made anywhere, in Zoho CRM too, reach the table).
 // Nothing runs at load time without a DOM, which is what lets the test evaluate this file in Node.
 'use strict';
 
@@ -79,6 +81,12 @@ const OPERATIONS = Object.freeze({
 }${STUDENT_FIELDS}`,
 
   DeleteStudent: `mutation DeleteStudent($id: ID!) { deleteLead(id: $id) }`,
+
+  // Every create, edit and delete of a lead the user may see, wherever it was made (the portal, another
+  // client, Zoho CRM's own UI); `lead` is re-read with the user's token, so it has the list's fields.
+  LeadChanged: `subscription LeadChanged {
+  leadChanged { operation id lead { ...StudentFields } }
+}${STUDENT_FIELDS}`,
 
   // The org's metadata of Leads: the course and status picklists' options (the form and the filters), the
   // form's rules (the gateway's own: required, lengths, email and phone shapes), and labels for errors on
@@ -390,6 +398,159 @@ async function gql(operationName, variables = {}, { optional = [] } = {}) {
   return body.data;
 }
 
+// The graphql-transport-ws protocol (the one the graphql-ws library speaks), written out here because the
+// portal loads no library. CSP's connect-src 'self' covers ws:/wss: to the same host in Chromium.
+const LIVE_PROTOCOL = 'graphql-transport-ws';
+// The gateway closes with 4401 when the session has ended (signed out elsewhere): reconnecting cannot help.
+const CLOSE_SESSION_ENDED = 4401;
+// A socket that has not opened and been acknowledged (connection_ack) by then is as good as down.
+const LIVE_ACK_TIMEOUT_MS = 10000;
+const LIVE_RETRY_FIRST_MS = 1000;
+const LIVE_RETRY_MAX_MS = 30000;
+// A connection that stayed up this long was healthy: the next drop retries after 1 s again, not after the
+// backoff a flapping connection had reached.
+const LIVE_STABLE_MS = 10000;
+
+/**
+ * Keeps subscription `operationName` running over a WebSocket at /graphql (the session cookie authenticates
+ * the upgrade) until stop(). `onData(payload)` gets each `next` payload; `onStatus(status, { resumed })` hears
+ * 'connecting', 'live' (acknowledged; `resumed` after a reconnect, when events may have been missed),
+ * 'reconnecting' and 'ended' (the session is over: close code 4401, an UNAUTHENTICATED refusal, or a refused
+ * upgrade after which `sessionGone()` resolves true). Any other close or refusal reconnects after 1 s, 2 s,
+ * 4 s … at most 30 s. `retryNow()` skips a pending wait (the browser came back online).
+ */
+function openLive(operationName, variables, { onData, onStatus, sessionGone }) {
+  let socket = null;
+  let stopped = false;
+  let attempt = 0;
+  let everLive = false;
+  let retryTimer = null;
+  let subscriptionId = 0;
+
+  function connect() {
+    retryTimer = null;
+    if (stopped) return;
+    onStatus(everLive || attempt > 0 ? 'reconnecting' : 'connecting', {});
+    const url = `${location.protocol === 'https:' ? 'wss:' : 'ws:'}//${location.host}/graphql`;
+    let ws;
+    try {
+      ws = new WebSocket(url, LIVE_PROTOCOL);
+    } catch {
+      retry();
+      return;
+    }
+    socket = ws;
+    const id = String(++subscriptionId);
+    let opened = false;
+    let ackedAt = 0;
+    const ackTimer = setTimeout(() => ws.close(4408, 'no connection_ack'), LIVE_ACK_TIMEOUT_MS);
+    const send = (message) => {
+      if (ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify(message));
+    };
+    ws.onopen = () => {
+      opened = true;
+      send({ type: 'connection_init' });
+    };
+    ws.onmessage = (event) => {
+      let message;
+      try {
+        message = JSON.parse(event.data);
+      } catch {
+        ws.close(4400, 'not JSON');
+        return;
+      }
+      switch (message && message.type) {
+        case 'connection_ack':
+          clearTimeout(ackTimer);
+          ackedAt = Date.now();
+          send({ id, type: 'subscribe', payload: { query: OPERATIONS[operationName], operationName, variables } });
+          onStatus('live', { resumed: everLive });
+          everLive = true;
+          break;
+        case 'ping':
+          send({ type: 'pong' });
+          break;
+        case 'next':
+          if (message.id === id) onData(message.payload);
+          break;
+        case 'error': {
+          if (message.id !== id) break;
+          const first = Array.isArray(message.payload) ? message.payload[0] : null;
+          const code = first && first.extensions && first.extensions.code;
+          console.warn(`${operationName} was refused: ${code || ''} ${(first && first.message) || ''}`);
+          if (code === 'UNAUTHENTICATED') end();
+          else ws.close(1000, 'subscription refused'); // may be passing (Zoho down): retried with backoff
+          break;
+        }
+        case 'complete':
+          // The gateway ended the stream (it is shutting down, say): a new connection starts it again.
+          if (message.id === id) ws.close(1000, 'subscription completed');
+          break;
+        default:
+          break;
+      }
+    };
+    ws.onclose = (event) => {
+      clearTimeout(ackTimer);
+      if (socket !== ws) return; // a socket stop() or end() already let go of
+      socket = null;
+      if (stopped) return;
+      if (event.code === CLOSE_SESSION_ENDED) {
+        end();
+        return;
+      }
+      if (ackedAt && Date.now() - ackedAt >= LIVE_STABLE_MS) attempt = 0;
+      if (opened) {
+        retry();
+        return;
+      }
+      // A refused upgrade (401 without a session) looks like any failed connection from here (code 1006):
+      // ask the gateway whether the session still exists before trying again.
+      Promise.resolve(sessionGone()).then((gone) => {
+        if (stopped) return;
+        if (gone) end();
+        else retry();
+      }, () => retry());
+    };
+  }
+
+  function retry() {
+    if (stopped || retryTimer) return;
+    const delay = Math.min(LIVE_RETRY_MAX_MS, LIVE_RETRY_FIRST_MS * 2 ** attempt);
+    attempt += 1;
+    onStatus('reconnecting', { delay });
+    retryTimer = setTimeout(connect, delay);
+  }
+
+  /** Lets go of the socket: `complete` for a running subscription, then a normal close. */
+  function release() {
+    stopped = true;
+    clearTimeout(retryTimer);
+    retryTimer = null;
+    const ws = socket;
+    socket = null;
+    if (!ws) return;
+    if (ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify({ id: String(subscriptionId), type: 'complete' }));
+    if (ws.readyState === WebSocket.OPEN || ws.readyState === WebSocket.CONNECTING) ws.close(1000, 'done');
+  }
+
+  function end() {
+    if (stopped) return;
+    release();
+    onStatus('ended', {});
+  }
+
+  connect();
+  return {
+    stop: release,
+    retryNow() {
+      if (stopped || !retryTimer) return;
+      clearTimeout(retryTimer);
+      connect();
+    },
+  };
+}
+
 // ---------------------------------------------------------------------------------------------------------
 // 4. UI
 // ---------------------------------------------------------------------------------------------------------
@@ -418,6 +579,19 @@ const state = {
   // no course picklist) | 'failed'; leadStatuses: the Lead_Status picklist's options (null: not known);
   // labels maps Lead fields to the org's labels (for errors off the form).
   courses: { status: 'idle', options: null, leadStatuses: null, labels: {}, rules: FALLBACK_RULES, seq: 0 },
+  formBusy: false,
+  editingGone: false, // the student being edited was deleted elsewhere: the form cannot save it
+  // The live list (see "Live updates"): the subscription, the changes held back while a dialog is open, and
+  // what recent changes a list answer already on its way may not include yet.
+  live: {
+    client: null,
+    queue: [],
+    reloadOnClose: false, // held back too many changes, or missed some: load the page again instead
+    ownIds: new Set(), // students this portal added or deleted: their CREATED or DELETED is no news
+    recent: new Map(), // id -> { change, at }
+    flash: new Map(), // id -> time until which its row is highlighted
+    reloadTimer: null,
+  },
 };
 
 // ---- Views, banner, toast ------------------------------------------------------------------------------
@@ -512,6 +686,8 @@ async function boot() {
  * starts on the first page of the whole list; otherwise (no session yet) the URL is kept for after sign-in.
  */
 function showSignedOut(message, { forget = false } = {}) {
+  stopLive();
+  state.live.ownIds.clear();
   state.session = null;
   state.rows = [];
   state.listSeq += 1; // an answer still on its way is for the user who left
@@ -530,6 +706,7 @@ function signedIn(session, moveFocus) {
   hideBanner();
   showView('students');
   showListFromUrl();
+  startLive();
   if (state.courses.status !== 'ready' && state.courses.status !== 'text') loadCourseOptions();
   if (moveFocus) $('students-title').focus();
 }
@@ -663,12 +840,15 @@ async function onOAuthMessage(event) {
 async function signOut() {
   const button = $('sign-out');
   button.disabled = true;
+  // Closed first: the gateway ends the session's sockets with 4401, which must not read as "ended elsewhere".
+  stopLive();
   try {
     await gql('Logout');
   } catch (err) {
     // The cookie may already be gone (UNAUTHENTICATED): the user is signed out either way.
     if (!(err instanceof ApiError) || err.code !== 'UNAUTHENTICATED') {
       button.disabled = false;
+      startLive();
       showError(err, signOut);
       return;
     }
@@ -701,8 +881,8 @@ async function loadStudents(how = 'push') {
     const page = (await gql('Students', request.variables, { optional: ['totalCount'] })).leads;
     if (seq !== state.listSeq) return; // a newer request superseded this one
     state.shown = list;
-    state.rows = page.nodes;
-    state.pageInfo = page.pageInfo;
+    Object.assign(state, withRecentChanges(page.nodes, page.pageInfo));
+    showNewStudentsNote(false); // what was added is in this answer, if it belongs to this list
     rememberInUrl(list, how);
     renderStudents();
   } catch (err) {
@@ -812,50 +992,57 @@ function studentName(s) {
   return s.fullName || [s.firstName, s.lastName].filter(Boolean).join(' ') || 'Unnamed student';
 }
 
+/** The table row of student `s`. */
+function studentRow(s) {
+  const tr = document.createElement('tr');
+  tr.dataset.id = s.id;
+  const name = document.createElement('span');
+  name.className = 'student-name';
+  name.textContent = studentName(s);
+  tr.append(cell('Name', name, 'col-name'));
+  tr.append(cell('College', s.company));
+  tr.append(cell('Course', s.course === PICKLIST_NONE ? '' : s.course));
+  tr.append(cell('Status', s.leadStatus === PICKLIST_NONE ? '' : s.leadStatus, 'col-status'));
+  let email = '';
+  if (s.email) {
+    // A line may break before the @ rather than inside the address.
+    email = document.createElement('a');
+    email.href = `mailto:${s.email}`;
+    const at = s.email.indexOf('@');
+    if (at > 0) email.append(s.email.slice(0, at), document.createElement('wbr'), s.email.slice(at));
+    else email.textContent = s.email;
+  }
+  tr.append(cell('Email', email, 'col-email'));
+  tr.append(cell('Phone', s.phone, 'col-phone'));
+  tr.append(cell('Owner', s.owner ? s.owner.name : '', 'col-owner'));
+  tr.append(cell('Modified', s.modifiedTime ? timeElement(s.modifiedTime) : '', 'col-modified'));
+  const actions = document.createElement('td');
+  actions.className = 'col-actions';
+  const edit = document.createElement('button');
+  edit.type = 'button';
+  edit.className = 'btn btn-small';
+  edit.textContent = 'Edit';
+  edit.setAttribute('aria-label', `Edit ${studentName(s)}`);
+  edit.addEventListener('click', () => openEditForm(s, edit));
+  const del = document.createElement('button');
+  del.type = 'button';
+  del.className = 'btn btn-small btn-ghost-danger';
+  del.textContent = 'Delete';
+  del.setAttribute('aria-label', `Delete ${studentName(s)}`);
+  del.addEventListener('click', () => askDelete(s, del));
+  actions.append(edit, del);
+  tr.append(actions);
+  return tr;
+}
+
 function renderStudents() {
   setLoading(false);
   const body = $('students-body');
   body.replaceChildren();
   for (const s of state.rows) {
-    const tr = document.createElement('tr');
-    tr.dataset.id = s.id;
+    const tr = studentRow(s);
     if (s.id === state.highlightId) tr.classList.add('is-new');
-    const name = document.createElement('span');
-    name.className = 'student-name';
-    name.textContent = studentName(s);
-    tr.append(cell('Name', name, 'col-name'));
-    tr.append(cell('College', s.company));
-    tr.append(cell('Course', s.course === PICKLIST_NONE ? '' : s.course));
-    tr.append(cell('Status', s.leadStatus === PICKLIST_NONE ? '' : s.leadStatus, 'col-status'));
-    let email = '';
-    if (s.email) {
-      // A line may break before the @ rather than inside the address.
-      email = document.createElement('a');
-      email.href = `mailto:${s.email}`;
-      const at = s.email.indexOf('@');
-      if (at > 0) email.append(s.email.slice(0, at), document.createElement('wbr'), s.email.slice(at));
-      else email.textContent = s.email;
-    }
-    tr.append(cell('Email', email, 'col-email'));
-    tr.append(cell('Phone', s.phone, 'col-phone'));
-    tr.append(cell('Owner', s.owner ? s.owner.name : '', 'col-owner'));
-    tr.append(cell('Modified', s.modifiedTime ? timeElement(s.modifiedTime) : '', 'col-modified'));
-    const actions = document.createElement('td');
-    actions.className = 'col-actions';
-    const edit = document.createElement('button');
-    edit.type = 'button';
-    edit.className = 'btn btn-small';
-    edit.textContent = 'Edit';
-    edit.setAttribute('aria-label', `Edit ${studentName(s)}`);
-    edit.addEventListener('click', () => openEditForm(s, edit));
-    const del = document.createElement('button');
-    del.type = 'button';
-    del.className = 'btn btn-small btn-ghost-danger';
-    del.textContent = 'Delete';
-    del.setAttribute('aria-label', `Delete ${studentName(s)}`);
-    del.addEventListener('click', () => askDelete(s, del));
-    actions.append(edit, del);
-    tr.append(actions);
+    flashIfChanged(tr);
     body.append(tr);
   }
   state.highlightId = null;
@@ -1099,8 +1286,10 @@ function formValues() {
 
 function openForm(student, opener) {
   state.editing = student;
+  state.editingGone = false;
   state.lastFocus = opener;
   clearFieldErrors();
+  showFormNotice('');
   $('student-dialog-title').textContent = student ? `Edit ${studentName(student)}` : 'Add student';
   $('student-save').textContent = student ? 'Save changes' : 'Add student';
   if (state.courses.status === 'failed') loadCourseOptions(); // the list may load now
@@ -1133,7 +1322,8 @@ function closeForm() {
 }
 
 function setFormBusy(busy) {
-  $('student-save').disabled = busy;
+  state.formBusy = busy;
+  $('student-save').disabled = busy || state.editingGone;
   $('student-save').setAttribute('aria-busy', String(busy));
   $('student-form').classList.toggle('is-busy', busy);
 }
@@ -1168,6 +1358,7 @@ async function onSaveStudent(event) {
       const input = {};
       for (const f of STUDENT_INPUTS) if (values[f] !== '') input[f] = values[f];
       saved = (await gql('CreateStudent', { input })).createLead;
+      state.live.ownIds.add(saved.id);
     }
     closeForm();
     toast(editing ? `Saved changes to ${studentName(saved)}.` : `Added ${studentName(saved)}.`);
@@ -1208,6 +1399,7 @@ async function confirmDelete() {
   $('confirm-delete').disabled = true;
   try {
     await gql('DeleteStudent', { id: student.id });
+    state.live.ownIds.add(student.id); // its DELETED is no news either
     state.lastFocus = $('students-title');
     $('confirm-dialog').close();
     toast(`Deleted ${studentName(student)}.`);
@@ -1219,6 +1411,332 @@ async function confirmDelete() {
     $('confirm-dialog').close();
     showError(err, loadStudents);
   }
+}
+
+// ---- Live updates ---------------------------------------------------------------------------------------
+//
+// The LeadChanged subscription runs while someone is signed in. An edit of a student on this page refreshes
+// the row where it is, highlighted for a moment; a deletion removes the row (and the page is loaded again
+// to close the gap when more students follow); an addition only puts up a note with a Refresh button: where
+// a new student belongs in a sorted, filtered, paged list is the gateway's to say, and a list that grows by
+// itself under the reader loses their place. Changes to students not on this page change nothing here.
+// While a dialog is open nothing moves: changes wait and apply when it closes, and a change to the student
+// being edited is told in the form, never written over what the user typed.
+
+const LIVE_TEXT = {
+  connecting: 'Connecting…', live: 'Live', reconnecting: 'Reconnecting…', ended: 'Not live', off: 'Not live',
+};
+const LIVE_TITLE = {
+  connecting: 'Connecting for live updates.',
+  live: 'Changes made anywhere, in Zoho CRM too, appear in this list as they happen.',
+  reconnecting: 'The connection for live updates was lost; trying again.',
+  ended: 'Live updates stopped: your session has ended.',
+  off: 'Live updates are not available.',
+};
+// How long a changed row stays highlighted (the CSS fade lasts as long).
+const FLASH_MS = 1500;
+// Past this many changes held back behind a dialog, the page is loaded again when it closes instead.
+const MAX_HELD_BACK = 100;
+// How long a change is held against list answers that were already on their way when it arrived.
+const RECENT_MS = 30000;
+// Deletions close their gap with one load of the page once a burst of them is over.
+const REFILL_DELAY_MS = 1000;
+
+function startLive() {
+  stopLive();
+  if (typeof WebSocket === 'undefined') return;
+  state.live.client = openLive('LeadChanged', {}, {
+    onData: onLiveData,
+    onStatus: onLiveStatus,
+    sessionGone: async () => {
+      try {
+        return !(await gql('Me')).me;
+      } catch {
+        return false; // an unreachable gateway has not signed anyone out
+      }
+    },
+  });
+}
+
+function stopLive() {
+  const { live } = state;
+  if (live.client) live.client.stop();
+  live.client = null;
+  live.queue = [];
+  live.reloadOnClose = false;
+  live.recent.clear();
+  live.flash.clear();
+  clearTimeout(live.reloadTimer);
+  live.reloadTimer = null;
+  showNewStudentsNote(false);
+  setLiveStatus('off');
+}
+
+function setLiveStatus(status) {
+  const indicator = $('live-status');
+  if (indicator.dataset.state === status) return; // a screen reader hears each change once
+  indicator.dataset.state = status;
+  indicator.title = LIVE_TITLE[status];
+  $('live-text').textContent = LIVE_TEXT[status];
+}
+
+function onLiveStatus(status, { resumed }) {
+  setLiveStatus(status);
+  // Changes made while the connection was down were never sent: the page is loaded again.
+  if (status === 'live' && resumed) reloadQuietly();
+  if (status === 'ended' && state.session) showError(new ApiError('UNAUTHENTICATED', 'The session has ended.'));
+}
+
+function onLiveData(payload) {
+  const change = payload && payload.data && payload.data.leadChanged;
+  // Without data (payload.errors: the gateway could not read the record) the next load shows the change.
+  if (change && change.id) receiveChange(change);
+}
+
+function receiveChange(change) {
+  state.live.recent.set(change.id, { change, at: Date.now() });
+  if (dialogOpen()) holdBack(change);
+  else applyChange(change);
+}
+
+function dialogOpen() {
+  return $('student-dialog').open || $('confirm-dialog').open;
+}
+
+function holdBack(change) {
+  const { live } = state;
+  noticeInForm(change);
+  if (live.reloadOnClose) return;
+  if (live.queue.length >= MAX_HELD_BACK) {
+    live.queue = [];
+    live.reloadOnClose = true;
+    return;
+  }
+  live.queue.push(change);
+}
+
+/** When a dialog closes: the changes that arrived while it was open, in order (or one load of the page). */
+function applyHeldBackChanges() {
+  const { live } = state;
+  if (dialogOpen()) return;
+  const held = live.queue;
+  live.queue = [];
+  if (live.reloadOnClose) {
+    live.reloadOnClose = false;
+    reloadQuietly();
+    return;
+  }
+  for (const change of held) applyChange(change);
+}
+
+function applyChange(change) {
+  const { operation, id, lead } = change;
+  const index = state.rows.findIndex((r) => r.id === id);
+  if (operation === 'CREATED') {
+    if (index < 0 && !state.live.ownIds.has(id)) showNewStudentsNote(true);
+    return;
+  }
+  if (index < 0) return; // not on this page: where it belongs now is the next load's to say
+  // This tab's own deletion is loading the page again already (confirmDelete).
+  const own = state.live.ownIds.has(id);
+  if (operation === 'DELETED') removeRow(index, { quiet: own || change.quiet, refill: !own });
+  else if (operation === 'UPDATED' && lead) updateRow(index, lead);
+  else if (operation === 'UPDATED') refreshRow(id);
+}
+
+function rowElement(id) {
+  return [...$('students-body').children].find((tr) => tr.dataset.id === id) || null;
+}
+
+/** Whether two StudentFields objects say the same (field by field: an event's keys may come in another order). */
+function sameStudent(a, b) {
+  const fields = ['id', 'firstName', 'lastName', 'fullName', 'email', 'phone', 'company', 'course', 'leadStatus', 'modifiedTime'];
+  const owner = (s) => (s.owner ? `${s.owner.id}\n${s.owner.name}` : '');
+  return fields.every((f) => (a[f] ?? null) === (b[f] ?? null)) && owner(a) === owner(b);
+}
+
+function updateRow(index, lead) {
+  // The portal's own save reaches it too, usually after the list was loaded again: nothing to show then.
+  if (sameStudent(state.rows[index], lead)) return;
+  state.rows[index] = lead;
+  state.live.flash.set(lead.id, Date.now() + FLASH_MS);
+  const old = rowElement(lead.id);
+  if (!old) return;
+  const tr = studentRow(lead);
+  tr.classList.toggle('is-new', old.classList.contains('is-new'));
+  flashIfChanged(tr);
+  // Keyboard focus, and the way back to it when a dialog closes, stay on the same button of the new row.
+  const before = [...old.querySelectorAll('button')];
+  const after = [...tr.querySelectorAll('button')];
+  const focused = before.indexOf(document.activeElement);
+  const remembered = before.indexOf(state.lastFocus);
+  old.replaceWith(tr);
+  if (focused >= 0) after[focused].focus();
+  if (remembered >= 0) state.lastFocus = after[remembered];
+}
+
+/** An update that came without the record (the gateway could not read it): read it, or drop the row. */
+async function refreshRow(id) {
+  try {
+    const { lead } = await gql('Student', { id });
+    if (state.rows.some((r) => r.id === id)) receiveChange(lead ? { operation: 'UPDATED', id, lead } : { operation: 'DELETED', id, lead: null, quiet: true });
+  } catch {
+    // The row stays as it is; the next load shows the change.
+  }
+}
+
+/** Highlights row `tr` for what is left of its student's flash, the fade starting where it had got to. */
+function flashIfChanged(tr) {
+  const { id } = tr.dataset;
+  const left = (state.live.flash.get(id) || 0) - Date.now();
+  if (left <= 0) {
+    state.live.flash.delete(id);
+    return;
+  }
+  tr.classList.add('is-live-updated');
+  tr.style.animationDelay = `${left - FLASH_MS}ms`;
+  setTimeout(() => {
+    tr.classList.remove('is-live-updated');
+    tr.style.animationDelay = '';
+  }, left);
+}
+
+function removeRow(index, { quiet = false, refill = true } = {}) {
+  const [gone] = state.rows.splice(index, 1);
+  const tr = rowElement(gone.id);
+  if (tr) {
+    if (tr.contains(document.activeElement)) $('students-title').focus();
+    tr.remove();
+  }
+  const info = state.pageInfo;
+  if (info && typeof info.totalCount === 'number') state.pageInfo = { ...info, totalCount: Math.max(0, info.totalCount - 1) };
+  if (!quiet) toast(`${studentName(gone)} was deleted.`);
+  if (!state.rows.length) {
+    renderStudents(); // the empty state says why, until the page is loaded again
+  } else {
+    $('list-status').textContent = rangeText(state.shown, state.pageInfo, state.rows.length);
+    updatePager();
+  }
+  // The students after this page moved up by one: load the page again, or Next would skip one.
+  if (refill && (!state.rows.length || (state.pageInfo && state.pageInfo.hasMore))) {
+    clearTimeout(state.live.reloadTimer);
+    state.live.reloadTimer = setTimeout(reloadQuietly, REFILL_DELAY_MS);
+  }
+}
+
+/**
+ * Loads the page shown again without a loading state or an error banner (a failure leaves the table as it
+ * is: the next action of the user loads it and reports). Waits for an open dialog to close, and leaves it to
+ * a load already on its way, which is newer than the change.
+ */
+async function reloadQuietly() {
+  clearTimeout(state.live.reloadTimer);
+  state.live.reloadTimer = null;
+  if (!state.session || !state.shown || state.loading) return;
+  if (dialogOpen()) {
+    state.live.reloadOnClose = true;
+    return;
+  }
+  const list = { ...state.shown };
+  if (!state.rows.length && list.page > 1) list.page -= 1; // emptied by deletions: the page before it
+  const request = studentsRequest(list);
+  if (request.error) return;
+  const seq = ++state.listSeq;
+  try {
+    const page = (await gql('Students', request.variables, { optional: ['totalCount'] })).leads;
+    if (seq !== state.listSeq) return;
+    if (dialogOpen()) {
+      state.live.reloadOnClose = true;
+      return;
+    }
+    const focusedRow = document.activeElement && document.activeElement.closest('#students-body tr');
+    const focusedButton = focusedRow ? [...focusedRow.querySelectorAll('button')].indexOf(document.activeElement) : -1;
+    state.list = list;
+    state.shown = list;
+    Object.assign(state, withRecentChanges(page.nodes, page.pageInfo));
+    showNewStudentsNote(false);
+    rememberInUrl(list, 'replace');
+    renderStudents();
+    const row = focusedRow && rowElement(focusedRow.dataset.id);
+    if (row && focusedButton >= 0) row.querySelectorAll('button')[focusedButton].focus();
+    else if (focusedRow) $('students-title').focus();
+  } catch {
+    // See above: the table keeps what it shows.
+  }
+}
+
+/**
+ * A list answer's rows and pageInfo with the changes of the last RECENT_MS applied: an answer that was on its
+ * way when a change arrived may predate it (a deleted student coming back, an edit undone on screen).
+ */
+function withRecentChanges(nodes, pageInfo) {
+  const now = Date.now();
+  let rows = nodes;
+  let removed = 0;
+  for (const [id, { change, at }] of state.live.recent) {
+    if (now - at > RECENT_MS) {
+      state.live.recent.delete(id);
+      continue;
+    }
+    const index = rows.findIndex((r) => r.id === id);
+    if (index < 0) continue;
+    if (change.operation === 'DELETED') {
+      rows = rows.filter((r) => r.id !== id);
+      removed += 1;
+    } else if (change.operation === 'UPDATED' && change.lead
+      && Date.parse(change.lead.modifiedTime) > Date.parse(rows[index].modifiedTime)) {
+      rows = rows.map((r) => (r.id === id ? change.lead : r));
+    }
+  }
+  if (removed && pageInfo && typeof pageInfo.totalCount === 'number') {
+    pageInfo = { ...pageInfo, totalCount: Math.max(0, pageInfo.totalCount - removed) };
+  }
+  return { rows, pageInfo };
+}
+
+/** Shows (or takes down) the note that students were added, with its Refresh button. */
+function showNewStudentsNote(show) {
+  const note = $('live-note');
+  if (!show) {
+    if (note.contains(document.activeElement)) $('students-title').focus();
+    note.replaceChildren();
+    return;
+  }
+  if (note.childElementCount) return;
+  const refresh = document.createElement('button');
+  refresh.type = 'button';
+  refresh.className = 'btn btn-small';
+  refresh.textContent = 'Refresh';
+  refresh.addEventListener('click', () => loadStudents('replace'));
+  note.append('New students were added. ', refresh);
+}
+
+/**
+ * In the open edit form, says what changed elsewhere in the student being edited. The form keeps what the
+ * user typed, and saving sends only the fields the user changed (see onSaveStudent), so the other changes
+ * stay; a deletion makes saving impossible.
+ */
+function noticeInForm(change) {
+  const editing = state.editing;
+  if (!$('student-dialog').open || !editing || change.id !== editing.id || state.formBusy) return;
+  if (change.operation === 'DELETED') {
+    state.editingGone = true;
+    $('student-save').disabled = true;
+    showFormNotice(`${studentName(editing)} was deleted elsewhere while you were editing, so these changes cannot be saved. What you typed is still here to copy.`);
+    return;
+  }
+  if (change.operation !== 'UPDATED' || !change.lead) return;
+  const changed = STUDENT_INPUTS.filter((f) => shownValue(change.lead, f) !== shownValue(editing, f));
+  if (!changed.length) return;
+  const what = changed.map((f) => {
+    const value = shownValue(change.lead, f);
+    return value ? `${FIELD_LABEL[f]} is now “${value}”` : `${FIELD_LABEL[f]} is now empty`;
+  }).join('; ');
+  showFormNotice(`This student was changed elsewhere while you were editing: ${what}. What you typed is kept; saving changes only the fields you changed here.`);
+}
+
+function showFormNotice(text) {
+  $('form-notice').textContent = text;
 }
 
 // ---- Wiring ---------------------------------------------------------------------------------------------
@@ -1261,6 +1779,10 @@ function start() {
   $('confirm-cancel').addEventListener('click', () => $('confirm-dialog').close());
   $('confirm-delete').addEventListener('click', confirmDelete);
   $('confirm-dialog').addEventListener('close', restoreFocus);
+  // After restoreFocus, so a row replaced by a held-back change hands its focus on (see replaceRow).
+  $('student-dialog').addEventListener('close', applyHeldBackChanges);
+  $('confirm-dialog').addEventListener('close', applyHeldBackChanges);
+  window.addEventListener('online', () => state.live.client && state.live.client.retryNow());
   boot();
 }
 
