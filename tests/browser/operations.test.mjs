@@ -32,7 +32,7 @@ const OPERATIONS = app.ZGW_OPERATIONS;
 // What the portal needs from the gateway; a rename or a removal on either side fails here.
 const EXPECTED = [
   'Me', 'Login', 'Initialize', 'Logout', 'Students', 'Student', 'CreateStudent',
-  'UpdateStudent', 'DeleteStudent', 'StudentModule',
+  'UpdateStudent', 'DeleteStudent', 'StudentModule', 'LeadChanged',
 ];
 
 test('app.js publishes all of its GraphQL operations in one object', () => {
@@ -214,6 +214,20 @@ test('a full student form coerces to LeadInput and a partial edit to LeadPatch',
   assert.ok(coerceVariables(schema, 'CreateStudent', { input: { lastName: 'Ada', college: 'x' } }).length > 0, 'unknown LeadInput field');
   assert.deepEqual(coerceVariables(schema, 'Students', { page: 2, perPage: 25, sortBy: 'CREATED_TIME', sortOrder: 'ASC' }), []);
   assert.deepEqual(coerceVariables(schema, 'Initialize', { code: 'c', state: 's', redirectUrl: 'http://x/redirect.html', location: 'us', accountsServer: null }), []);
+  // The live list subscribes with no arguments: every change the user may see.
+  assert.deepEqual(coerceVariables(schema, 'LeadChanged', {}), []);
+});
+
+test('the live list subscribes to every operation and reads back the fields the list shows', () => {
+  const doc = parse(OPERATIONS.LeadChanged);
+  const op = doc.definitions.find((d) => d.kind === Kind.OPERATION_DEFINITION);
+  assert.equal(op.operation, 'subscription');
+  const field = op.selectionSet.selections[0];
+  assert.equal(field.name.value, 'leadChanged');
+  assert.deepEqual(field.arguments, [], 'no ids or operations filter: additions and pages to come count too');
+  const lead = field.selectionSet.selections.find((s) => s.name.value === 'lead');
+  assert.deepEqual(lead.selectionSet.selections.map((s) => s.kind === Kind.FRAGMENT_SPREAD && s.name.value), ['StudentFields'],
+    'the rows it refreshes have every field the Students list loads');
 });
 
 test('playground/trusted-documents.json lists exactly the portal\'s operations (node playground/trusted-documents.mjs)', async () => {

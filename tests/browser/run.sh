@@ -77,7 +77,7 @@ status=0
 #    apart, the tests' own arrange and clean-up documents).
 node "$here/test-documents.mjs" "$work/test-documents.json"
 start trusted GATEWAY_TRUSTED_DOCUMENTS="$repo/playground/trusted-documents.json,$work/test-documents.json"
-run_tests operations.test.mjs portal.test.mjs list.test.mjs || status=$?
+run_tests operations.test.mjs portal.test.mjs list.test.mjs live.test.mjs || status=$?
 stop
 # 2. GraphiQL runs whatever is typed into it: the default mode.
 start open
