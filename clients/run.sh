@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The typed clients' CI: `npm run check` (the generated operations and types are up to date with
 # playground/app.js and schema.graphql, and the recipes type-check), then the three recipes (Apollo Client,
-# urql, plain fetch) against a live `zoho-gateway --sandbox` on a free loopback port with an in-memory store,
-# and the trusted-documents recipe against a second one started with
+# urql, plain fetch) and the subscriptions recipe (Apollo Client over WebSocket, urql over SSE) against a live
+# `zoho-gateway --sandbox` on a free loopback port with an in-memory store, and the trusted-documents recipe
+# against a second one started with
 # GATEWAY_TRUSTED_DOCUMENTS=clients/src/gql/persisted-documents.json.
 # Every step runs; the script exits non-zero when any of them failed.
 # Prerequisite: `npm ci` in clients/ (.ci/run does it). Environment: ZGW_CLIENTS_PORT (default: a free
@@ -87,6 +88,7 @@ run_step "npm run check (codegen up to date, tsc --noEmit)" npm run --silent che
 run_step "recipe: Apollo Client" node_modules/.bin/tsx recipes/apollo.ts
 run_step "recipe: urql" node_modules/.bin/tsx recipes/urql.ts
 run_step "recipe: fetch" node_modules/.bin/tsx recipes/fetch.ts
+run_step "recipe: subscriptions (Apollo Client over WebSocket, urql over SSE)" node_modules/.bin/tsx recipes/subscriptions.ts
 run_step "recipe: trusted documents (documentId, GATEWAY_TRUSTED_DOCUMENTS)" \
   env ZGW_GATEWAY_URL="$trusted_base" node_modules/.bin/tsx recipes/trusted-documents.ts
 
