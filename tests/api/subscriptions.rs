@@ -34,6 +34,8 @@ type Socket = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStre
 /// A graphql-transport-ws client, as the graphql-ws library speaks it.
 struct Ws {
     socket: Socket,
+    /// The text of the last message, as sent.
+    raw: String,
 }
 
 /// The upgrade request of `browser` (its cookie), with `origin` if given.
@@ -58,7 +60,7 @@ impl Ws {
         let (socket, response) =
             tokio_tungstenite::connect_async(upgrade_request(browser, Some(&browser.base))).await.expect("upgrade");
         assert_eq!(response.headers()["sec-websocket-protocol"], "graphql-transport-ws");
-        let mut ws = Ws { socket };
+        let mut ws = Ws { socket, raw: String::new() };
         ws.send(json!({ "type": "connection_init" })).await;
         assert_eq!(ws.next_message(Duration::from_secs(5)).await.expect("ack")["type"], "connection_ack");
         ws
@@ -81,6 +83,7 @@ impl Ws {
             match message {
                 Some(Ok(Message::Text(text))) => {
                     let value: Value = serde_json::from_str(&text).expect("JSON message");
+                    self.raw = text.to_string();
                     if value["type"] == "ping" {
                         self.send(json!({ "type": "pong" })).await;
                         continue;
@@ -246,18 +249,21 @@ async fn the_gateways_own_writes_reach_subscribers_when_zoho_does_not_call_back(
     let admin = app.signed_in("admin").await;
     let coordinator = app.signed_in("coordinator").await;
     let mut ws = Ws::open(&admin).await;
-    ws.subscribe("1", "subscription { leadChanged(operations: [CREATED]) { operation lead { lastName } } }").await;
+    ws.subscribe("1", "subscription { leadChanged(operations: [CREATED]) { operation lead { lastName id } } }").await;
     tokio::time::sleep(Duration::from_millis(200)).await;
     let made = coordinator.graphql("mutation { createLead(input: { lastName: \"Written Here\" }) { id } }", json!({})).await;
     assert!(made["errors"].is_null(), "{made}");
     let event = ws.next_message(Duration::from_secs(1)).await.expect("an event");
+    let id = made["data"]["createLead"]["id"].as_str().unwrap();
     assert_eq!(
         event["payload"]["data"]["leadChanged"],
-        json!({ "operation": "CREATED", "lead": { "lastName": "Written Here" } }),
+        json!({ "operation": "CREATED", "lead": { "lastName": "Written Here", "id": id } }),
         "{event}"
     );
+    // Keys in selection order, as over HTTP (`lastName` before `id`).
+    let raw = &ws.raw;
+    assert!(raw.find("\"operation\"") < raw.find("\"lead\"") && raw.find("\"lastName\"") < raw.find("\"id\":\"6"), "{raw}");
     // `operations: [CREATED]` leaves out the update.
-    let id = made["data"]["createLead"]["id"].as_str().unwrap();
     let updated = coordinator
         .graphql(&format!("mutation {{ updateLead(id: \"{id}\", input: {{ lastName: \"Again\" }}) {{ id }} }}"), json!({}))
         .await;
@@ -284,6 +290,7 @@ async fn the_protocol_is_kept_and_the_limits_hold() {
     ws.subscribe("5", "subscription { leadChanged { nope } }").await;
     let refused = ws.next_message(Duration::from_secs(2)).await.expect("refusal");
     assert_eq!(refused["type"], "error", "{refused}");
+    assert_eq!(refused["payload"][0]["extensions"]["code"], "GRAPHQL_VALIDATION_FAILED", "{refused}");
     ws.subscribe("6", "subscription { leadChanged(ids: [\"abc\"]) { id } }").await;
     let refused = ws.next_message(Duration::from_secs(2)).await.expect("refusal");
     assert_eq!(refused["payload"][0]["extensions"]["code"], "BAD_USER_INPUT", "{refused}");
@@ -293,7 +300,7 @@ async fn the_protocol_is_kept_and_the_limits_hold() {
 
     // Subscribing before `connection_init` is 4401; a second `connection_init` is 4429.
     let (socket, _) = tokio_tungstenite::connect_async(upgrade_request(&admin, None)).await.expect("upgrade");
-    let mut early = Ws { socket };
+    let mut early = Ws { socket, raw: String::new() };
     early.subscribe("1", CHANGED).await;
     assert_eq!(early.next_message(Duration::from_secs(2)).await, Some(json!({ "type": "close", "code": 4401 })));
     let mut twice = Ws::open(&admin).await;
@@ -350,4 +357,17 @@ async fn server_sent_events_carry_the_same_subscription() {
     // A subscription sent as an ordinary request is told where subscriptions are served.
     let r = admin.graphql(CHANGED, json!({})).await;
     assert_eq!(r["errors"][0]["extensions"]["code"], "BAD_REQUEST", "{r}");
+
+    // Signing out ends the stream with an error and `complete` (a bare close would make
+    // graphql-sse's client retry).
+    let out = admin.graphql("mutation { logout }", json!({})).await;
+    assert!(out["errors"].is_null(), "{out}");
+    let mut rest = String::new();
+    while !rest.contains("event: complete") {
+        match tokio::time::timeout(Duration::from_secs(3), body.next()).await.expect("ended within 3 s") {
+            Some(chunk) => rest.push_str(std::str::from_utf8(&chunk.expect("bytes")).unwrap()),
+            None => panic!("closed without complete: {rest:?}"),
+        }
+    }
+    assert!(rest.contains("UNAUTHENTICATED"), "{rest}");
 }

@@ -12,6 +12,7 @@ use axum::response::{IntoResponse, Response};
 use futures::StreamExt;
 
 use super::{Payload, http_refusal, session, start, still_signed_in};
+use crate::error::GatewayError;
 use crate::http::graphql::GraphqlEndpoint;
 
 pub const EVENT_STREAM: &str = "text/event-stream";
@@ -49,8 +50,12 @@ pub async fn stream(endpoint: Arc<GraphqlEndpoint>, headers: &HeaderMap, payload
             tokio::select! {
                 _ = session_check.tick() => {
                     if !still_signed_in(&endpoint, &live.id).await {
-                        // Ended without `complete`: graphql-sse clients retry only on errors, and
-                        // a retry would be refused with 401 anyway.
+                        // Said, then `complete`: a stream that just closed would look like a network
+                        // failure to graphql-sse's client, which retries (into 401s).
+                        let ended = GatewayError::Unauthenticated("Your session ended; sign in again.");
+                        let errors = vec![async_graphql::Error::from(ended).into_server_error(Default::default())];
+                        yield next(&async_graphql::Response::from_errors(errors));
+                        yield complete();
                         break;
                     }
                 }

@@ -110,7 +110,7 @@ async fn serve(socket: WebSocket, endpoint: Arc<GraphqlEndpoint>, live: LiveSess
     let init_deadline = tokio::time::sleep(INIT_TIMEOUT);
     tokio::pin!(init_deadline);
     let mut session_check = tokio::time::interval(super::SESSION_CHECK);
-    let mut ping = tokio::time::interval(PING_EVERY);
+    let mut ping = tokio::time::interval_at(tokio::time::Instant::now() + PING_EVERY, PING_EVERY);
     let live = Arc::new(live);
     let close = loop {
         tokio::select! {
@@ -205,13 +205,23 @@ async fn forward(id: String, mut answers: futures::stream::BoxStream<'static, as
     let mut first = true;
     while let Some(answer) = answers.next().await {
         let message = if first && is_refusal(&answer) {
-            let message = error_message(&id, &answer.errors);
+            let mut errors = answer.errors;
+            for error in &mut errors {
+                // async-graphql's validation errors carry no code; HTTP gives them this one.
+                let extensions = error.extensions.get_or_insert_with(Default::default);
+                if extensions.get("code").is_none() {
+                    extensions.set("code", "GRAPHQL_VALIDATION_FAILED");
+                }
+            }
+            let message = error_message(&id, &errors);
             let _ = out.send(Out::Send(message)).await;
             // `error` ends the operation: no `complete` follows.
             let _ = out.send(Out::Done { id, complete: false }).await;
             return;
         } else {
-            json!({ "id": id, "type": "next", "payload": answer }).to_string()
+            // Serialised from the answer itself: through `serde_json::Value` its keys would be
+            // sorted, not in selection order.
+            serde_json::to_string(&Envelope { id: &id, kind: "next", payload: &answer }).unwrap_or_default()
         };
         first = false;
         if out.send(Out::Send(message)).await.is_err() {
@@ -221,8 +231,17 @@ async fn forward(id: String, mut answers: futures::stream::BoxStream<'static, as
     let _ = out.send(Out::Done { id, complete: true }).await;
 }
 
+/// A protocol message with a payload.
+#[derive(serde::Serialize)]
+struct Envelope<'a, T: serde::Serialize> {
+    id: &'a str,
+    #[serde(rename = "type")]
+    kind: &'static str,
+    payload: &'a T,
+}
+
 fn error_message(id: &str, errors: &[ServerError]) -> String {
-    json!({ "id": id, "type": "error", "payload": errors }).to_string()
+    serde_json::to_string(&Envelope { id, kind: "error", payload: &errors }).unwrap_or_default()
 }
 
 fn text_of(value: serde_json::Value) -> Message {
