@@ -71,6 +71,17 @@ pub fn credits_remaining(org: &str, left: u64) {
     metrics::gauge!("gateway_zoho_credits_remaining", "org" => org.to_owned()).set(left as f64);
 }
 
+/// Open live connections (WebSocket, SSE) and subscriptions of this process.
+pub fn live_open(connections: usize, subscriptions: usize) {
+    metrics::gauge!("gateway_live_connections").set(connections as f64);
+    metrics::gauge!("gateway_live_subscriptions").set(subscriptions as f64);
+}
+
+/// A subscription ended because its subscriber fell too far behind.
+pub fn live_slow_consumer() {
+    metrics::counter!("gateway_live_slow_consumers_total").increment(1);
+}
+
 /// A query that reached the session and token store (not answered from memory).
 pub fn store_query(op: &'static str) {
     metrics::counter!("gateway_store_queries_total", "op" => op).increment(1);

@@ -130,6 +130,7 @@ async fn changes<'a>(
             let change: Arc<Change> = match incoming.recv().await {
                 Ok(change) => change,
                 Err(RecvError::Lagged(_)) => {
+                    crate::telemetry::live_slow_consumer();
                     yield Err(GatewayError::SlowConsumer.into());
                     break;
                 }

@@ -154,6 +154,7 @@ pub struct Live {
     /// Open subscriptions per session (by hash of its id).
     sessions: Mutex<HashMap<String, usize>>,
     connections: AtomicUsize,
+    subscriptions: AtomicUsize,
     /// Zoho calls back: changes come from its callbacks only, not (twice) from our own writes too.
     pub from_callbacks: bool,
 }
@@ -175,6 +176,7 @@ impl Live {
             limits,
             sessions: Mutex::default(),
             connections: AtomicUsize::new(0),
+            subscriptions: AtomicUsize::new(0),
             from_callbacks,
         })
     }
@@ -231,6 +233,7 @@ impl Live {
     pub fn connect(self: &Arc<Self>) -> Result<ConnectionGuard, Full> {
         let open = self.connections.fetch_add(1, Ordering::AcqRel);
         let guard = ConnectionGuard(self.clone());
+        self.report();
         if open >= self.limits.connections { Err(Full::Connections) } else { Ok(guard) }
     }
 
@@ -244,13 +247,19 @@ impl Live {
             }
             *open += 1;
         }
+        self.subscriptions.fetch_add(1, Ordering::AcqRel);
+        self.report();
         Ok(SubscriptionGuard { live: self.clone(), session_hash: session_hash.to_owned() })
     }
 
-    /// Open live connections and subscriptions of this process (for metrics and tests).
+    /// Open live connections and subscriptions of this process.
     pub fn open(&self) -> (usize, usize) {
-        let subscriptions = self.sessions.lock().unwrap_or_else(|e| e.into_inner()).values().sum();
-        (self.connections.load(Ordering::Acquire), subscriptions)
+        (self.connections.load(Ordering::Acquire), self.subscriptions.load(Ordering::Acquire))
+    }
+
+    fn report(&self) {
+        let (connections, subscriptions) = self.open();
+        crate::telemetry::live_open(connections, subscriptions);
     }
 }
 
@@ -259,6 +268,7 @@ pub struct ConnectionGuard(Arc<Live>);
 impl Drop for ConnectionGuard {
     fn drop(&mut self) {
         self.0.connections.fetch_sub(1, Ordering::AcqRel);
+        self.0.report();
     }
 }
 
@@ -276,6 +286,9 @@ impl Drop for SubscriptionGuard {
                 sessions.remove(&self.session_hash);
             }
         }
+        drop(sessions);
+        self.live.subscriptions.fetch_sub(1, Ordering::AcqRel);
+        self.live.report();
     }
 }
 

@@ -283,6 +283,9 @@ async fn the_protocol_is_kept_and_the_limits_hold() {
     assert_eq!(refused["type"], "error", "{refused}");
     assert_eq!(refused["id"], "3");
     assert_eq!(refused["payload"][0]["extensions"]["code"], "TOO_MANY_SUBSCRIPTIONS", "{refused}");
+    let metrics = reqwest::get(format!("{}/metrics", app.metrics)).await.unwrap().text().await.unwrap();
+    assert!(metrics.contains("gateway_live_subscriptions 2\n"), "two open: {metrics}");
+    assert!(metrics.contains("gateway_live_connections 1\n"), "one socket: {metrics}");
     // Queries go over HTTP; a bad document is an `error` with its code; neither closes the socket.
     ws.subscribe("4", "{ me { user { name } } }").await;
     let refused = ws.next_message(Duration::from_secs(2)).await.expect("refusal");
