@@ -17,25 +17,28 @@
 //! 1. starts the sandbox in this process (as a library) and one gateway process built from this
 //!    tree (`target/release/zoho-gateway`, which Cargo builds with the bench) with
 //!    `GATEWAY_PUBLIC_URL` set to its own address, so the sandbox calls it back on every change as
-//!    Zoho would; the default store (an SQLite file in a temporary directory), metrics on
-//!    127.0.0.1:0, `GATEWAY_MAX_SUBSCRIPTIONS=1000` (the one-session shape needs 1,000 in one
-//!    session) and the default `GATEWAY_MAX_LIVE_CONNECTIONS` (10,000);
+//!    Zoho would; the default store (an SQLite file in a temporary directory), metrics on a free
+//!    loopback port (read for `gateway_live_*`), `GATEWAY_MAX_SUBSCRIPTIONS=1000` (the
+//!    one-session shape needs 1,000 in one session) and the default `GATEWAY_MAX_LIVE_CONNECTIONS`
+//!    (10,000);
 //! 2. signs in over HTTP as a browser does, keeping each `zgw_session` cookie, and waits until the
 //!    gateway has enabled the org's notification channels;
 //! 3. reads the gateway's `VmRSS` (`/proc/<pid>/status`) before any connection, after every
 //!    connection is open and acknowledged (graphql-transport-ws `connection_init` →
-//!    `connection_ack`), and after every subscription is sent and a settle delay has passed:
-//!    memory per connection and per subscription are the differences over the counts; and the
-//!    gateway's CPU time over the settle delay (starting the subscriptions) and over the two seconds
-//!    after it (everything open, nothing changing);
+//!    `connection_ack`, and `gateway_live_connections` shows them all), and after every
+//!    subscription is sent and `gateway_live_subscriptions` shows them all: memory per connection
+//!    and per subscription are the differences over the counts; and the gateway's CPU time from the
+//!    subscribe messages until all are open, and over the two seconds after (everything open,
+//!    nothing changing);
 //! 4. makes one change with `Sandbox::edit_as_ui` (as if in Zoho's UI), five times over
 //!    (`BENCH_CHANGES`), and times each `next` message from just before the edit to its arrival in
-//!    this process: p50, p99 and max (the last subscriber), plus the Zoho API calls the change cost, the gateway's CPU time for it and
-//!    anything that should not have arrived (a duplicate, an error such as `SLOW_CONSUMER`, a
-//!    close, an event for the coordinator). The first changes are the warm-up, reported apart: the
-//!    gateway has no metric of open subscriptions, so a change of a lead of each standard user of
-//!    the shape (the advisor's, then the coordinator's) is what confirms that every one of the
-//!    1,000 is registered (each must have one of them).
+//!    this process: p50, p99 and max (the last subscriber), plus the Zoho API calls the change
+//!    cost, the gateway's CPU time for it and anything that should not have arrived (a duplicate,
+//!    an error such as `SLOW_CONSUMER`, a close, an event for the coordinator). The first changes
+//!    are the warm-up, reported apart: the gauge counts a subscription a moment before it listens
+//!    for changes, so a change of a lead of each standard user of the shape (the advisor's, then
+//!    the coordinator's) is what confirms that every one of the 1,000 hears them (each must have
+//!    one of them).
 //!
 //! Clients, sandbox and gateway share this machine's cores, so the latencies include the clients'
 //! own work of reading 1,000 messages. Figures are reported, never asserted: the exit status says
@@ -82,9 +85,12 @@ const OWNER: &str = "advisor";
 const SIGN_IN_CONCURRENCY: usize = 4;
 /// WebSocket handshakes at once.
 const CONNECT_CONCURRENCY: usize = 32;
-/// After the last subscribe message, before the RSS is read and the first change made: the
-/// gateway registers a subscription only once it has read the session's model, a moment later.
-const SETTLE: Duration = Duration::from_secs(2);
+/// How long the gateway may take to count every connection or subscription open
+/// (`gateway_live_connections`, `gateway_live_subscriptions`).
+const OPEN_TIMEOUT: Duration = Duration::from_secs(10);
+/// Once all are counted, before the RSS is read: what each one allocates right after it is
+/// counted (its change receiver, its first session check) has settled by then.
+const SETTLE: Duration = Duration::from_millis(500);
 /// After the settle: the gateway's CPU time with everything open and nothing changing.
 const IDLE: Duration = Duration::from_secs(2);
 /// How long a change may take to reach every subscriber before the missing ones are counted.
@@ -149,14 +155,20 @@ struct Report {
     pid: u32,
     /// Subscribers whose user may see the changed lead (the ones that must have each change).
     expected: usize,
-    /// Subscribers that had a warm-up change (all of them, when every one is registered).
+    /// Subscribers that had a warm-up change (all of them, when every one listens).
     confirmed: usize,
     /// VmRSS in KiB: before any connection, with every connection open, with every subscription.
     rss: [u64; 3],
     /// VmRSS and VmHWM at the end.
     end: (u64, u64),
-    /// Gateway CPU time over the settle delay (the subscribe messages handled, subscriptions started).
-    settle_cpu_ms: f64,
+    /// From the subscribe messages until the gateway counted every subscription open: how long,
+    /// and its CPU time (`None` when the count never got there; the warm-up then tells).
+    registering: Option<Duration>,
+    registering_cpu_ms: f64,
+    /// `gateway_live_connections` and `gateway_live_subscriptions` when the RSS was read with all open.
+    live_gauges: (f64, f64),
+    /// `gateway_live_slow_consumers_total` at the end.
+    slow_consumers: f64,
     /// Gateway CPU time over `IDLE` after it, everything open and nothing changing.
     idle_cpu_ms: f64,
     /// Messages that arrived while subscribing (refusals, say).
@@ -222,8 +234,8 @@ async fn measure_shape(shape: &'static Shape, changes: usize, tmp: &Path) -> any
         .await
         .context("opening the WebSocket connections")?;
     drop(arrivals_tx);
-    // Each connection's first session check runs as it opens; let the last ones finish.
-    tokio::time::sleep(Duration::from_millis(500)).await;
+    gateway.wait_for_gauge(&http, "gateway_live_connections", shape.connections).await?;
+    tokio::time::sleep(SETTLE).await;
     let rss_connected = gateway.memory()?.1;
 
     for client in &clients {
@@ -240,11 +252,14 @@ async fn measure_shape(shape: &'static Shape, changes: usize, tmp: &Path) -> any
     };
     let pid = gateway.child.id().to_string();
     let cpu_before = cpu_ms(&pid)?;
+    let registering = gateway.wait_for_gauge(&http, "gateway_live_subscriptions", shape.subscriptions()).await?;
+    let registering_cpu_ms = cpu_ms(&pid)? - cpu_before;
     tokio::time::sleep(SETTLE).await;
-    let settle_cpu_ms = cpu_ms(&pid)? - cpu_before;
     let rss_subscribed = gateway.memory()?.1;
-    // Apart from the settle, whose CPU time is mostly the subscriptions' start: what keeping them
-    // open costs (keep-alive pings, each connection's session check every second).
+    let live_gauges =
+        (gateway.metric(&http, "gateway_live_connections").await?, gateway.metric(&http, "gateway_live_subscriptions").await?);
+    // What keeping them open costs (keep-alive pings, each connection's session check every
+    // second), apart from starting them.
     let cpu_before = cpu_ms(&pid)?;
     tokio::time::sleep(IDLE).await;
     let idle_cpu_ms = cpu_ms(&pid)? - cpu_before;
@@ -254,8 +269,8 @@ async fn measure_shape(shape: &'static Shape, changes: usize, tmp: &Path) -> any
     }
 
     // The warm-up: a change of a lead of each standard user of the shape, so that every
-    // subscriber, a coordinator's too, must have one of them; with no metric of open
-    // subscriptions, that is what shows each one registered.
+    // subscriber, a coordinator's too, must have one of them: that shows each one listening
+    // (the gauge counts it a moment before).
     let mut change = Change { sandbox: &sandbox, gateway: &gateway, arrivals: &mut arrivals };
     let mut warm_ups = Vec::new();
     let mut confirmed = HashSet::new();
@@ -277,6 +292,7 @@ async fn measure_shape(shape: &'static Shape, changes: usize, tmp: &Path) -> any
         results.push(change.make(&lead, &expected, &format!("Bench change {n}")).await?);
     }
     let end = gateway.memory()?;
+    let slow_consumers = gateway.metric(&http, "gateway_live_slow_consumers_total").await?;
     drop(clients);
     let log = gateway.log();
     Ok(Report {
@@ -286,7 +302,10 @@ async fn measure_shape(shape: &'static Shape, changes: usize, tmp: &Path) -> any
         confirmed: confirmed.len(),
         rss: [rss_before, rss_connected, rss_subscribed],
         end,
-        settle_cpu_ms,
+        registering,
+        registering_cpu_ms,
+        live_gauges,
+        slow_consumers,
         idle_cpu_ms,
         before_changes,
         warm_ups,
@@ -598,20 +617,28 @@ impl Report {
             self.kib_per(1, 2, shape.subscriptions()),
             self.kib_per(0, 2, shape.subscriptions())
         );
+        let registering = self.registering.map_or_else(
+            || format!("not all counted within {OPEN_TIMEOUT:?}"),
+            |d| format!("{:.0} ms, {:.0} ms of gateway CPU", d.as_secs_f64() * 1000.0, self.registering_cpu_ms),
+        );
         println!(
-            "gateway CPU: {:.0} ms over the {:.0} s after the subscribe messages (starting them), then {:.0} ms over {:.0} s \
-             with everything open and nothing changing",
-            self.settle_cpu_ms,
-            SETTLE.as_secs_f64(),
+            "from the subscribe messages until the gateway counted all {} open: {registering}; then {:.0} ms of gateway CPU \
+             over {:.0} s with everything open and nothing changing",
+            shape.subscriptions(),
             self.idle_cpu_ms,
             IDLE.as_secs_f64()
+        );
+        println!(
+            "gateway_live_connections {} and gateway_live_subscriptions {} with all open; \
+             gateway_live_slow_consumers_total {} at the end",
+            self.live_gauges.0, self.live_gauges.1, self.slow_consumers
         );
         for message in &self.before_changes {
             println!("  while subscribing: {message}");
         }
         println!(
-            "registered: {} of {} subscriptions had a warm-up change (the gateway has no metric of open subscriptions); \
-             each measured change is of the {OWNER}'s lead, which {} of them may see",
+            "listening: {} of {} subscriptions had a warm-up change; each measured change is of the {OWNER}'s lead, \
+             which {} of them may see",
             self.confirmed,
             shape.subscriptions(),
             self.expected
@@ -726,6 +753,8 @@ fn cpu_ms(pid: &str) -> anyhow::Result<f64> {
 struct Gateway {
     child: Child,
     base: String,
+    /// Its `/metrics` listener (`GATEWAY_METRICS_BIND`).
+    metrics: String,
     redirect_url: String,
     log: PathBuf,
 }
@@ -735,6 +764,7 @@ impl Gateway {
         let port = free_port()?;
         let base = format!("http://127.0.0.1:{port}");
         let redirect_url = format!("{base}/redirect.html");
+        let metrics = format!("http://127.0.0.1:{}", free_port()?);
         sandbox.register_redirect_uri(&redirect_url);
         let log = tmp.join(format!("gateway-{port}.log"));
         let stderr = File::create(&log).with_context(|| format!("creating {}", log.display()))?;
@@ -760,8 +790,8 @@ impl Gateway {
             .env("GATEWAY_PUBLIC_URL", &base)
             // The one-session shape holds all 1,000 in one session (the default allows 20).
             .env("GATEWAY_MAX_SUBSCRIPTIONS", "1000")
-            // Nothing here reads /metrics (no metric counts open subscriptions): any free port.
-            .env("GATEWAY_METRICS_BIND", "127.0.0.1:0")
+            // A port known here, to read the open connections and subscriptions.
+            .env("GATEWAY_METRICS_BIND", metrics.trim_start_matches("http://"))
             // The default store, as users run it.
             .env("DATABASE_URL", format!("sqlite://{}", tmp.join(format!("gateway-{port}.db")).display()))
             .env("GATEWAY_LOG", "warn")
@@ -769,7 +799,7 @@ impl Gateway {
             .stdout(Stdio::null())
             .stderr(stderr);
         let child = command.spawn().with_context(|| format!("starting {}", binary.display()))?;
-        Ok(Gateway { child, base, redirect_url, log })
+        Ok(Gateway { child, base, metrics, redirect_url, log })
     }
 
     async fn wait_ready(&mut self, http: &reqwest::Client) -> anyhow::Result<()> {
@@ -806,6 +836,32 @@ impl Gateway {
             bail!("the gateway answered with errors (HTTP {status}): {}", body["errors"]);
         }
         Ok(body)
+    }
+
+    /// The value of an unlabelled metric (0 when not reported yet, as a counter never incremented).
+    async fn metric(&self, http: &reqwest::Client, name: &str) -> anyhow::Result<f64> {
+        let text = http.get(format!("{}/metrics", self.metrics)).send().await?.error_for_status()?.text().await?;
+        Ok(text
+            .lines()
+            .filter_map(|l| l.strip_prefix(name)?.strip_prefix(' '))
+            .filter_map(|v| v.trim().parse::<f64>().ok())
+            .next()
+            .unwrap_or(0.0))
+    }
+
+    /// Waits until gauge `name` shows `count`; how long that took, or `None` after `OPEN_TIMEOUT`
+    /// (the bench goes on: the warm-up change then shows who is missing).
+    async fn wait_for_gauge(&self, http: &reqwest::Client, name: &str, count: usize) -> anyhow::Result<Option<Duration>> {
+        let started = Instant::now();
+        while started.elapsed() < OPEN_TIMEOUT {
+            let value = self.metric(http, name).await?;
+            if value == count as f64 {
+                return Ok(Some(started.elapsed()));
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        progress(&format!("{name} did not reach {count} within {OPEN_TIMEOUT:?}"));
+        Ok(None)
     }
 
     /// Peak and current resident set size, in KiB, from `/proc/<pid>/status`.
