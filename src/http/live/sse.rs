@@ -32,7 +32,11 @@ pub async fn stream(endpoint: Arc<GraphqlEndpoint>, headers: &HeaderMap, payload
         return http_refusal(StatusCode::UNAUTHORIZED, "Sign in with Zoho first.", "UNAUTHENTICATED");
     };
     let Ok(guard) = endpoint.state.live.connect() else {
-        return http_refusal(StatusCode::SERVICE_UNAVAILABLE, "Too many live connections; try again later.", "TOO_MANY_CONNECTIONS");
+        return http_refusal(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "Too many live connections; try again later.",
+            "TOO_MANY_CONNECTIONS",
+        );
     };
     let answers = match start(&endpoint, &live, payload) {
         Ok(answers) => answers,

@@ -71,7 +71,11 @@ pub async fn upgrade(endpoint: Arc<GraphqlEndpoint>, headers: HeaderMap, upgrade
         return http_refusal(StatusCode::UNAUTHORIZED, "Sign in with Zoho first.", "UNAUTHENTICATED");
     };
     let Ok(guard) = endpoint.state.live.connect() else {
-        return http_refusal(StatusCode::SERVICE_UNAVAILABLE, "Too many live connections; try again later.", "TOO_MANY_CONNECTIONS");
+        return http_refusal(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "Too many live connections; try again later.",
+            "TOO_MANY_CONNECTIONS",
+        );
     };
     upgrade
         .protocols([PROTOCOL])
