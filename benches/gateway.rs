@@ -30,17 +30,19 @@
 //! TTL, 30 s, also refetch in (a)); `BENCH_GATEWAY_BIN`, another gateway binary to run (e.g. one
 //! built with symbols, to attach `perf record -p <pid>` during a run; the pids are printed).
 
-use std::collections::HashMap;
 use std::fs::File;
 use std::io::Write as _;
-use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitCode, Stdio};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context as _, bail, ensure};
-use reqwest::header::{COOKIE, LOCATION, SET_COOKIE};
+use reqwest::header::COOKIE;
 use serde_json::{Value, json};
+#[path = "support/mod.rs"]
+mod support;
+
+use support::{consent, cpu_ms, free_port, progress};
 use zoho_gateway::sandbox::{CallCounts, Sandbox, SandboxConfig};
 
 /// The portal's list query, as `playground/app.js` sends it (operation `Students`).
@@ -66,10 +68,6 @@ fragment StudentFields on Lead {
 }";
 
 const OWNERS_PAGE: &str = "query Owners { leads(perPage: 50) { nodes { id lastName owner { id name email } } } }";
-
-const LOGIN: &str = "mutation($r: String!) { login(redirectUrl: $r) { url state } }";
-const INITIALIZE: &str = "mutation($c: String!, $s: String!, $r: String!, $l: String, $a: String) {
-  initialize(code: $c, state: $s, redirectUrl: $r, location: $l, accountsServer: $a) { user { id name } } }";
 
 const WRK_THREADS: u32 = 1;
 const WRK_CONNECTIONS: u32 = 8;
@@ -126,8 +124,11 @@ async fn run() -> anyhow::Result<()> {
         passthrough.child.id(),
         passthrough.base
     ));
-    cached.session = sign_in(&cached).await.context("signing in to the cache-on gateway")?;
-    passthrough.session = sign_in(&passthrough).await.context("signing in to the cache-off gateway")?;
+    cached.session =
+        support::sign_in(&cached.base, &cached.redirect_url, "admin").await.context("signing in to the cache-on gateway")?;
+    passthrough.session = support::sign_in(&passthrough.base, &passthrough.redirect_url, "admin")
+        .await
+        .context("signing in to the cache-off gateway")?;
 
     progress("counting Zoho calls per operation");
     let calls_on = count_operations(&http, &sandbox, &cached).await.context("counting calls (cache on)")?;
@@ -331,7 +332,7 @@ async fn replica_runs(
         let mut b = Gateway::spawn("replica B", sandbox, cache, tmp, env)?;
         a.wait_ready(http).await?;
         b.wait_ready(http).await?;
-        a.session = sign_in(&a).await.context("signing in through replica A")?;
+        a.session = support::sign_in(&a.base, &a.redirect_url, "admin").await.context("signing in through replica A")?;
         // Sessions live in the shared store: the cookie from A works on B.
         b.session = a.session.clone();
         let on_b = b.graphql(http, PORTAL_LIST, list_variables()).await?;
@@ -398,10 +399,6 @@ async fn invalidation_latency(http: &reqwest::Client, a: &Gateway, b: &Gateway) 
     bail!("replica B still served the old lead 5 s after the write through A")
 }
 
-fn progress(message: &str) {
-    eprintln!("[bench] {message}");
-}
-
 fn bench_secs() -> anyhow::Result<u64> {
     match std::env::var("BENCH_SECS") {
         Err(_) => Ok(10),
@@ -448,27 +445,10 @@ impl Gateway {
         // swapped in for profiling.
         let binary = std::env::var_os("BENCH_GATEWAY_BIN")
             .map_or_else(|| PathBuf::from(env!("CARGO_BIN_EXE_zoho-gateway")), PathBuf::from);
-        let mut command = Command::new(&binary);
-        // Only the settings below: a GATEWAY_* or ZOHO_* variable of the caller's shell must not
-        // change what is measured.
-        for (key, _) in std::env::vars_os() {
-            let key = key.to_string_lossy();
-            if key.starts_with("GATEWAY_") || key.starts_with("ZOHO_") || key == "DATABASE_URL" {
-                command.env_remove(key.as_ref());
-            }
-        }
+        // The default store, as users run it.
+        let db = tmp.join(format!("gateway-{port}.db"));
+        let mut command = support::gateway_command(&binary, sandbox, port, &redirect_url, &metrics, &db);
         command
-            .env("ZOHO_CLIENT_ID", sandbox.client_id())
-            .env("ZOHO_CLIENT_SECRET", sandbox.client_secret())
-            .env("ZOHO_ACCOUNTS_URL", sandbox.accounts_url())
-            .env("ZOHO_ACCOUNTS_SERVERS", sandbox.accounts_url())
-            .env("ZOHO_API_DOMAINS", sandbox.api_url())
-            .env("ZOHO_REDIRECT_URIS", &redirect_url)
-            .env("GATEWAY_BIND", format!("127.0.0.1:{port}"))
-            .env("GATEWAY_METRICS_BIND", metrics.trim_start_matches("http://"))
-            // The default store, as users run it.
-            .env("DATABASE_URL", format!("sqlite://{}", tmp.join(format!("gateway-{port}.db")).display()))
-            .env("GATEWAY_LOG", "warn")
             .env("GATEWAY_CACHE", cache.to_string())
             .envs(env.iter().map(|(k, v)| (*k, v.as_str())))
             .stdin(Stdio::null())
@@ -524,19 +504,9 @@ impl Gateway {
         Ok(body)
     }
 
-    /// Peak and current resident set size, in KiB, from `/proc/<pid>/status`.
+    /// Peak and current resident set size, in KiB.
     fn memory(&self) -> anyhow::Result<(u64, u64)> {
-        let path = format!("/proc/{}/status", self.child.id());
-        let status = std::fs::read_to_string(&path).with_context(|| format!("reading {path}"))?;
-        let field = |name: &str| -> anyhow::Result<u64> {
-            status
-                .lines()
-                .find_map(|l| l.strip_prefix(name))
-                .and_then(|rest| rest.split_whitespace().next())
-                .and_then(|kb| kb.parse().ok())
-                .with_context(|| format!("no {name} in {path}"))
-        };
-        Ok((field("VmHWM:")?, field("VmRSS:")?))
+        support::memory(self.child.id())
     }
 
     fn print_log(&self) {
@@ -554,62 +524,6 @@ impl Drop for Gateway {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
-}
-
-/// A free loopback port: bound, read, released. Another process could take it in between; the
-/// gateway would then fail to bind and the bench says so.
-fn free_port() -> anyhow::Result<u16> {
-    let listener = TcpListener::bind("127.0.0.1:0").context("finding a free port")?;
-    Ok(listener.local_addr()?.port())
-}
-
-/// Signs in as the sandbox admin exactly as the portal does; returns the `zgw_session` cookie value.
-async fn sign_in(gateway: &Gateway) -> anyhow::Result<String> {
-    // A browser: a cookie jar (the login cookie binds `initialize` to this browser) and no
-    // redirect following (the redirect's query is what the portal reads).
-    let browser = reqwest::Client::builder()
-        .cookie_store(true)
-        .redirect(reqwest::redirect::Policy::none())
-        .timeout(Duration::from_secs(30))
-        .build()?;
-    let endpoint = format!("{}/graphql", gateway.base);
-    let login: Value = browser
-        .post(&endpoint)
-        .json(&json!({ "query": LOGIN, "variables": { "r": gateway.redirect_url } }))
-        .send()
-        .await?
-        .json()
-        .await?;
-    let url = login["data"]["login"]["url"].as_str().with_context(|| format!("login failed: {login}"))?;
-    let params = consent(&browser, url, "admin").await?;
-    let variables = json!({
-        "c": params.get("code"), "s": params.get("state"), "r": gateway.redirect_url,
-        "l": params.get("location"), "a": params.get("accounts-server"),
-    });
-    let response = browser.post(&endpoint).json(&json!({ "query": INITIALIZE, "variables": variables })).send().await?;
-    let session = response
-        .headers()
-        .get_all(SET_COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find_map(|v| v.strip_prefix("zgw_session="))
-        .and_then(|rest| rest.split(';').next())
-        .filter(|id| !id.is_empty())
-        .map(str::to_owned);
-    let body: Value = response.json().await?;
-    ensure!(body["data"]["initialize"]["user"]["id"].is_string(), "initialize failed: {body}");
-    session.context("initialize set no zgw_session cookie")
-}
-
-/// Visits the accounts server's authorization URL as `user` and returns the redirect's query.
-async fn consent(browser: &reqwest::Client, url: &str, user: &str) -> anyhow::Result<HashMap<String, String>> {
-    let mut url = url::Url::parse(url).context("the authorization URL")?;
-    url.query_pairs_mut().append_pair("sandbox_user", user);
-    let response = browser.get(url).send().await?;
-    ensure!(response.status().is_redirection(), "consent did not redirect: HTTP {}", response.status());
-    let location = response.headers().get(LOCATION).and_then(|v| v.to_str().ok()).context("redirect without Location")?;
-    let location = url::Url::parse(location).context("the redirect's Location")?;
-    Ok(location.query_pairs().into_owned().collect())
 }
 
 /// An access token of the admin, by the authorization-code flow against the sandbox (no
@@ -739,20 +653,6 @@ where
         wrk,
         zoho_calls,
     })
-}
-
-/// User + system CPU time of a process so far, in milliseconds (`/proc/<pid>/stat`, fields 14
-/// and 15, in clock ticks: `USER_HZ`, 100 on Linux).
-fn cpu_ms(pid: &str) -> anyhow::Result<f64> {
-    const USER_HZ: f64 = 100.0;
-    let path = format!("/proc/{pid}/stat");
-    let stat = std::fs::read_to_string(&path).with_context(|| format!("reading {path}"))?;
-    // The command name (field 2) may hold spaces; the fields after it are plain numbers.
-    let after_name = stat.rsplit_once(')').map(|(_, rest)| rest).with_context(|| format!("unexpected {path}"))?;
-    let fields: Vec<&str> = after_name.split_whitespace().collect();
-    let ticks = |i: usize| fields.get(i).and_then(|f| f.parse::<f64>().ok()).with_context(|| format!("unexpected {path}"));
-    // Field 3 (state) is index 0 here, so utime (14) and stime (15) are 11 and 12.
-    Ok((ticks(11)? + ticks(12)?) * 1000.0 / USER_HZ)
 }
 
 /// wrk against `/graphql` with a POST script carrying the body and the session cookie.

@@ -45,27 +45,27 @@
 //! only whether the bench could run. `BENCH_CHANGES` sets the number of measured changes per
 //! shape (default 5).
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashSet};
 use std::fs::File;
-use std::net::TcpListener;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, ExitCode, Stdio};
+use std::process::{Child, ExitCode, Stdio};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context as _, bail, ensure};
 use futures::{SinkExt as _, StreamExt as _, TryStreamExt as _};
-use reqwest::header::{COOKIE, LOCATION, SET_COOKIE};
+use reqwest::header::COOKIE;
 use serde_json::{Value, json};
 use tokio::sync::mpsc;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest as _;
 use tokio_tungstenite::tungstenite::{self, Message};
+#[path = "support/mod.rs"]
+mod support;
+
+use support::{cpu_ms, free_port, progress};
 use zoho_gateway::sandbox::{DeliveryOutcome, Sandbox, SandboxConfig};
 
 /// What every subscriber subscribes to (the subscription tests' document).
 const CHANGED: &str = "subscription { leadChanged { operation id lead { id lastName } } }";
-const LOGIN: &str = "mutation($r: String!) { login(redirectUrl: $r) { url state } }";
-const INITIALIZE: &str = "mutation($c: String!, $s: String!, $r: String!, $l: String, $a: String) {
-  initialize(code: $c, state: $s, redirectUrl: $r, location: $l, accountsServer: $a) { user { id name } } }";
 
 /// The two shapes of the 1,000 subscriptions.
 const SHAPES: [Shape; 2] = [
@@ -196,7 +196,7 @@ async fn measure_shape(shape: &'static Shape, changes: usize, tmp: &Path) -> any
 
     let started = Instant::now();
     let sessions: Vec<String> = futures::stream::iter(0..shape.sessions)
-        .map(|i| sign_in(&gateway, shape.users[i % shape.users.len()]))
+        .map(|i| support::sign_in(&gateway.base, &gateway.redirect_url, shape.users[i % shape.users.len()]))
         .buffered(SIGN_IN_CONCURRENCY)
         .try_collect()
         .await
@@ -721,10 +721,6 @@ fn median(mut values: Vec<f64>) -> f64 {
     values[values.len() / 2]
 }
 
-fn progress(message: &str) {
-    eprintln!("[bench] {message}");
-}
-
 fn bench_changes() -> anyhow::Result<usize> {
     match std::env::var("BENCH_CHANGES") {
         Err(_) => Ok(5),
@@ -733,20 +729,6 @@ fn bench_changes() -> anyhow::Result<usize> {
             _ => bail!("BENCH_CHANGES must be a whole number from 1 to 100, not {v:?}"),
         },
     }
-}
-
-/// User + system CPU time of a process so far, in milliseconds (`/proc/<pid>/stat`, fields 14
-/// and 15, in clock ticks: `USER_HZ`, 100 on Linux, so 10 ms is the resolution).
-fn cpu_ms(pid: &str) -> anyhow::Result<f64> {
-    const USER_HZ: f64 = 100.0;
-    let path = format!("/proc/{pid}/stat");
-    let stat = std::fs::read_to_string(&path).with_context(|| format!("reading {path}"))?;
-    // The command name (field 2) may hold spaces; the fields after it are plain numbers.
-    let after_name = stat.rsplit_once(')').map(|(_, rest)| rest).with_context(|| format!("unexpected {path}"))?;
-    let fields: Vec<&str> = after_name.split_whitespace().collect();
-    let ticks = |i: usize| fields.get(i).and_then(|f| f.parse::<f64>().ok()).with_context(|| format!("unexpected {path}"));
-    // Field 3 (state) is index 0 here, so utime (14) and stime (15) are 11 and 12.
-    Ok((ticks(11)? + ticks(12)?) * 1000.0 / USER_HZ)
 }
 
 /// The gateway process; killed (and reaped) when dropped, also when the bench fails half-way.
@@ -769,32 +751,14 @@ impl Gateway {
         let log = tmp.join(format!("gateway-{port}.log"));
         let stderr = File::create(&log).with_context(|| format!("creating {}", log.display()))?;
         let binary = PathBuf::from(env!("CARGO_BIN_EXE_zoho-gateway"));
-        let mut command = Command::new(&binary);
-        // Only the settings below: a GATEWAY_* or ZOHO_* variable of the caller's shell must not
-        // change what is measured.
-        for (key, _) in std::env::vars_os() {
-            let key = key.to_string_lossy();
-            if key.starts_with("GATEWAY_") || key.starts_with("ZOHO_") || key == "DATABASE_URL" {
-                command.env_remove(key.as_ref());
-            }
-        }
+        // A port known here (the metrics), to read the open connections and subscriptions.
+        let db = tmp.join(format!("gateway-{port}.db"));
+        let mut command = support::gateway_command(&binary, sandbox, port, &redirect_url, &metrics, &db);
         command
-            .env("ZOHO_CLIENT_ID", sandbox.client_id())
-            .env("ZOHO_CLIENT_SECRET", sandbox.client_secret())
-            .env("ZOHO_ACCOUNTS_URL", sandbox.accounts_url())
-            .env("ZOHO_ACCOUNTS_SERVERS", sandbox.accounts_url())
-            .env("ZOHO_API_DOMAINS", sandbox.api_url())
-            .env("ZOHO_REDIRECT_URIS", &redirect_url)
-            .env("GATEWAY_BIND", format!("127.0.0.1:{port}"))
             // Its own address: the sandbox calls back there on every change, as Zoho would.
             .env("GATEWAY_PUBLIC_URL", &base)
             // The one-session shape holds all 1,000 in one session (the default allows 20).
             .env("GATEWAY_MAX_SUBSCRIPTIONS", "1000")
-            // A port known here, to read the open connections and subscriptions.
-            .env("GATEWAY_METRICS_BIND", metrics.trim_start_matches("http://"))
-            // The default store, as users run it.
-            .env("DATABASE_URL", format!("sqlite://{}", tmp.join(format!("gateway-{port}.db")).display()))
-            .env("GATEWAY_LOG", "warn")
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(stderr);
@@ -864,19 +828,9 @@ impl Gateway {
         Ok(None)
     }
 
-    /// Peak and current resident set size, in KiB, from `/proc/<pid>/status`.
+    /// Peak and current resident set size, in KiB.
     fn memory(&self) -> anyhow::Result<(u64, u64)> {
-        let path = format!("/proc/{}/status", self.child.id());
-        let status = std::fs::read_to_string(&path).with_context(|| format!("reading {path}"))?;
-        let field = |name: &str| -> anyhow::Result<u64> {
-            status
-                .lines()
-                .find_map(|l| l.strip_prefix(name))
-                .and_then(|rest| rest.split_whitespace().next())
-                .and_then(|kb| kb.parse().ok())
-                .with_context(|| format!("no {name} in {path}"))
-        };
-        Ok((field("VmHWM:")?, field("VmRSS:")?))
+        support::memory(self.child.id())
     }
 
     /// The non-empty lines of its log so far.
@@ -891,62 +845,4 @@ impl Drop for Gateway {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
-}
-
-/// A free loopback port: bound, read, released. Another process could take it in between; the
-/// gateway would then fail to bind and the bench says so.
-fn free_port() -> anyhow::Result<u16> {
-    let listener = TcpListener::bind("127.0.0.1:0").context("finding a free port")?;
-    Ok(listener.local_addr()?.port())
-}
-
-/// Signs in as sandbox user `user` exactly as the portal does; returns the `zgw_session` cookie
-/// value. Every call is a new session (several of one user share that user's token).
-async fn sign_in(gateway: &Gateway, user: &str) -> anyhow::Result<String> {
-    // A browser: a cookie jar (the login cookie binds `initialize` to this browser) and no
-    // redirect following (the redirect's query is what the portal reads).
-    let browser = reqwest::Client::builder()
-        .no_proxy()
-        .cookie_store(true)
-        .redirect(reqwest::redirect::Policy::none())
-        .timeout(Duration::from_secs(30))
-        .build()?;
-    let endpoint = format!("{}/graphql", gateway.base);
-    let login: Value = browser
-        .post(&endpoint)
-        .json(&json!({ "query": LOGIN, "variables": { "r": gateway.redirect_url } }))
-        .send()
-        .await?
-        .json()
-        .await?;
-    let url = login["data"]["login"]["url"].as_str().with_context(|| format!("login failed: {login}"))?;
-    let params = consent(&browser, url, user).await?;
-    let variables = json!({
-        "c": params.get("code"), "s": params.get("state"), "r": gateway.redirect_url,
-        "l": params.get("location"), "a": params.get("accounts-server"),
-    });
-    let response = browser.post(&endpoint).json(&json!({ "query": INITIALIZE, "variables": variables })).send().await?;
-    let session = response
-        .headers()
-        .get_all(SET_COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find_map(|v| v.strip_prefix("zgw_session="))
-        .and_then(|rest| rest.split(';').next())
-        .filter(|id| !id.is_empty())
-        .map(str::to_owned);
-    let body: Value = response.json().await?;
-    ensure!(body["data"]["initialize"]["user"]["id"].is_string(), "initialize as {user} failed: {body}");
-    session.context("initialize set no zgw_session cookie")
-}
-
-/// Visits the accounts server's authorization URL as `user` and returns the redirect's query.
-async fn consent(browser: &reqwest::Client, url: &str, user: &str) -> anyhow::Result<HashMap<String, String>> {
-    let mut url = url::Url::parse(url).context("the authorization URL")?;
-    url.query_pairs_mut().append_pair("sandbox_user", user);
-    let response = browser.get(url).send().await?;
-    ensure!(response.status().is_redirection(), "consent did not redirect: HTTP {}", response.status());
-    let location = response.headers().get(LOCATION).and_then(|v| v.to_str().ok()).context("redirect without Location")?;
-    let location = url::Url::parse(location).context("the redirect's Location")?;
-    Ok(location.query_pairs().into_owned().collect())
 }

@@ -39,6 +39,24 @@ pub async fn session(endpoint: &GraphqlEndpoint, headers: &HeaderMap) -> Option<
     Some(LiveSession { id, view })
 }
 
+/// A live connection of the request's session, within the connection limit; or the refusal (401, 503).
+pub async fn connect(
+    endpoint: &GraphqlEndpoint,
+    headers: &HeaderMap,
+) -> Result<(LiveSession, crate::live::ConnectionGuard), axum::response::Response> {
+    let Some(live) = session(endpoint, headers).await else {
+        return Err(http_refusal(StatusCode::UNAUTHORIZED, "Sign in with Zoho first.", "UNAUTHENTICATED"));
+    };
+    let Ok(guard) = endpoint.state.live.connect() else {
+        return Err(http_refusal(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "Too many live connections; try again later.",
+            "TOO_MANY_CONNECTIONS",
+        ));
+    };
+    Ok((live, guard))
+}
+
 /// Whether the session still stands (a store that fails to answer keeps it: the next check decides).
 async fn still_signed_in(endpoint: &GraphqlEndpoint, id: &SessionId) -> bool {
     !matches!(endpoint.state.auth.session(id).await, Ok(None))

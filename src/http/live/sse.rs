@@ -6,12 +6,12 @@ use std::convert::Infallible;
 use std::sync::Arc;
 use std::time::Duration;
 
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, header};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use futures::StreamExt;
 
-use super::{Payload, http_refusal, session, start, still_signed_in};
+use super::{Payload, connect, start, still_signed_in};
 use crate::error::GatewayError;
 use crate::http::graphql::GraphqlEndpoint;
 
@@ -28,15 +28,9 @@ pub fn wants_events(headers: &HeaderMap) -> bool {
 /// One subscription as a stream of events; refusals before it starts come as one `next` with the
 /// errors, then `complete` (as graphql-sse's reference server answers them).
 pub async fn stream(endpoint: Arc<GraphqlEndpoint>, headers: &HeaderMap, payload: Payload) -> Response {
-    let Some(live) = session(&endpoint, headers).await else {
-        return http_refusal(StatusCode::UNAUTHORIZED, "Sign in with Zoho first.", "UNAUTHENTICATED");
-    };
-    let Ok(guard) = endpoint.state.live.connect() else {
-        return http_refusal(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "Too many live connections; try again later.",
-            "TOO_MANY_CONNECTIONS",
-        );
+    let (live, guard) = match connect(&endpoint, headers).await {
+        Ok(admitted) => admitted,
+        Err(refusal) => return refusal,
     };
     let answers = match start(&endpoint, &live, payload) {
         Ok(answers) => answers,

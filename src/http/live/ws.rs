@@ -19,7 +19,7 @@ use serde::Deserialize;
 use serde_json::json;
 use tokio::sync::mpsc;
 
-use super::{LiveSession, Payload, http_refusal, is_refusal, session, start, still_signed_in};
+use super::{LiveSession, Payload, connect, http_refusal, is_refusal, start, still_signed_in};
 use crate::http::graphql::GraphqlEndpoint;
 use crate::live::ConnectionGuard;
 
@@ -67,15 +67,9 @@ pub async fn upgrade(endpoint: Arc<GraphqlEndpoint>, headers: HeaderMap, upgrade
             "BAD_REQUEST",
         );
     }
-    let Some(live) = session(&endpoint, &headers).await else {
-        return http_refusal(StatusCode::UNAUTHORIZED, "Sign in with Zoho first.", "UNAUTHENTICATED");
-    };
-    let Ok(guard) = endpoint.state.live.connect() else {
-        return http_refusal(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "Too many live connections; try again later.",
-            "TOO_MANY_CONNECTIONS",
-        );
+    let (live, guard) = match connect(&endpoint, &headers).await {
+        Ok(admitted) => admitted,
+        Err(refusal) => return refusal,
     };
     upgrade
         .protocols([PROTOCOL])
