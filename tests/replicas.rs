@@ -132,7 +132,18 @@ async fn a_change_made_in_zoho_reaches_both_replicas_cached_lists_within_a_secon
         assert_eq!(response.status(), 200, "replica {}", replica.name);
         streams.push((replica.name, response.bytes_stream()));
     }
-    tokio::time::sleep(Duration::from_millis(200)).await;
+    // Listening once counted (`gateway_live_subscriptions`).
+    for replica in [&cluster.a, &cluster.b] {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let text = cluster.http.get(format!("{}/metrics", replica.metrics)).send().await.unwrap().text().await.unwrap();
+            if text.contains("gateway_live_subscriptions 1\n") {
+                break;
+            }
+            assert!(Instant::now() < deadline, "replica {} never counted its subscriber", replica.name);
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    }
 
     cluster.sandbox.edit_as_ui("Leads", &id, json!({ "Last_Name": "Edited In Zoho" })).expect("UI edit");
     let edited = Instant::now();

@@ -117,12 +117,14 @@ async fn changes<'a>(
             .filter(|o| names.iter().any(|n| n == o.name()))
             .collect()
     });
+    // Listening starts before the subscription is counted (`gateway_live_subscriptions`): a
+    // change made once it is counted reaches it, also while the drift is looked up below.
+    let mut incoming = live.changes();
     let guard = live.subscribe(&view.session.id_hash).map_err(|_| GatewayError::TooManySubscriptions(live.limits.per_session))?;
     // Every field of the module (less what Zoho no longer has): one read serves every selection
     // of this user's subscribers.
     let mut fields: Vec<String> = m.fields.iter().map(|f| f.api_name.clone()).collect();
     context::drift(ctx.ctx).await?.retain(&m.api_name, &mut fields);
-    let mut incoming = live.changes();
     let (org, user) = (view.session.key.org_id.clone(), view.session.key.clone());
     Ok(async_stream::stream! {
         let _guard = guard;

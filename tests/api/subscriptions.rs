@@ -111,6 +111,21 @@ impl Ws {
     }
 }
 
+/// Waits until the gateway counts `n` open subscriptions (`gateway_live_subscriptions`): from then
+/// on they hear every change.
+async fn subscribed(app: &TestApp, n: usize) {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let wanted = format!("gateway_live_subscriptions {n}\n");
+    loop {
+        let metrics = reqwest::get(format!("{}/metrics", app.metrics)).await.unwrap().text().await.unwrap();
+        if metrics.contains(&wanted) {
+            return;
+        }
+        assert!(Instant::now() < deadline, "never {n} subscriptions: {metrics}");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+}
+
 /// The first lead's id as `browser` sees the list.
 async fn first_lead(browser: &Browser) -> String {
     let r = browser.graphql("{ leads(perPage: 1) { nodes { id } } }", json!({})).await;
@@ -125,9 +140,7 @@ async fn a_change_made_in_zoho_reaches_a_subscriber_within_a_second() {
     let id = first_lead(&admin).await;
     let mut ws = Ws::open(&admin).await;
     ws.subscribe("1", CHANGED).await;
-    // The subscription is registered once the gateway has read the session and the drift: a
-    // moment, which the edit must not beat.
-    tokio::time::sleep(Duration::from_millis(200)).await;
+    subscribed(&app, 1).await;
 
     let started = Instant::now();
     app.sandbox.edit_as_ui("Leads", &id, json!({ "Last_Name": "Changed In Zoho" })).expect("UI edit");
@@ -155,7 +168,7 @@ async fn a_change_made_in_zoho_reaches_a_subscriber_within_a_second() {
 
     // The client ends it: nothing more arrives, not even `complete` (the protocol says so).
     ws.send(json!({ "id": "1", "type": "complete" })).await;
-    tokio::time::sleep(Duration::from_millis(100)).await;
+    subscribed(&app, 0).await;
     app.sandbox.edit_as_ui("Leads", &id, json!({ "Last_Name": "Unheard" })).expect("UI edit");
     assert_eq!(ws.next_message(Duration::from_millis(500)).await, None);
 }
@@ -179,7 +192,7 @@ async fn a_standard_user_never_gets_events_for_records_they_cannot_see() {
     let mut admin_ws = Ws::open(&admin).await;
     advisor_ws.subscribe("a", CHANGED).await;
     admin_ws.subscribe("b", CHANGED).await;
-    tokio::time::sleep(Duration::from_millis(200)).await;
+    subscribed(&app, 2).await;
 
     // Hidden from the advisor: an edit and a deletion; then an edit of their own lead.
     app.sandbox.edit_as_ui("Leads", hidden[0], json!({ "Last_Name": "Not For Advisors" })).expect("edit");
@@ -235,7 +248,7 @@ async fn signing_out_closes_the_sessions_subscriptions() {
     let admin = app.signed_in("admin").await;
     let mut ws = Ws::open(&admin).await;
     ws.subscribe("1", CHANGED).await;
-    tokio::time::sleep(Duration::from_millis(100)).await;
+    subscribed(&app, 1).await;
     let out = admin.graphql("mutation { logout }", json!({})).await;
     assert!(out["errors"].is_null(), "{out}");
     let closed = ws.next_message(Duration::from_secs(3)).await.expect("closed");
@@ -250,7 +263,7 @@ async fn the_gateways_own_writes_reach_subscribers_when_zoho_does_not_call_back(
     let coordinator = app.signed_in("coordinator").await;
     let mut ws = Ws::open(&admin).await;
     ws.subscribe("1", "subscription { leadChanged(operations: [CREATED]) { operation lead { lastName id } } }").await;
-    tokio::time::sleep(Duration::from_millis(200)).await;
+    subscribed(&app, 1).await;
     let made = coordinator.graphql("mutation { createLead(input: { lastName: \"Written Here\" }) { id } }", json!({})).await;
     assert!(made["errors"].is_null(), "{made}");
     let event = ws.next_message(Duration::from_secs(1)).await.expect("an event");
@@ -333,7 +346,7 @@ async fn server_sent_events_carry_the_same_subscription() {
     assert_eq!(response.status(), 200);
     assert!(response.headers()["content-type"].to_str().unwrap().starts_with("text/event-stream"));
     let mut body = response.bytes_stream();
-    tokio::time::sleep(Duration::from_millis(200)).await;
+    subscribed(&app, 1).await;
     let started = Instant::now();
     app.sandbox.edit_as_ui("Leads", &id, json!({ "Last_Name": "Streamed" })).expect("UI edit");
     let mut text = String::new();
