@@ -140,3 +140,24 @@ async fn channels_are_renewed_before_they_expire_and_a_restart_renews_the_same_o
     let after: Vec<_> = deliveries.iter().skip(delivered).collect();
     assert_eq!(after.len(), 1, "one channel after the restart, not two: {after:?}");
 }
+
+/// Any request of a signed-in user may start an enable (that is how a restart finds its orgs
+/// again), so a failed enable must wait before the next attempt: each one costs an API call.
+#[tokio::test]
+async fn a_failed_enable_is_not_retried_by_every_request() {
+    use zoho_gateway::sandbox::{Fault, FaultRule};
+    let app = app(SandboxConfig::default(), &[]).await;
+    app.sandbox.add_fault_rule(FaultRule::from(Fault::Status(500)).on("notifications.enable"));
+    let admin = app.signed_in("admin").await;
+    channel_enabled(&app).await;
+    // The first attempt (and the client's own retries of it) is over.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let attempts = enables(&app);
+    for _ in 0..20 {
+        let r = admin.graphql("{ me { user { name } } }", json!({})).await;
+        assert!(r["data"]["me"]["user"]["name"].is_string(), "{r}");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(enables(&app), attempts, "no new attempt within the retry delay, however many requests");
+}
