@@ -381,9 +381,17 @@ impl ZohoClient {
         }
         let (status, bytes) = self.send(creds, Method::POST, "/crm/v8/actions/watch", &[], Some(body)).await?;
         let bytes = bytes.ok_or_else(|| ZohoError::Protocol("empty answer to actions/watch".into()))?;
+        // 201 (all enabled) and 207 (some) carry per-channel outcomes; anything else is an error,
+        // whose envelope has no `watch` list (and would otherwise read as nothing refused).
+        if !status.is_success() {
+            return Err(ZohoError::from_response(status.as_u16(), &bytes));
+        }
         let Ok(answer) = serde_json::from_slice::<Answer>(&bytes) else {
             return Err(ZohoError::from_response(status.as_u16(), &bytes));
         };
+        if answer.watch.is_empty() {
+            return Err(ZohoError::Protocol("actions/watch answered no channel".into()));
+        }
         let mut granted = Vec::new();
         for item in answer.watch {
             if item.status.as_deref() != Some("success") {
