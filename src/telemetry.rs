@@ -82,6 +82,12 @@ pub fn live_slow_consumer() {
     metrics::counter!("gateway_live_slow_consumers_total").increment(1);
 }
 
+/// A page's records resolved: written straight into the answer (`direct`, `graphql::nodes`) or
+/// field by field by the executor (`executor`: a lookup of an exposed module, or an odd value).
+pub fn record_page(direct: bool) {
+    metrics::counter!("gateway_record_pages_total", "path" => if direct { "direct" } else { "executor" }).increment(1);
+}
+
 /// A query that reached the session and token store (not answered from memory).
 pub fn store_query(op: &'static str) {
     metrics::counter!("gateway_store_queries_total", "op" => op).increment(1);

@@ -11,6 +11,7 @@ pub mod filters;
 pub mod forms;
 pub mod limits;
 pub mod loaders;
+pub mod nodes;
 pub mod operation;
 pub mod order;
 pub mod paging;
@@ -57,7 +58,7 @@ fn builder(model: &CrmModel) -> SchemaBuilder {
         schema = schema.register(t);
     }
     schema = schema.register(paging::page_info_type());
-    schema.register(query).register(mutation).register(subscriptions::subscription(model))
+    schema.register(query).register(mutation).register(subscriptions::subscription(model)).extension(nodes::Prebuilt)
 }
 
 /// The executable schemas: one with the query limits for everything, and one without them for

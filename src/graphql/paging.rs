@@ -6,8 +6,9 @@ use async_graphql::dynamic::{Field, FieldFuture, FieldValue, Object, TypeRef};
 use async_graphql::{Error, Value};
 use serde_json::{Value as Json, json};
 
-use super::context;
+use super::{context, nodes};
 use crate::error::GatewayError;
+use crate::meta::{CrmModel, ModuleDef};
 use crate::zoho::coql::{self, Filter};
 use crate::zoho::records::{Record, RecordPage, SearchBy};
 
@@ -125,13 +126,20 @@ async fn total(ctx: &async_graphql::dynamic::ResolverContext<'_>, total: &Total)
     })
 }
 
-/// The `nodes` and `pageInfo` of a `<T>Page`.
-pub fn page_fields(type_name: &str) -> [Field; 2] {
+/// The `nodes` and `pageInfo` of a module's `<T>Page`.
+pub fn page_fields(model: &CrmModel, m: &ModuleDef) -> [Field; 2] {
+    let (shape, module) = (nodes::Shape::of(model, m), m.api_name.clone());
     [
-        Field::new("nodes", TypeRef::named_nn_list_nn(type_name), |ctx| {
-            FieldFuture::Value(ctx.parent_value.downcast_ref::<Page>().map(|p| {
-                FieldValue::list(p.nodes.iter().map(|r| FieldValue::borrowed_any(r as &(dyn std::any::Any + Send + Sync))))
-            }))
+        Field::new("nodes", TypeRef::named_nn_list_nn(m.type_name.as_str()), move |ctx| {
+            let Some(page) = ctx.parent_value.downcast_ref::<Page>() else { return FieldFuture::Value(None) };
+            let direct = nodes::prebuild(&ctx, &module, &shape, &page.nodes);
+            crate::telemetry::record_page(direct);
+            if direct {
+                return FieldFuture::Value(Some(FieldValue::list(std::iter::empty::<FieldValue>())));
+            }
+            FieldFuture::Value(Some(FieldValue::list(
+                page.nodes.iter().map(|r| FieldValue::borrowed_any(r as &(dyn std::any::Any + Send + Sync))),
+            )))
         }),
         Field::new("pageInfo", TypeRef::named_nn("PageInfo"), |ctx| {
             FieldFuture::Value(

@@ -90,7 +90,7 @@ pub fn module_types(model: &CrmModel, m: &Arc<ModuleDef>) -> Vec<Type> {
     for f in &m.fields {
         record = record.field(record_field(model, m, f).description(describe(f)));
     }
-    let [nodes, page_info] = paging::page_fields(t);
+    let [nodes, page_info] = paging::page_fields(model, m);
     let page =
         Object::new(format!("{t}Page")).description(format!("A page of {}.", m.plural_label)).field(nodes).field(page_info);
     let writable: Vec<&FieldDef> = m.fields.iter().filter(|f| !f.read_only).collect();
@@ -169,10 +169,18 @@ fn missing<'a>(ctx: &ResolverContext<'a>, module: &str, field: &FieldDef) -> Fie
 
 /// Zoho's JSON value as the field's GraphQL value (zoho-api.md §2.4 value shapes).
 fn to_output<'a>(v: &'a Json, kind: &FieldKind) -> Option<FieldValue<'a>> {
+    match (kind, v) {
+        // Borrowed: the record outlives its fields' resolution; no copy per user of a page.
+        (FieldKind::User | FieldKind::Lookup { .. }, Json::Object(_)) => Some(FieldValue::borrowed_any(v)),
+        _ => to_value(v, kind).map(FieldValue::value),
+    }
+}
+
+/// A scalar (or list of scalars) field's value: also what the fast path for pages writes
+/// (`graphql::nodes`). `None` for null and for a value of another shape than the metadata says.
+pub(super) fn to_value(v: &Json, kind: &FieldKind) -> Option<Value> {
     let value = match (kind, v) {
         (_, Json::Null) => return None,
-        // Borrowed: the record outlives its fields' resolution; no copy per user of a page.
-        (FieldKind::User | FieldKind::Lookup { .. }, Json::Object(_)) => return Some(FieldValue::borrowed_any(v)),
         (FieldKind::Text(_) | FieldKind::BigInt, Json::Number(n)) => Value::String(n.to_string()),
         (FieldKind::Text(_) | FieldKind::BigInt | FieldKind::Date | FieldKind::DateTime, Json::String(s)) => {
             Value::String(s.clone())
@@ -187,7 +195,7 @@ fn to_output<'a>(v: &'a Json, kind: &FieldKind) -> Option<FieldValue<'a>> {
         // A value of another shape than the metadata says: the field's type changed in Zoho.
         _ => return None,
     };
-    Some(FieldValue::value(value))
+    Some(value)
 }
 
 /// A lookup to an exposed module: the looked-up record, batched with every other lookup of the

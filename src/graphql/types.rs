@@ -30,6 +30,35 @@ pub fn json_value(v: Json) -> FieldValue<'static> {
     }
 }
 
+/// A field of an object whose value is a JSON object of strings, read from the key of the same
+/// name. The tables below define `CrmUser` and `RecordRef`, and tell the fast path for pages
+/// (`graphql::nodes`) what it may read of them.
+pub struct KeyField {
+    pub name: &'static str,
+    /// `ID` or `String`.
+    pub scalar: &'static str,
+    pub non_null: bool,
+    pub description: &'static str,
+}
+
+pub const CRM_USER_FIELDS: &[KeyField] = &[
+    KeyField { name: "id", scalar: TypeRef::ID, non_null: true, description: "The user's CRM id." },
+    KeyField { name: "name", scalar: TypeRef::STRING, non_null: true, description: "Full name." },
+    KeyField { name: "email", scalar: TypeRef::STRING, non_null: false, description: "Email address." },
+];
+
+pub const RECORD_REF_FIELDS: &[KeyField] = &[
+    KeyField { name: "id", scalar: TypeRef::ID, non_null: true, description: "Zoho's record id." },
+    KeyField { name: "name", scalar: TypeRef::STRING, non_null: false, description: "The record's display name." },
+];
+
+fn key_object(name: &str, description: &str, fields: &'static [KeyField]) -> Object {
+    fields.iter().fold(Object::new(name).description(description), |object, f| {
+        let ty = if f.non_null { TypeRef::named_nn(f.scalar) } else { TypeRef::named(f.scalar) };
+        object.field(json_field(f.name, ty, f.name, f.description))
+    })
+}
+
 pub fn types() -> Vec<async_graphql::dynamic::Type> {
     let s = || TypeRef::named(TypeRef::STRING);
     let s_nn = || TypeRef::named_nn(TypeRef::STRING);
@@ -50,12 +79,7 @@ pub fn types() -> Vec<async_graphql::dynamic::Type> {
                 "When this session ends and the user must sign in again.",
             ))
             .into(),
-        Object::new("CrmUser")
-            .description("A Zoho CRM user.")
-            .field(json_field("id", TypeRef::named_nn(TypeRef::ID), "id", "The user's CRM id."))
-            .field(json_field("name", s_nn(), "name", "Full name."))
-            .field(json_field("email", s(), "email", "Email address."))
-            .into(),
+        key_object("CrmUser", "A Zoho CRM user.", CRM_USER_FIELDS).into(),
         Object::new("CrmOrg")
             .description("A Zoho CRM organisation.")
             .field(json_field("id", TypeRef::named_nn(TypeRef::ID), "id", "The org's id."))
@@ -67,10 +91,7 @@ pub fn types() -> Vec<async_graphql::dynamic::Type> {
                 "Zoho data-centre code of the org's accounts: `us`, `eu`, `in`, `au`, `cn`, `jp`, `ca`, `sa`.",
             ))
             .into(),
-        Object::new("RecordRef")
-            .description("A record of a module this gateway does not expose: its id and display name.")
-            .field(json_field("id", TypeRef::named_nn(TypeRef::ID), "id", "Zoho's record id."))
-            .field(json_field("name", s(), "name", "The record's display name."))
+        key_object("RecordRef", "A record of a module this gateway does not expose: its id and display name.", RECORD_REF_FIELDS)
             .into(),
         Object::new("CrmModule")
             .description("A module's metadata from the org's snapshot, for building forms.")

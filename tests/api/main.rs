@@ -13,6 +13,7 @@ mod limits;
 mod modules;
 mod notifications;
 mod observability;
+mod pages;
 mod persisted;
 mod persistence;
 mod schema;
