@@ -4,6 +4,7 @@
 
 use std::sync::Arc;
 
+use async_graphql::parser::types::ExecutableDocument;
 use async_graphql::{Request, Response};
 use bytes::Bytes;
 
@@ -61,12 +62,13 @@ pub async fn execute(
     state: &AppState,
     schema: &AppSchema,
     request: Request,
+    doc: &ExecutableDocument,
     ctx: RequestCtx,
     slot: Option<Slot>,
     label: &str,
 ) -> Answer {
     let Some(Slot { view, key }) = slot else {
-        return Answer::Fresh(Arc::new(run(schema, request, ctx).await));
+        return Answer::Fresh(Arc::new(run(schema, request, doc, ctx).await));
     };
     let scope = view.session.key.clone();
     state.session_used(&view);
@@ -75,7 +77,7 @@ pub async fn execute(
     let fetched = state
         .cache
         .get_or_fetch(&scope, key, async move {
-            let response = run(schema, request, ctx).await;
+            let response = run(schema, request, doc, ctx).await;
             // Only clean answers are cached: errors may be passing (Zoho down, rate limits), and
             // an answer that sets headers (cookies) is one user's moment, not a reusable answer.
             match serde_json::to_vec(&response) {
@@ -96,14 +98,11 @@ pub async fn execute(
     }
 }
 
-/// Executes `request`, its answer in selection order (see `order.rs`).
-async fn run(schema: &AppSchema, mut request: Request, ctx: RequestCtx) -> Response {
-    // The handler parsed the document already (`parsed_query` keeps it); a copy outlives execution.
-    let doc = request.parsed_query().ok().cloned();
+/// Executes `request` (parsed already: `doc` is its document), its answer in selection order
+/// (see `order.rs`).
+async fn run(schema: &AppSchema, request: Request, doc: &ExecutableDocument, ctx: RequestCtx) -> Response {
     let operation_name = request.operation_name.clone();
     let mut response = schema.execute(request.data(ctx)).await;
-    if let Some(doc) = doc {
-        super::order::restore(&mut response.data, &doc, operation_name.as_deref());
-    }
+    super::order::restore(&mut response.data, doc, operation_name.as_deref());
     response
 }

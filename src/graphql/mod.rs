@@ -15,6 +15,7 @@ pub mod nodes;
 pub mod operation;
 pub mod order;
 pub mod paging;
+pub mod parsed;
 pub mod records;
 pub mod session;
 pub mod subscriptions;

@@ -20,6 +20,7 @@ use crate::graphql::context::RequestCtx;
 use crate::graphql::documents::{DocumentError, Documents, Named};
 use crate::graphql::limits::{self, QueryLimits};
 use crate::graphql::operation;
+use crate::graphql::parsed::ParsedDocuments;
 use crate::http::live;
 use crate::state::AppState;
 
@@ -30,6 +31,8 @@ pub struct GraphqlEndpoint {
     pub schemas: Schemas,
     /// Persisted queries and the trusted-documents list.
     pub documents: Documents,
+    /// Documents parsed before, by text.
+    pub parsed: ParsedDocuments,
     pub limits: QueryLimits,
     pub costs: limits::Costs,
     pub state: Arc<AppState>,
@@ -345,31 +348,30 @@ async fn execute_labelled(
         *label = stored_label;
         return respond_body(StatusCode::OK, body, media, &HeaderMap::new());
     }
-    // Parsed once here; async-graphql reuses the document.
+    // Parsed once per distinct text; async-graphql runs on the request's copy.
     let operation_name = request.operation_name.clone();
     let variables = request.variables.clone();
-    let (schema, is_query) = match request.parsed_query() {
+    let doc = match endpoint.parsed.parse(&mut request) {
         Err(e) => return request_error(media, &e.message, "GRAPHQL_PARSE_FAILED"),
-        Ok(doc) => {
-            *label = operation::label(doc, operation_name.as_deref());
-            match admit(endpoint, doc, operation_name.as_deref(), &variables, listed) {
-                Err(refusal) => return request_error(media, &refusal.message, refusal.code),
-                Ok((_, OperationType::Subscription)) => {
-                    return request_error(
-                        media,
-                        "Subscriptions are served over WebSocket (graphql-transport-ws) or Server-Sent Events \
-                         (POST with Accept: text/event-stream) at /graphql.",
-                        "BAD_REQUEST",
-                    );
-                }
-                Ok((schema, ty)) => (schema.clone(), ty == OperationType::Query),
-            }
+        Ok(doc) => doc,
+    };
+    *label = operation::label(&doc, operation_name.as_deref());
+    let (schema, is_query) = match admit(endpoint, &doc, operation_name.as_deref(), &variables, listed) {
+        Err(refusal) => return request_error(media, &refusal.message, refusal.code),
+        Ok((_, OperationType::Subscription)) => {
+            return request_error(
+                media,
+                "Subscriptions are served over WebSocket (graphql-transport-ws) or Server-Sent Events \
+                 (POST with Accept: text/event-stream) at /graphql.",
+                "BAD_REQUEST",
+            );
         }
+        Ok((schema, ty)) => (schema.clone(), ty == OperationType::Query),
     };
     if !is_query {
         slot = None;
     }
-    match answers::execute(&endpoint.state, &schema, request, ctx, slot, label).await {
+    match answers::execute(&endpoint.state, &schema, request, &doc, ctx, slot, label).await {
         // The cached bytes go to the socket as they are: no parse, no copy.
         Answer::Cached(body) => respond_body(StatusCode::OK, body, media, &HeaderMap::new()),
         Answer::Fresh(response) => respond(&response, media),

@@ -34,7 +34,15 @@ pub fn router(
 ) -> Router {
     let costs = crate::graphql::limits::Costs::new(&state.model);
     let origins = cors_origins.to_vec();
-    let endpoint = Arc::new(graphql::GraphqlEndpoint { schemas, documents, limits, costs, state: state.clone(), origins });
+    let endpoint = Arc::new(graphql::GraphqlEndpoint {
+        schemas,
+        documents,
+        parsed: Default::default(),
+        limits,
+        costs,
+        state: state.clone(),
+        origins,
+    });
     let graphql_routes = Router::new()
         .route("/graphql", get(graphql::get_or_upgrade).post(graphql::post))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
