@@ -500,3 +500,39 @@ async fn a_copied_binary_serves_the_portal_and_graphiql_by_itself() {
     assert_eq!(down.status.code(), Some(1), "a gateway that is not there is unhealthy");
     assert!(String::from_utf8_lossy(&down.stderr).contains("unhealthy"));
 }
+
+/// Issue 12: the process's own metrics show which path each page took: the portal's list is
+/// written straight into the answer, a page with a lookup of an exposed module goes through the
+/// executor (tests/api/pages.rs shows both read the same).
+#[tokio::test]
+async fn the_metrics_count_pages_written_directly_and_pages_left_to_the_executor() {
+    let sandbox = start_sandbox().await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let modules = [("GATEWAY_MODULES", "Leads,Contacts,Deals")];
+    let gateway = Gateway::start(&sandbox, &dir.path().join("g.db"), dir.path().join("out.log"), &modules).await;
+    let browser = Browser::new();
+    let signed_in = browser.sign_in(&gateway.base, "admin").await.expect("sign-in");
+    assert!(signed_in["data"]["initialize"]["user"]["id"].is_string(), "{signed_in}");
+    let metrics = gateway.metrics().expect("the gateway prints where its metrics are");
+    let pages = || async {
+        let text = reqwest::get(format!("{metrics}/metrics")).await.expect("metrics").text().await.expect("text");
+        let count = |path: &str| {
+            let line = format!("gateway_record_pages_total{{path=\"{path}\"}} ");
+            text.lines().find_map(|l| l.strip_prefix(line.as_str())).map_or(0, |n| n.parse::<u64>().expect("a count"))
+        };
+        (count("direct"), count("executor"))
+    };
+    let query = |q: &'static str| {
+        let (browser, base) = (browser.clone(), gateway.base.clone());
+        async move {
+            let r = browser.graphql(&base, q, json!({})).await.expect("an answer");
+            assert!(r["errors"].is_null() && r["data"].is_object(), "{r}");
+        }
+    };
+    assert_eq!(pages().await, (0, 0));
+    query("{ leads(perPage: 50) { nodes { id fullName email owner { id name } modifiedTime } pageInfo { hasMore } } }").await;
+    query("{ deals(perPage: 20) { nodes { id dealName course { name } } } }").await;
+    assert_eq!(pages().await, (2, 0), "a page of leaves, users and references is written directly");
+    query("{ deals(perPage: 20) { nodes { id contactName { fullName } } } }").await;
+    assert_eq!(pages().await, (2, 1), "a lookup of an exposed module needs the executor");
+}

@@ -2,7 +2,8 @@
 //! `types` (the gateway's own types), `session` (sign-in fields), `records` (every exposed
 //! module's types and resolvers), `forms` (`crmModule`), per-request `loaders`, `context` (typed
 //! access to request data), `limits`, `operation` (which operation runs), `answers` (the
-//! whole-answer cache) and `subscriptions` (`<singular>Changed`).
+//! whole-answer cache), `nodes` (pages written straight into the answer), `parsed` (documents
+//! parsed once) and `subscriptions` (`<singular>Changed`).
 
 pub mod answers;
 pub mod context;
