@@ -33,18 +33,8 @@ fn module_json(model: &CrmModel, m: &ModuleDef) -> Json {
 }
 
 fn field_json(model: &CrmModel, f: &FieldDef) -> Json {
-    let graphql_type = match &f.kind {
-        FieldKind::Text(_) => "String".to_owned(),
-        FieldKind::Int => "Int".into(),
-        FieldKind::BigInt => "BigInt".into(),
-        FieldKind::Float => "Float".into(),
-        FieldKind::Boolean => "Boolean".into(),
-        FieldKind::Date => "Date".into(),
-        FieldKind::DateTime => "DateTime".into(),
-        FieldKind::MultiSelect => "[String!]".into(),
-        FieldKind::User => "CrmUser".into(),
-        FieldKind::Lookup { module } => model.module(module).map_or("RecordRef".to_owned(), |t| t.type_name.clone()),
-    };
+    // The type the schema gives the field: one decision, in `records`.
+    let graphql_type = super::records::output_type(model, f).to_string();
     let lookup = match &f.kind {
         FieldKind::Lookup { module } => Some(module.clone()),
         _ => None,

@@ -11,7 +11,7 @@
 //! Anything else takes the executor's path, record by record: a lookup of an exposed module
 //! (batched through the DataLoader), a value the metadata does not expect (a non-null one that
 //! is missing, an object where a string should be), a field Zoho is known to have dropped (an
-//! error names it). So answers and errors are the same on both paths; `tests/api/fast_path.rs`
+//! error names it). So answers and errors are the same on both paths; `tests/api/pages.rs`
 //! compares them.
 //!
 //! async-graphql has no way for a resolver to hand over an object that is already resolved, so
@@ -31,7 +31,7 @@ use serde_json::Value as Json;
 
 use super::context;
 use super::records::to_value;
-use super::types::{CRM_USER_FIELDS, KeyField, RECORD_REF_FIELDS};
+use super::types::{CRM_USER, CRM_USER_FIELDS, KeyField, RECORD_REF, RECORD_REF_FIELDS};
 use crate::meta::{CrmModel, FieldKind, ModuleDef};
 use crate::zoho::records::Record;
 
@@ -95,9 +95,9 @@ impl Shape {
             .iter()
             .map(|f| {
                 let output = match &f.kind {
-                    FieldKind::User => Output::Object { type_name: Name::new("CrmUser"), fields: CRM_USER_FIELDS },
+                    FieldKind::User => Output::Object { type_name: Name::new(CRM_USER), fields: CRM_USER_FIELDS },
                     FieldKind::Lookup { module } if model.module(module).is_none() => {
-                        Output::Object { type_name: Name::new("RecordRef"), fields: RECORD_REF_FIELDS }
+                        Output::Object { type_name: Name::new(RECORD_REF), fields: RECORD_REF_FIELDS }
                     }
                     FieldKind::Lookup { .. } => Output::Executor,
                     kind => Output::Leaf(kind.clone()),

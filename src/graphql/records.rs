@@ -17,6 +17,7 @@ use super::context::{self, selected_fields};
 use super::filters;
 use super::loaders::RecordKey;
 use super::paging::{self, Reach, Total};
+use super::types;
 use crate::crm::CrmError;
 use crate::error::GatewayError;
 use crate::live::Operation;
@@ -34,7 +35,7 @@ const MAX_SEARCH_CHARS: usize = 200;
 type Res<'a> = async_graphql::Result<Option<FieldValue<'a>>>;
 
 /// The GraphQL output type of a field.
-fn output_type(model: &CrmModel, f: &FieldDef) -> TypeRef {
+pub(super) fn output_type(model: &CrmModel, f: &FieldDef) -> TypeRef {
     match &f.kind {
         FieldKind::Text(_) => TypeRef::named(TypeRef::STRING),
         FieldKind::Int => TypeRef::named(TypeRef::INT),
@@ -44,10 +45,10 @@ fn output_type(model: &CrmModel, f: &FieldDef) -> TypeRef {
         FieldKind::Date => TypeRef::named("Date"),
         FieldKind::DateTime => TypeRef::named("DateTime"),
         FieldKind::MultiSelect => TypeRef::named_nn_list(TypeRef::STRING),
-        FieldKind::User => TypeRef::named("CrmUser"),
+        FieldKind::User => TypeRef::named(types::CRM_USER),
         FieldKind::Lookup { module } => match model.module(module) {
             Some(target) => TypeRef::named(target.type_name.clone()),
-            None => TypeRef::named("RecordRef"),
+            None => TypeRef::named(types::RECORD_REF),
         },
     }
 }

@@ -41,6 +41,11 @@ pub struct KeyField {
     pub description: &'static str,
 }
 
+/// The type of user fields (`owner`), and of the signed-in user.
+pub const CRM_USER: &str = "CrmUser";
+/// The type of lookups to modules that are not exposed.
+pub const RECORD_REF: &str = "RecordRef";
+
 pub const CRM_USER_FIELDS: &[KeyField] = &[
     KeyField { name: "id", scalar: TypeRef::ID, non_null: true, description: "The user's CRM id." },
     KeyField { name: "name", scalar: TypeRef::STRING, non_null: true, description: "Full name." },
@@ -79,7 +84,7 @@ pub fn types() -> Vec<async_graphql::dynamic::Type> {
                 "When this session ends and the user must sign in again.",
             ))
             .into(),
-        key_object("CrmUser", "A Zoho CRM user.", CRM_USER_FIELDS).into(),
+        key_object(CRM_USER, "A Zoho CRM user.", CRM_USER_FIELDS).into(),
         Object::new("CrmOrg")
             .description("A Zoho CRM organisation.")
             .field(json_field("id", TypeRef::named_nn(TypeRef::ID), "id", "The org's id."))
@@ -91,7 +96,7 @@ pub fn types() -> Vec<async_graphql::dynamic::Type> {
                 "Zoho data-centre code of the org's accounts: `us`, `eu`, `in`, `au`, `cn`, `jp`, `ca`, `sa`.",
             ))
             .into(),
-        key_object("RecordRef", "A record of a module this gateway does not expose: its id and display name.", RECORD_REF_FIELDS)
+        key_object(RECORD_REF, "A record of a module this gateway does not expose: its id and display name.", RECORD_REF_FIELDS)
             .into(),
         Object::new("CrmModule")
             .description("A module's metadata from the org's snapshot, for building forms.")
