@@ -15,7 +15,6 @@ COPY src src
 COPY crates crates
 COPY migrations migrations
 COPY benches benches
-COPY examples examples
 COPY playground playground
 RUN cargo build --release --locked --bin zoho-gateway
 

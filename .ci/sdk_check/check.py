@@ -7,7 +7,7 @@ with lookups, COQL (rows, COUNT(id), 204, a syntax error), the refresh-token flo
 Where the SDK and the sandbox disagree, the SDK is right. Exits non-zero on any SDK exception or
 wrong result.
 
-Environment (printed by `cargo run --example sandbox`): ACCOUNTS_URL, TOKEN_URL, API_URL, CLIENT_ID,
+Environment (printed by `cargo run -p zoho-sandbox --example serve`): ACCOUNTS_URL, TOKEN_URL, API_URL, CLIENT_ID,
 CLIENT_SECRET, plus REDIRECT_URI (registered with the sandbox) and WORK_DIR (scratch directory).
 """
 
