@@ -1018,19 +1018,17 @@ function studentRow(s) {
   tr.append(cell('Modified', s.modifiedTime ? timeElement(s.modifiedTime) : '', 'col-modified'));
   const actions = document.createElement('td');
   actions.className = 'col-actions';
-  const edit = document.createElement('button');
-  edit.type = 'button';
-  edit.className = 'btn btn-small';
-  edit.textContent = 'Edit';
-  edit.setAttribute('aria-label', `Edit ${studentName(s)}`);
-  edit.addEventListener('click', () => openEditForm(s, edit));
-  const del = document.createElement('button');
-  del.type = 'button';
-  del.className = 'btn btn-small btn-ghost-danger';
-  del.textContent = 'Delete';
-  del.setAttribute('aria-label', `Delete ${studentName(s)}`);
-  del.addEventListener('click', () => askDelete(s, del));
-  actions.append(edit, del);
+  // Each button names its student for screen readers, and is handed to its dialog to return focus to.
+  const rowButton = (label, extraClass, open) => {
+    const button = document.createElement('button');
+    button.type = 'button';
+    button.className = `btn btn-small${extraClass}`;
+    button.textContent = label;
+    button.setAttribute('aria-label', `${label} ${studentName(s)}`);
+    button.addEventListener('click', () => open(s, button));
+    return button;
+  };
+  actions.append(rowButton('Edit', '', openEditForm), rowButton('Delete', ' btn-ghost-danger', askDelete));
   tr.append(actions);
   return tr;
 }

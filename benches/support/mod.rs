@@ -13,6 +13,17 @@ const LOGIN: &str = "mutation($r: String!) { login(redirectUrl: $r) { url state 
 const INITIALIZE: &str = "mutation($c: String!, $s: String!, $r: String!, $l: String, $a: String) {
   initialize(code: $c, state: $s, redirectUrl: $r, location: $l, accountsServer: $a) { user { id name } } }";
 
+/// A bench's exit status: its figures are reports, never assertions, so it fails only when it could not run.
+pub fn exit_code(result: anyhow::Result<()>) -> std::process::ExitCode {
+    match result {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("\nbench failed: {e:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
 pub fn progress(message: &str) {
     eprintln!("[bench] {message}");
 }
