@@ -43,7 +43,7 @@ fn builder(model: &CrmModel) -> SchemaBuilder {
     query = query.field(forms::crm_module_field(model));
     let mut schema = Schema::build("Query", Some("Mutation"), Some("Subscription"));
     for m in &model.modules {
-        for f in records::query_fields(m) {
+        for f in records::query_fields(model, m) {
             query = query.field(f);
         }
         for f in records::mutation_fields(m) {

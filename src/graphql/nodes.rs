@@ -21,19 +21,21 @@
 //! list. Without the extension there is no slot, and the executor's path runs.
 
 use std::cell::RefCell;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use async_graphql::dynamic::ResolverContext;
 use async_graphql::extensions::{Extension, ExtensionContext, ExtensionFactory, NextResolve, ResolveInfo};
 use async_graphql::indexmap::IndexMap;
 use async_graphql::{Name, SelectionField, ServerResult, Value};
+use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_json::Value as Json;
 
 use super::context;
 use super::records::to_value;
 use super::types::{CRM_USER, CRM_USER_FIELDS, KeyField, RECORD_REF, RECORD_REF_FIELDS};
+use crate::error::GatewayError;
 use crate::meta::{CrmModel, FieldKind, ModuleDef};
-use crate::zoho::records::Record;
+use crate::zoho::records::{Maps, PageData, PageDecoder, PageSeed, Record, RecordPage};
 
 tokio::task_local! {
     /// The finished `nodes` list of the field being resolved, when the fast path built it.
@@ -113,33 +115,142 @@ impl Shape {
     }
 }
 
-/// Builds `nodes` when the selection and every record allow it and hands the list to the
-/// extension; true when it did (the resolver then gives the executor an empty list), false when
-/// the records are for the executor.
-pub fn prebuild(ctx: &ResolverContext<'_>, module: &str, shape: &Shape, records: &[Record]) -> bool {
-    if SLOT.try_with(|_| ()).is_err() {
-        return false;
+/// A page's records as its `nodes` resolver gets them.
+pub enum Nodes {
+    /// Written by the fast path while the page was decoded (a list page, [`Decoder`]); taken once
+    /// by `nodes`.
+    Built { list: Mutex<Option<Vec<Value>>>, ids: Vec<String> },
+    /// Maps of every field Zoho sent: for the executor, or for the fast path to write from.
+    Records(Vec<Record>),
+}
+
+impl Default for Nodes {
+    fn default() -> Self {
+        Self::Records(Vec::new())
     }
-    let drift = context::known_drift(ctx.ctx);
-    let Some(plan) = Plan::of(ctx.ctx.field(), shape, &|api| drift.is_some_and(|d| d.is_missing(module, api))) else {
-        return false;
+}
+
+impl PageData for Nodes {
+    fn ids(&self) -> impl Iterator<Item = &str> {
+        let (built, records) = match self {
+            Self::Built { ids, .. } => (Some(ids.iter().map(String::as_str)), None),
+            Self::Records(records) => (None, Some(records.ids())),
+        };
+        built.into_iter().flatten().chain(records.into_iter().flatten())
+    }
+}
+
+impl From<Vec<Record>> for Nodes {
+    fn from(records: Vec<Record>) -> Self {
+        Self::Records(records)
+    }
+}
+
+impl Nodes {
+    /// Records on the page.
+    pub fn count(&self) -> usize {
+        match self {
+            Self::Built { ids, .. } => ids.len(),
+            Self::Records(records) => records.len(),
+        }
+    }
+}
+
+/// Reads a list page straight into its `nodes` when the page's selection has one `nodes` the
+/// fast path can write: each record's selected keys go from Zoho's bytes into the answer's values,
+/// with no map in between and no copy. Otherwise, or when a record is not what the metadata says,
+/// the page is read into maps ([`Maps`]), for the executor.
+pub struct Decoder<'s> {
+    plan: Option<Plan<'s>>,
+}
+
+impl<'s> Decoder<'s> {
+    /// For the page field `ctx` (`leads`, say) of `module`.
+    pub fn for_page(ctx: &ResolverContext<'_>, module: &str, shape: &'s Shape) -> Self {
+        let page = ctx.ctx.field();
+        let mut nodes = page.selection_set().filter(|f| f.name() == "nodes");
+        // Two `nodes` (aliased, or merged from fragments) each take the path of their own.
+        let plan = match (nodes.next(), nodes.next()) {
+            (Some(one), None) => plan(ctx, module, one, shape),
+            _ => None,
+        };
+        Self { plan }
+    }
+}
+
+impl PageDecoder for Decoder<'_> {
+    type Data = Nodes;
+
+    fn decode(&self, bytes: &[u8]) -> serde_json::Result<RecordPage<Nodes>> {
+        if let Some(plan) = &self.plan {
+            let mut de = serde_json::Deserializer::from_slice(bytes);
+            let page = PageSeed(Rows(plan)).deserialize(&mut de)?;
+            de.end()?;
+            if let Some((list, ids)) = page.data {
+                return Ok(RecordPage { data: Nodes::Built { list: Mutex::new(Some(list)), ids }, info: page.info });
+            }
+        }
+        let page = Maps.decode(bytes)?;
+        Ok(RecordPage { data: Nodes::Records(page.data), info: page.info })
+    }
+}
+
+/// The `nodes` resolver's work: hands the finished list to the extension when the fast path built
+/// it (true; the resolver then gives the executor an empty list), false when the records are for
+/// the executor.
+pub fn hand_over(ctx: &ResolverContext<'_>, module: &str, shape: &Shape, nodes: &Nodes) -> Result<bool, GatewayError> {
+    if SLOT.try_with(|_| ()).is_err() {
+        // Always there: `Prebuilt` is part of every schema (`graphql::builder`).
+        return match nodes {
+            Nodes::Built { .. } => Err(GatewayError::Internal("a written page without its hand-over".into())),
+            Nodes::Records(_) => Ok(false),
+        };
+    }
+    let list = match nodes {
+        Nodes::Built { list, .. } => list
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .take()
+            .ok_or_else(|| GatewayError::Internal("a written page handed over twice".into()))?,
+        Nodes::Records(records) => {
+            let Some(plan) = plan(ctx, module, ctx.ctx.field(), shape) else { return Ok(false) };
+            let mut cells = Vec::new();
+            let Some(list) = records.iter().map(|r| plan.record(r, &mut cells)).collect::<Option<Vec<Value>>>() else {
+                return Ok(false);
+            };
+            list
+        }
     };
-    let Some(list) = records.iter().map(|r| plan.record(r)).collect::<Option<Vec<Value>>>() else { return false };
     SLOT.with(|slot| *slot.borrow_mut() = Some(Value::List(list)));
-    true
+    Ok(true)
+}
+
+/// The plan for a `nodes` selection, if the fast path can write it.
+fn plan<'s>(ctx: &ResolverContext<'_>, module: &str, nodes: SelectionField<'_>, shape: &'s Shape) -> Option<Plan<'s>> {
+    let drift = context::known_drift(ctx.ctx);
+    Plan::of(nodes, shape, &|api| drift.is_some_and(|d| d.is_missing(module, api)))
 }
 
 /// A record's selection, by response key in selection order (fragments expanded; `@skip` and
-/// `@include` are applied by async-graphql before execution).
+/// `@include` are applied by async-graphql before execution), reading the record's keys through
+/// `slots`: each key the selection reads, once, `id` first.
 struct Plan<'s> {
+    slots: Vec<&'s str>,
     keys: Vec<(Name, Step<'s>)>,
+}
+
+/// A record key's value in the answer: `take` when no later step reads the same slot.
+#[derive(Clone, Copy)]
+struct Read {
+    slot: usize,
+    take: bool,
 }
 
 enum Step<'s> {
     Typename(&'s Name),
-    Id,
-    Leaf { api: &'s str, kind: &'s FieldKind },
-    Object { api: &'s str, sub: Vec<(Name, SubStep<'s>)> },
+    Id(Read),
+    Leaf { read: Read, kind: &'s FieldKind },
+    Object { read: Read, sub: Vec<(Name, SubStep<'s>)> },
 }
 
 enum SubStep<'s> {
@@ -147,19 +258,32 @@ enum SubStep<'s> {
     Key(&'static KeyField),
 }
 
+const ID: &str = "id";
+const PLAIN: FieldKind = FieldKind::Text(crate::meta::model::TextKind::Plain);
+
 impl<'s> Plan<'s> {
     fn of(nodes: SelectionField<'_>, shape: &'s Shape, gone: &dyn Fn(&str) -> bool) -> Option<Plan<'s>> {
+        let mut slots: Vec<&'s str> = vec![ID];
+        let mut slot = |api: &'s str| match slots.iter().position(|s| *s == api) {
+            Some(i) => Read { slot: i, take: true },
+            None => {
+                slots.push(api);
+                Read { slot: slots.len() - 1, take: true }
+            }
+        };
         let mut keys: Vec<(Name, Step<'s>)> = Vec::new();
         for f in nodes.selection_set() {
             let key = Name::new(f.alias().unwrap_or(f.name()));
             let step = match f.name() {
                 "__typename" => Step::Typename(&shape.type_name),
-                "id" => Step::Id,
+                "id" => Step::Id(slot(ID)),
                 name => match shape.field(name)? {
                     // A field Zoho dropped: the executor's resolver reports it.
                     (api, _) if gone(api) => return None,
-                    (api, Output::Leaf(kind)) => Step::Leaf { api, kind },
-                    (api, Output::Object { type_name, fields }) => Step::Object { api, sub: sub_plan(f, type_name, fields)? },
+                    (api, Output::Leaf(kind)) => Step::Leaf { read: slot(api), kind },
+                    (api, Output::Object { type_name, fields }) => {
+                        Step::Object { read: slot(api), sub: sub_plan(f, type_name, fields)? }
+                    }
                     (_, Output::Executor) => return None,
                 },
             };
@@ -171,27 +295,165 @@ impl<'s> Plan<'s> {
                 None => keys.push((key, step)),
             }
         }
-        Some(Plan { keys })
+        // A slot read by two keys (`a: email b: email`) is copied for all but its last.
+        let mut last = vec![usize::MAX; slots.len()];
+        for (i, (_, step)) in keys.iter().enumerate() {
+            if let Some(read) = step.read() {
+                last[read.slot] = i;
+            }
+        }
+        for (i, (_, step)) in keys.iter_mut().enumerate() {
+            if let Some(read) = step.read_mut() {
+                read.take = last[read.slot] == i;
+            }
+        }
+        Some(Plan { slots, keys })
     }
 
-    fn record(&self, record: &Record) -> Option<Value> {
+    /// A record from a map; `None` when it is for the executor.
+    fn record(&self, record: &Record, cells: &mut Vec<Json>) -> Option<Value> {
+        cells.clear();
+        cells.extend(self.slots.iter().map(|api| record.get(*api).cloned().unwrap_or(Json::Null)));
+        self.build(cells)
+    }
+
+    /// A record from its slots' values, which it takes; `None` when it is for the executor.
+    fn build(&self, cells: &mut [Json]) -> Option<Value> {
         let mut out = IndexMap::with_capacity(self.keys.len());
         for (key, step) in &self.keys {
             let value = match step {
                 Step::Typename(name) => Value::String(name.to_string()),
                 // Non-null: a record without an id is for the executor to report.
-                Step::Id => to_value(record.get("id")?, &FieldKind::Text(crate::meta::model::TextKind::Plain))?,
-                Step::Leaf { api, kind } => record.get(*api).and_then(|v| to_value(v, kind)).unwrap_or(Value::Null),
-                Step::Object { api, sub } => match record.get(*api) {
-                    None | Some(Json::Null) => Value::Null,
-                    Some(Json::Object(obj)) => object(obj, sub)?,
+                Step::Id(read) => to_value(read.value(cells), &PLAIN)?,
+                Step::Leaf { read, kind } => to_value(read.value(cells), kind).unwrap_or(Value::Null),
+                Step::Object { read, sub } => match &cells[read.slot] {
+                    Json::Null => Value::Null,
+                    Json::Object(obj) => object(obj, sub)?,
                     // Another shape than the metadata says: the resolver answers null.
-                    Some(_) => Value::Null,
+                    _ => Value::Null,
                 },
             };
             out.insert(key.clone(), value);
         }
         Some(Value::Object(out))
+    }
+}
+
+impl Step<'_> {
+    fn read(&self) -> Option<&Read> {
+        match self {
+            Step::Id(read) | Step::Leaf { read, .. } | Step::Object { read, .. } => Some(read),
+            Step::Typename(_) => None,
+        }
+    }
+
+    fn read_mut(&mut self) -> Option<&mut Read> {
+        match self {
+            Step::Id(read) | Step::Leaf { read, .. } | Step::Object { read, .. } => Some(read),
+            Step::Typename(_) => None,
+        }
+    }
+}
+
+impl Read {
+    fn value(self, cells: &mut [Json]) -> Json {
+        if self.take { std::mem::take(&mut cells[self.slot]) } else { cells[self.slot].clone() }
+    }
+}
+
+/// A page's `data` written by a plan: the records and their ids, or `None` when a record is for
+/// the executor (the page is then read again into maps).
+struct Rows<'p, 's>(&'p Plan<'s>);
+
+impl<'de> DeserializeSeed<'de> for Rows<'_, '_> {
+    type Value = Option<(Vec<Value>, Vec<String>)>;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_seq(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Rows<'_, '_> {
+    type Value = Option<(Vec<Value>, Vec<String>)>;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a list of records")
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        let capacity = seq.size_hint().unwrap_or(0);
+        let (mut list, mut ids) = (Some(Vec::with_capacity(capacity)), Vec::with_capacity(capacity));
+        let mut cells = vec![Json::Null; self.0.slots.len()];
+        while seq.next_element_seed(Row { slots: &self.0.slots, cells: &mut cells })?.is_some() {
+            if let Json::String(id) = &cells[0] {
+                ids.push(id.clone());
+            }
+            // Read on to the end all the same: the page is valid JSON or an error either way.
+            list = list.and_then(|mut list| {
+                list.push(self.0.build(&mut cells)?);
+                Some(list)
+            });
+        }
+        Ok(list.map(|list| (list, ids)))
+    }
+}
+
+/// One record's keys that a plan reads, into their slots; the others skipped unread.
+struct Row<'p, 's> {
+    slots: &'p [&'s str],
+    cells: &'p mut [Json],
+}
+
+impl<'de> DeserializeSeed<'de> for Row<'_, '_> {
+    type Value = ();
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Row<'_, '_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a record")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        self.cells.fill(Json::Null);
+        while let Some(slot) = map.next_key_seed(Slot(self.slots))? {
+            match slot {
+                // A key given twice: the last one counts, as in a map.
+                Some(i) => self.cells[i] = map.next_value()?,
+                None => {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A record key: the slot it fills, if the plan reads it (compared unescaped, without a copy).
+struct Slot<'p, 's>(&'p [&'s str]);
+
+impl<'de> DeserializeSeed<'de> for Slot<'_, '_> {
+    type Value = Option<usize>;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_str(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Slot<'_, '_> {
+    type Value = Option<usize>;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a field name")
+    }
+
+    fn visit_str<E: serde::de::Error>(self, key: &str) -> Result<Self::Value, E> {
+        Ok(self.0.iter().position(|s| *s == key))
     }
 }
 

@@ -6,11 +6,12 @@ use async_graphql::dynamic::{Field, FieldFuture, FieldValue, Object, TypeRef};
 use async_graphql::{Error, Value};
 use serde_json::{Value as Json, json};
 
-use super::{context, nodes};
+use super::context;
+use super::nodes::{self, Nodes};
 use crate::error::GatewayError;
 use crate::meta::{CrmModel, ModuleDef};
 use crate::zoho::coql::{self, Filter};
-use crate::zoho::records::{Record, RecordPage, SearchBy};
+use crate::zoho::records::{RecordPage, SearchBy};
 
 /// Zoho's per_page cap (zoho-api.md §2.2).
 pub const MAX_PER_PAGE: i64 = 200;
@@ -19,7 +20,7 @@ const MAX_DISCRETE_RECORDS: i64 = 2000;
 
 /// A page of records as resolvers hand it on.
 pub struct Page {
-    pub nodes: Vec<Record>,
+    pub nodes: Nodes,
     pub info: PageInfo,
 }
 
@@ -69,15 +70,16 @@ pub fn check(page: i64, per_page: i64, reach: Reach) -> Result<(), GatewayError>
     }
 }
 
-pub fn page(result: RecordPage, page: i64, per_page: i64, total: Total) -> FieldValue<'static> {
+pub fn page(result: RecordPage<impl Into<Nodes>>, page: i64, per_page: i64, total: Total) -> FieldValue<'static> {
+    let nodes: Nodes = result.data.into();
     let json = json!({
         "page": result.info.page.map_or(page, i64::from),
         "perPage": result.info.per_page.map_or(per_page, i64::from),
-        "count": result.data.len(),
+        "count": nodes.count(),
         "hasMore": result.info.more_records,
         "nextPageToken": result.info.next_page_token.filter(|_| result.info.more_records),
     });
-    FieldValue::owned_any(Page { nodes: result.data, info: PageInfo { json, total } })
+    FieldValue::owned_any(Page { nodes, info: PageInfo { json, total } })
 }
 
 fn info_field(name: &str, ty: TypeRef, description: &str) -> Field {
@@ -132,14 +134,19 @@ pub fn page_fields(model: &CrmModel, m: &ModuleDef) -> [Field; 2] {
     [
         Field::new("nodes", TypeRef::named_nn_list_nn(m.type_name.as_str()), move |ctx| {
             let Some(page) = ctx.parent_value.downcast_ref::<Page>() else { return FieldFuture::Value(None) };
-            let direct = nodes::prebuild(&ctx, &module, &shape, &page.nodes);
+            let direct = match nodes::hand_over(&ctx, &module, &shape, &page.nodes) {
+                Ok(direct) => direct,
+                Err(e) => return FieldFuture::new(async move { Err::<Option<FieldValue>, Error>(e.into()) }),
+            };
             crate::telemetry::record_page(direct);
-            if direct {
-                return FieldFuture::Value(Some(FieldValue::list(std::iter::empty::<FieldValue>())));
+            match &page.nodes {
+                _ if direct => FieldFuture::Value(Some(FieldValue::list(std::iter::empty::<FieldValue>()))),
+                Nodes::Records(records) => FieldFuture::Value(Some(FieldValue::list(
+                    records.iter().map(|r| FieldValue::borrowed_any(r as &(dyn std::any::Any + Send + Sync))),
+                ))),
+                // `hand_over` takes a written page or fails.
+                Nodes::Built { .. } => FieldFuture::Value(None),
             }
-            FieldFuture::Value(Some(FieldValue::list(
-                page.nodes.iter().map(|r| FieldValue::borrowed_any(r as &(dyn std::any::Any + Send + Sync))),
-            )))
         }),
         Field::new("pageInfo", TypeRef::named_nn("PageInfo"), |ctx| {
             FieldFuture::Value(

@@ -14,10 +14,10 @@ use async_graphql::{Context, Error, Name, Value};
 use serde_json::{Map, Value as Json};
 
 use super::context::{self, selected_fields};
-use super::filters;
 use super::loaders::RecordKey;
 use super::paging::{self, Reach, Total};
 use super::types;
+use super::{filters, nodes};
 use crate::crm::CrmError;
 use crate::error::GatewayError;
 use crate::live::Operation;
@@ -173,26 +173,31 @@ fn to_output<'a>(v: &'a Json, kind: &FieldKind) -> Option<FieldValue<'a>> {
     match (kind, v) {
         // Borrowed: the record outlives its fields' resolution; no copy per user of a page.
         (FieldKind::User | FieldKind::Lookup { .. }, Json::Object(_)) => Some(FieldValue::borrowed_any(v)),
-        _ => to_value(v, kind).map(FieldValue::value),
+        _ => to_value(v.clone(), kind).map(FieldValue::value),
     }
 }
 
 /// A scalar (or list of scalars) field's value: also what the fast path for pages writes
-/// (`graphql::nodes`). `None` for null and for a value of another shape than the metadata says.
-pub(super) fn to_value(v: &Json, kind: &FieldKind) -> Option<Value> {
+/// (`graphql::nodes`), which hands over values it owns (no copy). `None` for null and for a value
+/// of another shape than the metadata says.
+pub(super) fn to_value(v: Json, kind: &FieldKind) -> Option<Value> {
     let value = match (kind, v) {
         (_, Json::Null) => return None,
         (FieldKind::Text(_) | FieldKind::BigInt, Json::Number(n)) => Value::String(n.to_string()),
-        (FieldKind::Text(_) | FieldKind::BigInt | FieldKind::Date | FieldKind::DateTime, Json::String(s)) => {
-            Value::String(s.clone())
-        }
+        (FieldKind::Text(_) | FieldKind::BigInt | FieldKind::Date | FieldKind::DateTime, Json::String(s)) => Value::String(s),
         (FieldKind::Text(_), Json::Bool(b)) => Value::String(b.to_string()),
-        (FieldKind::Int | FieldKind::Float, Json::Number(n)) => Value::Number(n.clone()),
+        (FieldKind::Int | FieldKind::Float, Json::Number(n)) => Value::Number(n),
         (FieldKind::Int | FieldKind::Float, Json::String(s)) => Value::Number(s.parse::<serde_json::Number>().ok()?),
-        (FieldKind::Boolean, Json::Bool(b)) => Value::Boolean(*b),
-        (FieldKind::MultiSelect, Json::Array(items)) => {
-            Value::List(items.iter().filter_map(|i| i.as_str()).map(|s| Value::String(s.to_owned())).collect())
-        }
+        (FieldKind::Boolean, Json::Bool(b)) => Value::Boolean(b),
+        (FieldKind::MultiSelect, Json::Array(items)) => Value::List(
+            items
+                .into_iter()
+                .filter_map(|i| match i {
+                    Json::String(s) => Some(Value::String(s)),
+                    _ => None,
+                })
+                .collect(),
+        ),
         // A value of another shape than the metadata says: the field's type changed in Zoho.
         _ => return None,
     };
@@ -211,7 +216,7 @@ async fn lookup<'a>(ctx: &ResolverContext<'a>, api: &str, target: &Arc<ModuleDef
 }
 
 /// The module's query fields.
-pub fn query_fields(m: &Arc<ModuleDef>) -> Vec<Field> {
+pub fn query_fields(model: &CrmModel, m: &Arc<ModuleDef>) -> Vec<Field> {
     let t = m.type_name.clone();
     let by_id = {
         let m2 = m.clone();
@@ -223,10 +228,10 @@ pub fn query_fields(m: &Arc<ModuleDef>) -> Vec<Field> {
         .argument(InputValue::new("id", TypeRef::named_nn(TypeRef::ID)))
     };
     let list = {
-        let m2 = m.clone();
+        let (m2, shape) = (m.clone(), nodes::Shape::of(model, m));
         Field::new(m.plural_field.clone(), TypeRef::named_nn(format!("{t}Page")), move |ctx| {
-            let m = m2.clone();
-            FieldFuture::new(async move { list(&ctx, &m).await.map_err(Error::from) })
+            let (m, shape) = (m2.clone(), shape.clone());
+            FieldFuture::new(async move { list(&ctx, &m, &shape).await.map_err(Error::from) })
         })
         .description(format!(
             "A page of the {} you may see. Past the 2000th, pass `pageToken` from the previous page's \
@@ -364,7 +369,11 @@ async fn get_one<'a>(ctx: &ResolverContext<'a>, m: &Arc<ModuleDef>) -> Res<'a> {
     Ok(loader.load_one(key).await?.map(FieldValue::owned_any))
 }
 
-async fn list<'a>(ctx: &ResolverContext<'a>, m: &Arc<ModuleDef>) -> Result<Option<FieldValue<'a>>, GatewayError> {
+async fn list<'a>(
+    ctx: &ResolverContext<'a>,
+    m: &Arc<ModuleDef>,
+    shape: &nodes::Shape,
+) -> Result<Option<FieldValue<'a>>, GatewayError> {
     let (page, per_page) = (arg_int(ctx, "page"), arg_int(ctx, "perPage"));
     let page_token = ctx.args.get("pageToken").and_then(|v| v.string().ok()).map(str::trim).filter(|t| !t.is_empty());
     let enum_arg = |name: &str| ctx.args.get(name).and_then(|v| v.enum_name().ok().map(str::to_owned));
@@ -410,9 +419,11 @@ async fn list<'a>(ctx: &ResolverContext<'a>, m: &Arc<ModuleDef>) -> Result<Optio
     let result = read_with_drift(ctx.ctx, m, fields, |fields| {
         let p = ListParams { fields, ..params.clone() };
         async move {
+            // Planned for each read: a field found gone since takes the executor's path.
+            let decoder = &nodes::Decoder::for_page(ctx, module, shape);
             crm.call(|z, c| {
                 let p = &p;
-                async move { z.list(&c, module, p).await }
+                async move { z.list(&c, module, p, decoder).await }
             })
             .await
         }

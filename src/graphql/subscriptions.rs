@@ -163,7 +163,7 @@ async fn changes<'a>(
                     for id in wanted {
                         // Not found: not visible to this user (or gone since); they get nothing.
                         if let Some(record) = found.get(id.as_str()) {
-                            live.visible.note(&user, &m.api_name, std::slice::from_ref(record));
+                            live.visible.note(&user, &m.api_name, [id.as_str()]);
                             yield Ok(FieldValue::owned_any(Event {
                                 operation: change.operation,
                                 id: id.clone(),

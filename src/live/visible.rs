@@ -13,7 +13,6 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use crate::store::UserOrg;
-use crate::zoho::records::Record;
 
 /// Ids remembered per user before the older generation is forgotten.
 const PER_USER: usize = 5_000;
@@ -47,13 +46,12 @@ impl Visible {
         self.hasher.hash_one((module, id))
     }
 
-    /// Zoho answered `user` with these records of `module`.
-    pub fn note(&self, user: &UserOrg, module: &str, records: &[Record]) {
-        if records.is_empty() {
+    /// Zoho answered `user` with the records of `module` that have these ids.
+    pub fn note<'a>(&self, user: &UserOrg, module: &str, ids: impl IntoIterator<Item = &'a str>) {
+        let keys: Vec<u64> = ids.into_iter().map(|id| self.key(module, id)).collect();
+        if keys.is_empty() {
             return;
         }
-        let keys: Vec<u64> =
-            records.iter().filter_map(|r| r.get("id").and_then(|v| v.as_str())).map(|id| self.key(module, id)).collect();
         let seen = self.users.get_with_by_ref(user, Arc::default);
         let mut seen = seen.lock().unwrap_or_else(|e| e.into_inner());
         for key in keys {
@@ -77,22 +75,17 @@ impl Visible {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
-
-    fn record(id: &str) -> Record {
-        json!({ "id": id }).as_object().cloned().unwrap_or_default()
-    }
 
     #[test]
     fn per_user_and_module_and_bounded() {
         let v = Visible::default();
         let (a, b) = (UserOrg { user_id: "a".into(), org_id: "o".into() }, UserOrg { user_id: "b".into(), org_id: "o".into() });
-        v.note(&a, "Leads", &[record("1")]);
+        v.note(&a, "Leads", ["1"]);
         assert!(v.saw(&a, "Leads", "1"));
         assert!(!v.saw(&a, "Contacts", "1"), "per module");
         assert!(!v.saw(&b, "Leads", "1"), "per user");
-        let many: Vec<Record> = (0..2 * PER_USER + 1).map(|i| record(&i.to_string())).collect();
-        v.note(&a, "Leads", &many);
+        let many: Vec<String> = (0..2 * PER_USER + 1).map(|i| i.to_string()).collect();
+        v.note(&a, "Leads", many.iter().map(String::as_str));
         assert!(!v.saw(&a, "Leads", "0"), "two generations at most");
         assert!(v.saw(&a, "Leads", &(2 * PER_USER).to_string()));
     }

@@ -15,8 +15,8 @@ use super::coql::{Filter, Select};
 use super::error::{ErrorBody, ZohoError};
 use super::limiter::OrgLimiter;
 use super::records::{
-    ActionEnvelope, CrmOrg, CrmUser, FieldMeta, FieldsEnvelope, ListParams, ModuleMeta, ModulesEnvelope, OrgEnvelope, Record,
-    RecordPage, SearchBy, SearchParams, UsersEnvelope,
+    ActionEnvelope, CrmOrg, CrmUser, FieldMeta, FieldsEnvelope, ListParams, ModuleMeta, ModulesEnvelope, OrgEnvelope, PageData,
+    PageDecoder, Record, RecordPage, SearchBy, SearchParams, UsersEnvelope,
 };
 use crate::cache::ResponseCache;
 use crate::secret::AccessToken;
@@ -83,9 +83,9 @@ impl ZohoClient {
     }
 
     /// Records Zoho answered a user with.
-    fn shown(&self, creds: &Credentials, module: &str, records: &[Record]) {
+    fn shown(&self, creds: &Credentials, module: &str, records: &impl PageData) {
         if let Some(scope) = &creds.scope {
-            self.visible.note(scope, module, records);
+            self.visible.note(scope, module, records.ids());
         }
     }
 
@@ -172,6 +172,20 @@ impl ZohoClient {
         query: &[(&str, String)],
         body: Option<&Value>,
     ) -> Result<T, ZohoError> {
+        self.read_with(creds, method, path, query, body, |bytes| serde_json::from_slice(bytes)).await
+    }
+
+    /// A read whose answer `decode` turns into `T` (a page's records, say, into the reader's own
+    /// typed records); an empty answer (Zoho's 204) is `T::default()`.
+    async fn read_with<T: Default>(
+        &self,
+        creds: &Credentials,
+        method: Method,
+        path: &str,
+        query: &[(&str, String)],
+        body: Option<&Value>,
+        decode: impl FnOnce(&[u8]) -> serde_json::Result<T>,
+    ) -> Result<T, ZohoError> {
         let bytes = match &creds.scope {
             Some(scope) if self.cache.is_enabled() => {
                 let mut request = format!("{method} {path}?{}", serde_urlencoded::to_string(query).unwrap_or_default());
@@ -186,7 +200,7 @@ impl ZohoClient {
             }
             _ => self.read_with_retry(creds, method, path, query, body).await?,
         };
-        if bytes.is_empty() { Ok(T::default()) } else { parse(&bytes) }
+        if bytes.is_empty() { Ok(T::default()) } else { decode(&bytes).map_err(invalid_json) }
     }
 
     /// Reads are safe to repeat: 429 and 5xx are retried with exponential backoff and full
@@ -252,7 +266,15 @@ impl ZohoClient {
     }
 
     /// A page of a module's records. Module API names come from the snapshot, never from a client.
-    pub async fn list(&self, creds: &Credentials, module: &str, p: &ListParams) -> Result<RecordPage, ZohoError> {
+    /// `decode` turns the page's bytes into records: [`Maps`](super::records::Maps), or the
+    /// reader's own typed records.
+    pub async fn list<D: PageDecoder>(
+        &self,
+        creds: &Credentials,
+        module: &str,
+        p: &ListParams,
+        decode: &D,
+    ) -> Result<RecordPage<D::Data>, ZohoError> {
         let mut query = vec![
             ("fields", p.fields.join(",")),
             ("per_page", p.per_page.to_string()),
@@ -264,7 +286,7 @@ impl ZohoClient {
             Some(token) => query.push(("page_token", token.clone())),
             None => query.push(("page", p.page.to_string())),
         }
-        let page: RecordPage = self.get(creds, &records_path(module), &query).await?;
+        let page = self.read_with(creds, Method::GET, &records_path(module), &query, None, |b| decode.decode(b)).await?;
         self.shown(creds, module, &page.data);
         Ok(page)
     }
@@ -485,8 +507,11 @@ impl<'de, T: serde::Deserialize<'de>> serde::Deserialize<'de> for OptionalEnvelo
 }
 
 fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ZohoError> {
-    serde_json::from_slice(bytes)
-        .map_err(|e| ZohoError::Protocol(format!("invalid JSON from Zoho at line {} column {}", e.line(), e.column())))
+    serde_json::from_slice(bytes).map_err(invalid_json)
+}
+
+fn invalid_json(e: serde_json::Error) -> ZohoError {
+    ZohoError::Protocol(format!("invalid JSON from Zoho at line {} column {}", e.line(), e.column()))
 }
 
 fn transport(e: reqwest::Error) -> ZohoError {

@@ -2,6 +2,7 @@
 //! Records stay JSON maps: which fields exist is org-specific (custom fields), so typing them
 //! belongs to the GraphQL layer, which knows what it asked for.
 
+use serde::de::{DeserializeSeed, Deserializer, Error as _, IgnoredAny, MapAccess, Visitor};
 use serde::{Deserialize, Serialize};
 
 /// One CRM record as Zoho sends it: API names to values, `id` as a string.
@@ -22,13 +23,98 @@ pub struct Info {
     pub next_page_token: Option<String>,
 }
 
-/// A page of records; Zoho's 204 becomes an empty page.
+/// A page of records; Zoho's 204 becomes an empty page. `data` is maps of every field Zoho sent,
+/// unless the page was read with a [`PageDecoder`] of the reader's own.
 #[derive(Debug, Clone, Default, Deserialize)]
-pub struct RecordPage {
+pub struct RecordPage<D = Vec<Record>> {
     #[serde(default)]
-    pub data: Vec<Record>,
+    pub data: D,
     #[serde(default)]
     pub info: Info,
+}
+
+/// How a page's bytes become its records. [`Maps`] keeps every field as JSON, for any reader; a
+/// reader that knows which fields it will write can decode them straight into what it writes,
+/// with no map in between (`graphql::nodes`, issue 12).
+pub trait PageDecoder {
+    type Data: PageData;
+    fn decode(&self, bytes: &[u8]) -> serde_json::Result<RecordPage<Self::Data>>;
+}
+
+/// What the client notes of every page it hands on: the ids of its records (`live::visible`).
+pub trait PageData: Default {
+    fn ids(&self) -> impl Iterator<Item = &str>;
+}
+
+impl PageData for Vec<Record> {
+    fn ids(&self) -> impl Iterator<Item = &str> {
+        self.iter().filter_map(|r| r.get("id")?.as_str())
+    }
+}
+
+/// Decodes a page's envelope (`{"data": [...], "info": {...}}`, other keys ignored) with `seed`
+/// for `data`: how a [`PageDecoder`] of typed records reads the rest of the page like `Maps` does.
+pub struct PageSeed<S>(pub S);
+
+impl<'de, S> DeserializeSeed<'de> for PageSeed<S>
+where
+    S: DeserializeSeed<'de>,
+    S::Value: Default,
+{
+    type Value = RecordPage<S::Value>;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+impl<'de, S> Visitor<'de> for PageSeed<S>
+where
+    S: DeserializeSeed<'de>,
+    S::Value: Default,
+{
+    type Value = RecordPage<S::Value>;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a page of records")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let (mut seed, mut data, mut info) = (Some(self.0), None, None);
+        while let Some(key) = map.next_key::<PageKey>()? {
+            match key {
+                PageKey::Data => {
+                    let seed = seed.take().ok_or_else(|| A::Error::duplicate_field("data"))?;
+                    data = Some(map.next_value_seed(seed)?);
+                }
+                PageKey::Info if info.is_some() => return Err(A::Error::duplicate_field("info")),
+                PageKey::Info => info = Some(map.next_value()?),
+                PageKey::Other => {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(RecordPage { data: data.unwrap_or_default(), info: info.unwrap_or_default() })
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(field_identifier, rename_all = "lowercase")]
+enum PageKey {
+    Data,
+    Info,
+    #[serde(other)]
+    Other,
+}
+
+/// Records as maps of every field Zoho sent.
+pub struct Maps;
+
+impl PageDecoder for Maps {
+    type Data = Vec<Record>;
+    fn decode(&self, bytes: &[u8]) -> serde_json::Result<RecordPage> {
+        serde_json::from_slice(bytes)
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
