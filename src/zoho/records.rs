@@ -25,12 +25,17 @@ pub struct Info {
 
 /// A page of records; Zoho's 204 becomes an empty page. `data` is maps of every field Zoho sent,
 /// unless the page was read with a [`PageDecoder`] of the reader's own.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default)]
 pub struct RecordPage<D = Vec<Record>> {
-    #[serde(default)]
     pub data: D,
-    #[serde(default)]
     pub info: Info,
+}
+
+/// Through [`PageSeed`], the one reader of a page's envelope.
+impl<'de, D: Deserialize<'de> + Default> Deserialize<'de> for RecordPage<D> {
+    fn deserialize<De: Deserializer<'de>>(d: De) -> Result<Self, De::Error> {
+        PageSeed(std::marker::PhantomData::<D>).deserialize(d)
+    }
 }
 
 /// How a page's bytes become its records. [`Maps`] keeps every field as JSON, for any reader; a
