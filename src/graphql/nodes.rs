@@ -235,8 +235,43 @@ fn plan<'s>(ctx: &ResolverContext<'_>, module: &str, nodes: SelectionField<'_>, 
 /// `@include` are applied by async-graphql before execution), reading the record's keys through
 /// `slots`: each key the selection reads, once, `id` first.
 struct Plan<'s> {
-    slots: Vec<&'s str>,
+    slots: Vec<SlotDef<'s>>,
     keys: Vec<(Name, Step<'s>)>,
+}
+
+/// A record key the plan reads, and for a `CrmUser` or `RecordRef` value the keys its object
+/// may hold (its type's table).
+struct SlotDef<'s> {
+    api: &'s str,
+    object: Option<&'static [KeyField]>,
+}
+
+/// A record key's value as the plan reads it.
+#[derive(Clone)]
+enum Cell {
+    Leaf(Json),
+    /// An object's values in the order of its type's table (null where a key is absent).
+    Object(Vec<Json>),
+}
+
+impl Default for Cell {
+    fn default() -> Self {
+        Self::Leaf(Json::Null)
+    }
+}
+
+impl SlotDef<'_> {
+    /// The cell of a record key read from a map.
+    fn cell(&self, record: &Record) -> Cell {
+        match (self.object, record.get(self.api)) {
+            (None, value) => Cell::Leaf(value.cloned().unwrap_or(Json::Null)),
+            (Some(table), Some(Json::Object(obj))) => {
+                Cell::Object(table.iter().map(|k| obj.get(k.name).cloned().unwrap_or(Json::Null)).collect())
+            }
+            // Another shape than the metadata says: the resolver answers null.
+            (Some(_), _) => Cell::default(),
+        }
+    }
 }
 
 /// A record key's value in the answer: `take` when no later step reads the same slot.
@@ -255,7 +290,8 @@ enum Step<'s> {
 
 enum SubStep<'s> {
     Typename(&'s Name),
-    Key(&'static KeyField),
+    /// A key of the object, at its place in the type's table.
+    Key(&'static KeyField, usize),
 }
 
 const ID: &str = "id";
@@ -263,11 +299,11 @@ const PLAIN: FieldKind = FieldKind::Text(crate::meta::model::TextKind::Plain);
 
 impl<'s> Plan<'s> {
     fn of(nodes: SelectionField<'_>, shape: &'s Shape, gone: &dyn Fn(&str) -> bool) -> Option<Plan<'s>> {
-        let mut slots: Vec<&'s str> = vec![ID];
-        let mut slot = |api: &'s str| match slots.iter().position(|s| *s == api) {
+        let mut slots = vec![SlotDef { api: ID, object: None }];
+        let mut slot = |api: &'s str, object| match slots.iter().position(|s| s.api == api) {
             Some(i) => Read { slot: i, take: true },
             None => {
-                slots.push(api);
+                slots.push(SlotDef { api, object });
                 Read { slot: slots.len() - 1, take: true }
             }
         };
@@ -276,13 +312,13 @@ impl<'s> Plan<'s> {
             let key = Name::new(f.alias().unwrap_or(f.name()));
             let step = match f.name() {
                 "__typename" => Step::Typename(&shape.type_name),
-                "id" => Step::Id(slot(ID)),
+                "id" => Step::Id(slot(ID, None)),
                 name => match shape.field(name)? {
                     // A field Zoho dropped: the executor's resolver reports it.
                     (api, _) if gone(api) => return None,
-                    (api, Output::Leaf(kind)) => Step::Leaf { read: slot(api), kind },
+                    (api, Output::Leaf(kind)) => Step::Leaf { read: slot(api, None), kind },
                     (api, Output::Object { type_name, fields }) => {
-                        Step::Object { read: slot(api), sub: sub_plan(f, type_name, fields)? }
+                        Step::Object { read: slot(api, Some(fields)), sub: sub_plan(f, type_name, fields)? }
                     }
                     (_, Output::Executor) => return None,
                 },
@@ -299,7 +335,7 @@ impl<'s> Plan<'s> {
     }
 
     /// A slot read by two keys (`a: email b: email`) is copied for all but its last.
-    fn new(slots: Vec<&'s str>, mut keys: Vec<(Name, Step<'s>)>) -> Plan<'s> {
+    fn new(slots: Vec<SlotDef<'s>>, mut keys: Vec<(Name, Step<'s>)>) -> Plan<'s> {
         let mut last = vec![usize::MAX; slots.len()];
         for (i, (_, step)) in keys.iter().enumerate() {
             if let Some(read) = step.read() {
@@ -315,14 +351,14 @@ impl<'s> Plan<'s> {
     }
 
     /// A record from a map; `None` when it is for the executor.
-    fn record(&self, record: &Record, cells: &mut Vec<Json>) -> Option<Value> {
+    fn record(&self, record: &Record, cells: &mut Vec<Cell>) -> Option<Value> {
         cells.clear();
-        cells.extend(self.slots.iter().map(|api| record.get(*api).cloned().unwrap_or(Json::Null)));
+        cells.extend(self.slots.iter().map(|slot| slot.cell(record)));
         self.build(cells)
     }
 
     /// A record from its slots' values, which it takes; `None` when it is for the executor.
-    fn build(&self, cells: &mut [Json]) -> Option<Value> {
+    fn build(&self, cells: &mut [Cell]) -> Option<Value> {
         let mut out = IndexMap::with_capacity(self.keys.len());
         for (key, step) in &self.keys {
             let value = match step {
@@ -331,10 +367,9 @@ impl<'s> Plan<'s> {
                 Step::Id(read) => to_value(read.value(cells), &PLAIN)?,
                 Step::Leaf { read, kind } => to_value(read.value(cells), kind).unwrap_or(Value::Null),
                 Step::Object { read, sub } => match &cells[read.slot] {
-                    Json::Null => Value::Null,
-                    Json::Object(obj) => object(obj, sub)?,
-                    // Another shape than the metadata says: the resolver answers null.
-                    _ => Value::Null,
+                    Cell::Object(values) => object(values, sub)?,
+                    // Null, or another shape than the metadata says: the resolver answers null.
+                    Cell::Leaf(_) => Value::Null,
                 },
             };
             out.insert(key.clone(), value);
@@ -360,8 +395,13 @@ impl Step<'_> {
 }
 
 impl Read {
-    fn value(self, cells: &mut [Json]) -> Json {
-        if self.take { std::mem::take(&mut cells[self.slot]) } else { cells[self.slot].clone() }
+    fn value(self, cells: &mut [Cell]) -> Json {
+        match &mut cells[self.slot] {
+            Cell::Leaf(value) if self.take => std::mem::take(value),
+            Cell::Leaf(value) => value.clone(),
+            // Not for a leaf: an object key is never read as one.
+            Cell::Object(_) => Json::Null,
+        }
     }
 }
 
@@ -387,9 +427,9 @@ impl<'de> Visitor<'de> for Rows<'_, '_> {
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
         let capacity = seq.size_hint().unwrap_or(0);
         let (mut list, mut ids) = (Some(Vec::with_capacity(capacity)), Vec::with_capacity(capacity));
-        let mut cells = vec![Json::Null; self.0.slots.len()];
+        let mut cells = vec![Cell::default(); self.0.slots.len()];
         while seq.next_element_seed(Row { slots: &self.0.slots, cells: &mut cells })?.is_some() {
-            if let Json::String(id) = &cells[0] {
+            if let Cell::Leaf(Json::String(id)) = &cells[0] {
                 ids.push(id.clone());
             }
             // Read on to the end all the same: the page is valid JSON or an error either way.
@@ -404,8 +444,8 @@ impl<'de> Visitor<'de> for Rows<'_, '_> {
 
 /// One record's keys that a plan reads, into their slots; the others skipped unread.
 struct Row<'p, 's> {
-    slots: &'p [&'s str],
-    cells: &'p mut [Json],
+    slots: &'p [SlotDef<'s>],
+    cells: &'p mut [Cell],
 }
 
 impl<'de> DeserializeSeed<'de> for Row<'_, '_> {
@@ -424,11 +464,13 @@ impl<'de> Visitor<'de> for Row<'_, '_> {
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
-        self.cells.fill(Json::Null);
-        while let Some(slot) = map.next_key_seed(Slot(self.slots))? {
-            match slot {
-                // A key given twice: the last one counts, as in a map.
-                Some(i) => self.cells[i] = map.next_value()?,
+        self.cells.fill(Cell::default());
+        let slots = self.slots;
+        while let Some(at) = map.next_key_seed(KeyOf(|key: &str| slots.iter().position(|s| s.api == key)))? {
+            // A key given twice: the last one counts, as in a map.
+            match at.map(|i| (i, slots[i].object)) {
+                Some((i, None)) => self.cells[i] = Cell::Leaf(map.next_value()?),
+                Some((i, Some(table))) => self.cells[i] = map.next_value_seed(ObjectOf(table))?,
                 None => {
                     map.next_value::<IgnoredAny>()?;
                 }
@@ -438,10 +480,73 @@ impl<'de> Visitor<'de> for Row<'_, '_> {
     }
 }
 
-/// A record key: the slot it fills, if the plan reads it (compared unescaped, without a copy).
-struct Slot<'p, 's>(&'p [&'s str]);
+/// A `CrmUser` or `RecordRef` value's keys into a [`Cell::Object`]; anything but an object is
+/// read as null, as the resolver answers it.
+struct ObjectOf(&'static [KeyField]);
 
-impl<'de> DeserializeSeed<'de> for Slot<'_, '_> {
+impl<'de> DeserializeSeed<'de> for ObjectOf {
+    type Value = Cell;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Cell, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for ObjectOf {
+    type Value = Cell;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a JSON value")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Cell, A::Error> {
+        let mut values = vec![Json::Null; self.0.len()];
+        let table = self.0;
+        while let Some(at) = map.next_key_seed(KeyOf(|key: &str| table.iter().position(|k| k.name == key)))? {
+            match at {
+                Some(i) => values[i] = map.next_value()?,
+                None => {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(Cell::Object(values))
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Cell, A::Error> {
+        while seq.next_element::<IgnoredAny>()?.is_some() {}
+        Ok(Cell::default())
+    }
+
+    fn visit_unit<E>(self) -> Result<Cell, E> {
+        Ok(Cell::default())
+    }
+
+    fn visit_bool<E>(self, _: bool) -> Result<Cell, E> {
+        Ok(Cell::default())
+    }
+
+    fn visit_i64<E>(self, _: i64) -> Result<Cell, E> {
+        Ok(Cell::default())
+    }
+
+    fn visit_u64<E>(self, _: u64) -> Result<Cell, E> {
+        Ok(Cell::default())
+    }
+
+    fn visit_f64<E>(self, _: f64) -> Result<Cell, E> {
+        Ok(Cell::default())
+    }
+
+    fn visit_str<E>(self, _: &str) -> Result<Cell, E> {
+        Ok(Cell::default())
+    }
+}
+
+/// An object key: where it goes (`position`), if anywhere; compared unescaped, without a copy.
+struct KeyOf<F>(F);
+
+impl<'de, F: Fn(&str) -> Option<usize>> DeserializeSeed<'de> for KeyOf<F> {
     type Value = Option<usize>;
 
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
@@ -449,15 +554,15 @@ impl<'de> DeserializeSeed<'de> for Slot<'_, '_> {
     }
 }
 
-impl<'de> Visitor<'de> for Slot<'_, '_> {
+impl<'de, F: Fn(&str) -> Option<usize>> Visitor<'de> for KeyOf<F> {
     type Value = Option<usize>;
 
     fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-        f.write_str("a field name")
+        f.write_str("a key")
     }
 
     fn visit_str<E: serde::de::Error>(self, key: &str) -> Result<Self::Value, E> {
-        Ok(self.0.iter().position(|s| *s == key))
+        Ok((self.0)(key))
     }
 }
 
@@ -467,7 +572,10 @@ fn sub_plan<'s>(f: SelectionField<'_>, type_name: &'s Name, fields: &'static [Ke
         let key = Name::new(s.alias().unwrap_or(s.name()));
         let step = match s.name() {
             "__typename" => SubStep::Typename(type_name),
-            name => SubStep::Key(fields.iter().find(|k| k.name == name)?),
+            name => {
+                let at = fields.iter().position(|k| k.name == name)?;
+                SubStep::Key(&fields[at], at)
+            }
         };
         if !sub.iter().any(|(k, _)| *k == key) {
             sub.push((key, step));
@@ -478,14 +586,14 @@ fn sub_plan<'s>(f: SelectionField<'_>, type_name: &'s Name, fields: &'static [Ke
 
 /// A `CrmUser` or `RecordRef` value; `None` when a non-null key is missing or a key holds
 /// something other than a string (the executor's resolvers decide those cases).
-fn object(obj: &serde_json::Map<String, Json>, sub: &[(Name, SubStep<'_>)]) -> Option<Value> {
+fn object(values: &[Json], sub: &[(Name, SubStep<'_>)]) -> Option<Value> {
     let mut out = IndexMap::with_capacity(sub.len());
     for (key, step) in sub {
         let value = match step {
             SubStep::Typename(name) => Value::String(name.to_string()),
-            SubStep::Key(k) => match obj.get(k.name) {
-                Some(Json::String(s)) => Value::String(s.clone()),
-                None | Some(Json::Null) if !k.non_null => Value::Null,
+            SubStep::Key(k, at) => match &values[*at] {
+                Json::String(s) => Value::String(s.clone()),
+                Json::Null if !k.non_null => Value::Null,
                 _ => return None,
             },
         };
@@ -509,10 +617,17 @@ mod tests {
         let leak = |kind| &*Box::leak(Box::new(kind));
         let (lead, user) = (&*Box::leak(Box::new(Name::new("Lead"))), &*Box::leak(Box::new(Name::new(CRM_USER))));
         let read = |slot| Read { slot, take: true };
-        let owner = CRM_USER_FIELDS.iter().filter(|k| k.name != "email").map(|k| (Name::new(k.name), SubStep::Key(k)));
+        let owner = CRM_USER_FIELDS
+            .iter()
+            .enumerate()
+            .filter(|(_, k)| k.name != "email")
+            .map(|(at, k)| (Name::new(k.name), SubStep::Key(k, at)));
         let sub = [(Name::new("__typename"), SubStep::Typename(user))].into_iter().chain(owner).collect();
         Plan::new(
-            vec![ID, "Email", "Owner", "Score", "Tags"],
+            [(ID, None), ("Email", None), ("Owner", Some(CRM_USER_FIELDS)), ("Score", None), ("Tags", None)]
+                .into_iter()
+                .map(|(api, object)| SlotDef { api, object })
+                .collect(),
             vec![
                 (Name::new("__typename"), Step::Typename(lead)),
                 (Name::new("id"), Step::Id(read(0))),
