@@ -111,6 +111,7 @@ async fn run() -> anyhow::Result<()> {
     let mut passthrough = Gateway::spawn("cache off", &sandbox, false, tmp.path(), &proxy)?;
     cached.wait_ready(&http).await?;
     passthrough.wait_ready(&http).await?;
+    progress(&format!("peak RSS when ready (cache on): {:.1} MiB", cached.memory()?.0 as f64 / 1024.0));
     progress(&format!(
         "gateway pids: cache on {} at {}, cache off {} at {}",
         cached.child.id(),
@@ -124,9 +125,17 @@ async fn run() -> anyhow::Result<()> {
         .await
         .context("signing in to the cache-off gateway")?;
 
+    progress(&format!("peak RSS after sign-in (cache on): {:.1} MiB", cached.memory()?.0 as f64 / 1024.0));
     progress("counting Zoho calls per operation");
     let calls_on = count_operations(&http, &sandbox, &cached).await.context("counting calls (cache on)")?;
     let calls_off = count_operations(&http, &sandbox, &passthrough).await.context("counting calls (cache off)")?;
+    // Where the peak is reached: before the load (sign-in, the counted operations) or under it.
+    let (before_on, before_off) = (cached.memory()?.0, passthrough.memory()?.0);
+    progress(&format!(
+        "peak RSS before the load (cache on / off): {:.1} / {:.1} MiB",
+        before_on as f64 / 1024.0,
+        before_off as f64 / 1024.0
+    ));
 
     // The page the gateways ask Zoho for, recorded by the ceiling on its way through.
     let page = passthrough.graphql(&http, PORTAL_LIST, list_variables()).await.context("a pass-through page")?;

@@ -8,6 +8,12 @@
 //! `__typename`. For such a selection `nodes` is built here in one pass, one `Value` per record,
 //! with the same conversions as the field resolvers (`records::to_value`, the `types` tables).
 //!
+//! A list page (the records API) is read straight from Zoho's bytes into those values
+//! ([`Decoder`]): the keys the selection reads go into a row of cells, an owner's keys into its
+//! type's table, and from there, moved, into the answer; the other keys are skipped unread. No
+//! map of the record is built and no string copied. Search and COQL pages, whose records are
+//! checked or reshaped first, are read into maps and written from them by the same plan.
+//!
 //! Anything else takes the executor's path, record by record: a lookup of an exposed module
 //! (batched through the DataLoader), a value the metadata does not expect (a non-null one that
 //! is missing, an object where a string should be), a field Zoho is known to have dropped (an

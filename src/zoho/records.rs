@@ -1,6 +1,7 @@
 //! Typed requests and responses of the CRM API that the gateway uses (zoho-api.md §2, §3).
-//! Records stay JSON maps: which fields exist is org-specific (custom fields), so typing them
-//! belongs to the GraphQL layer, which knows what it asked for.
+//! Records are JSON maps here: which fields exist is org-specific (custom fields), so typing them
+//! belongs to the GraphQL layer, which knows what it asked for and may decode a page itself
+//! ([`PageDecoder`]).
 
 use serde::de::{DeserializeSeed, Deserializer, Error as _, IgnoredAny, MapAccess, Visitor};
 use serde::{Deserialize, Serialize};

@@ -116,4 +116,11 @@ async fn selections_the_direct_path_leaves_to_the_executor_read_the_same() {
     let page = answer(&browser, &format!("{{ deals(perPage: 30) {{ nodes {selection} }} }}")).await;
     let nodes = list(at(&page, &["data", "deals", "nodes"]));
     same_as_by_id(&browser, "deals", "deal", nodes, selection, "").await;
+
+    // Two `nodes` under aliases: the page is read into maps, and each is written from them.
+    let page = answer(&browser, "{ deals(perPage: 30) { a: nodes { id dealName } b: nodes { id owner { name } } } }").await;
+    for (key, selection) in [("a", "{ id dealName }"), ("b", "{ id owner { name } }")] {
+        let nodes = list(at(&page, &["data", "deals", key]));
+        same_as_by_id(&browser, "deals", "deal", nodes, selection, "").await;
+    }
 }
