@@ -189,9 +189,12 @@ impl PageDecoder for Decoder<'_> {
 
     fn decode(&self, bytes: &[u8]) -> serde_json::Result<RecordPage<Nodes>> {
         if let Some(plan) = &self.plan {
-            let mut de = serde_json::Deserializer::from_slice(bytes);
-            let page = PageSeed(Rows(plan)).deserialize(&mut de)?;
-            de.end()?;
+            // UTF-8 checked once for the page, not string by string (a page that is not UTF-8
+            // is read as bytes, for serde_json to say where it goes wrong).
+            let page = match std::str::from_utf8(bytes) {
+                Ok(text) => written(&mut serde_json::Deserializer::from_str(text), plan)?,
+                Err(_) => written(&mut serde_json::Deserializer::from_slice(bytes), plan)?,
+            };
             if let Some((list, ids)) = page.data {
                 return Ok(RecordPage { data: Nodes::Built { list: Mutex::new(Some(list)), ids }, info: page.info });
             }
@@ -199,6 +202,16 @@ impl PageDecoder for Decoder<'_> {
         let page = Maps.decode(bytes)?;
         Ok(RecordPage { data: Nodes::Records(page.data), info: page.info })
     }
+}
+
+/// A whole page read by `plan` (see [`Rows`]).
+fn written<'de, R: serde_json::de::Read<'de>>(
+    de: &mut serde_json::Deserializer<R>,
+    plan: &Plan<'_>,
+) -> serde_json::Result<RecordPage<Option<Written>>> {
+    let page = PageSeed(Rows(plan)).deserialize(&mut *de)?;
+    de.end()?;
+    Ok(page)
 }
 
 /// The `nodes` resolver's work: hands the finished list to the extension when the fast path built
@@ -415,8 +428,11 @@ impl Read {
 /// the executor (the page is then read again into maps).
 struct Rows<'p, 's>(&'p Plan<'s>);
 
+/// The records of a page written by a plan, and their ids.
+type Written = (Vec<Value>, Vec<String>);
+
 impl<'de> DeserializeSeed<'de> for Rows<'_, '_> {
-    type Value = Option<(Vec<Value>, Vec<String>)>;
+    type Value = Option<Written>;
 
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
         d.deserialize_seq(self)
@@ -424,7 +440,7 @@ impl<'de> DeserializeSeed<'de> for Rows<'_, '_> {
 }
 
 impl<'de> Visitor<'de> for Rows<'_, '_> {
-    type Value = Option<(Vec<Value>, Vec<String>)>;
+    type Value = Option<Written>;
 
     fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
         f.write_str("a list of records")
@@ -734,7 +750,9 @@ mod tests {
         fn what_maps_refuse_the_decoder_refuses(text in "[\\[\\]{}\",:0-9a-z ]{0,40}") {
             let mut bytes = page(&[]);
             bytes.truncate(bytes.len() / 2);
-            for bytes in [text.clone().into_bytes(), bytes, format!("{{\"data\":[{text}]}}").into_bytes()] {
+            // Not UTF-8, inside a string and outside one.
+            let not_utf8 = [b"{\"data\":[{\"id\":\"\xff\"}]}".to_vec(), b"{\"data\":[]}\xff".to_vec()];
+            for bytes in [text.clone().into_bytes(), bytes, format!("{{\"data\":[{text}]}}").into_bytes()].into_iter().chain(not_utf8) {
                 let decoded = Decoder { plan: Some(plan()) }.decode(&bytes);
                 prop_assert_eq!(decoded.is_ok(), Maps.decode(&bytes).is_ok(), "{}", String::from_utf8_lossy(&bytes));
             }
