@@ -159,25 +159,14 @@ impl ZohoClient {
         path: &str,
         query: &[(&str, String)],
     ) -> Result<T, ZohoError> {
-        self.read(creds, Method::GET, path, query, None).await
+        self.read(creds, Method::GET, path, query, None, json).await
     }
 
     /// A read (a GET, or a POST that only reads, like COQL), through the user's cache, retried
-    /// with backoff on 429, 5xx and network errors.
-    async fn read<T: DeserializeOwned + Default>(
-        &self,
-        creds: &Credentials,
-        method: Method,
-        path: &str,
-        query: &[(&str, String)],
-        body: Option<&Value>,
-    ) -> Result<T, ZohoError> {
-        self.read_with(creds, method, path, query, body, |bytes| serde_json::from_slice(bytes)).await
-    }
-
-    /// A read whose answer `decode` turns into `T` (a page's records, say, into the reader's own
-    /// typed records); an empty answer (Zoho's 204) is `T::default()`.
-    async fn read_with<T: Default>(
+    /// with backoff on 429, 5xx and network errors. `decode` turns the answer into `T` ([`json`],
+    /// or a page's records into the reader's own typed records); an empty answer (Zoho's 204) is
+    /// `T::default()`.
+    async fn read<T: Default>(
         &self,
         creds: &Credentials,
         method: Method,
@@ -286,7 +275,7 @@ impl ZohoClient {
             Some(token) => query.push(("page_token", token.clone())),
             None => query.push(("page", p.page.to_string())),
         }
-        let page = self.read_with(creds, Method::GET, &records_path(module), &query, None, |b| decode.decode(b)).await?;
+        let page = self.read(creds, Method::GET, &records_path(module), &query, None, |b| decode.decode(b)).await?;
         self.shown(creds, module, &page.data);
         Ok(page)
     }
@@ -342,7 +331,7 @@ impl ZohoClient {
     /// Rows of a COQL query (zoho-api.md §2.9); Zoho's 204 (no row) is an empty page.
     pub async fn coql(&self, creds: &Credentials, select: &Select) -> Result<RecordPage, ZohoError> {
         let body = json!({ "select_query": select.to_coql() });
-        let page: RecordPage = self.read(creds, Method::POST, "/crm/v8/coql", &[], Some(&body)).await?;
+        let page: RecordPage = self.read(creds, Method::POST, "/crm/v8/coql", &[], Some(&body), json).await?;
         self.shown(creds, &select.module, &page.data);
         Ok(page)
     }
@@ -351,7 +340,7 @@ impl ZohoClient {
     /// under a key Zoho derives from the expression (read the row's only number, zoho-api.md §11).
     pub async fn coql_count(&self, creds: &Credentials, module: &str, filter: &Option<Filter>) -> Result<u64, ZohoError> {
         let body = json!({ "select_query": Select::count(module, filter) });
-        let page: RecordPage = self.read(creds, Method::POST, "/crm/v8/coql", &[], Some(&body)).await?;
+        let page: RecordPage = self.read(creds, Method::POST, "/crm/v8/coql", &[], Some(&body), json).await?;
         let row = page.data.into_iter().next().unwrap_or_default();
         Ok(row.values().find_map(Value::as_u64).unwrap_or(0))
     }
@@ -504,6 +493,11 @@ impl<'de, T: serde::Deserialize<'de>> serde::Deserialize<'de> for OptionalEnvelo
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         T::deserialize(d).map(|t| Self(Some(t)))
     }
+}
+
+/// A whole answer as `T`.
+fn json<T: DeserializeOwned>(bytes: &[u8]) -> serde_json::Result<T> {
+    serde_json::from_slice(bytes)
 }
 
 fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ZohoError> {
