@@ -43,13 +43,15 @@ fn builder(model: &CrmModel) -> SchemaBuilder {
     query = query.field(forms::crm_module_field(model));
     let mut schema = Schema::build("Query", Some("Mutation"), Some("Subscription"));
     for m in &model.modules {
-        for f in records::query_fields(model, m) {
+        // What the fast path for pages may read of the module's records, for its lists and pages.
+        let shape = nodes::Shape::of(model, m);
+        for f in records::query_fields(m, &shape) {
             query = query.field(f);
         }
         for f in records::mutation_fields(m) {
             mutation = mutation.field(f);
         }
-        for t in records::module_types(model, m) {
+        for t in records::module_types(model, m, &shape) {
             schema = schema.register(t);
         }
     }

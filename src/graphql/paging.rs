@@ -2,6 +2,8 @@
 //! which costs one Zoho call (a record count or a COQL `COUNT`) only when it is selected, through
 //! the user's cache like any read.
 
+use std::sync::Arc;
+
 use async_graphql::dynamic::{Field, FieldFuture, FieldValue, Object, TypeRef};
 use async_graphql::{Error, Value};
 use serde_json::{Value as Json, json};
@@ -9,7 +11,7 @@ use serde_json::{Value as Json, json};
 use super::context;
 use super::nodes::{self, Nodes};
 use crate::error::GatewayError;
-use crate::meta::{CrmModel, ModuleDef};
+use crate::meta::ModuleDef;
 use crate::zoho::coql::{self, Filter};
 use crate::zoho::records::{RecordPage, SearchBy};
 
@@ -129,8 +131,8 @@ async fn total(ctx: &async_graphql::dynamic::ResolverContext<'_>, total: &Total)
 }
 
 /// The `nodes` and `pageInfo` of a module's `<T>Page`.
-pub fn page_fields(model: &CrmModel, m: &ModuleDef) -> [Field; 2] {
-    let (shape, module) = (nodes::Shape::of(model, m), m.api_name.clone());
+pub fn page_fields(m: &ModuleDef, shape: Arc<nodes::Shape>) -> [Field; 2] {
+    let module = m.api_name.clone();
     [
         Field::new("nodes", TypeRef::named_nn_list_nn(m.type_name.as_str()), move |ctx| {
             let Some(page) = ctx.parent_value.downcast_ref::<Page>() else { return FieldFuture::Value(None) };

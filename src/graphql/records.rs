@@ -81,7 +81,7 @@ fn describe(f: &FieldDef) -> String {
 }
 
 /// Every type one module adds to the schema.
-pub fn module_types(model: &CrmModel, m: &Arc<ModuleDef>) -> Vec<Type> {
+pub fn module_types(model: &CrmModel, m: &Arc<ModuleDef>, shape: &Arc<nodes::Shape>) -> Vec<Type> {
     let t = &m.type_name;
     let mut record =
         Object::new(t.as_str()).description(format!("A record of the CRM module {} ({}).", m.api_name, m.plural_label)).field(
@@ -91,7 +91,7 @@ pub fn module_types(model: &CrmModel, m: &Arc<ModuleDef>) -> Vec<Type> {
     for f in &m.fields {
         record = record.field(record_field(model, m, f).description(describe(f)));
     }
-    let [nodes, page_info] = paging::page_fields(model, m);
+    let [nodes, page_info] = paging::page_fields(m, shape.clone());
     let page =
         Object::new(format!("{t}Page")).description(format!("A page of {}.", m.plural_label)).field(nodes).field(page_info);
     let writable: Vec<&FieldDef> = m.fields.iter().filter(|f| !f.read_only).collect();
@@ -216,7 +216,7 @@ async fn lookup<'a>(ctx: &ResolverContext<'a>, api: &str, target: &Arc<ModuleDef
 }
 
 /// The module's query fields.
-pub fn query_fields(model: &CrmModel, m: &Arc<ModuleDef>) -> Vec<Field> {
+pub fn query_fields(m: &Arc<ModuleDef>, shape: &Arc<nodes::Shape>) -> Vec<Field> {
     let t = m.type_name.clone();
     let by_id = {
         let m2 = m.clone();
@@ -228,7 +228,7 @@ pub fn query_fields(model: &CrmModel, m: &Arc<ModuleDef>) -> Vec<Field> {
         .argument(InputValue::new("id", TypeRef::named_nn(TypeRef::ID)))
     };
     let list = {
-        let (m2, shape) = (m.clone(), nodes::Shape::of(model, m));
+        let (m2, shape) = (m.clone(), shape.clone());
         Field::new(m.plural_field.clone(), TypeRef::named_nn(format!("{t}Page")), move |ctx| {
             let (m, shape) = (m2.clone(), shape.clone());
             FieldFuture::new(async move { list(&ctx, &m, &shape).await.map_err(Error::from) })
